@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { attachmentSchema } from './messages.js';
+
+export const envelopeErrorSchema = z.object({ code: z.number().int(), message: z.string() });
+
+export const paginationQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1, 'limit must be at least 1').max(100, 'limit must be at most 100').optional(),
+  cursor: z.string().min(1).optional(),
+});
+
+export const listConversationsQuerySchema = paginationQuerySchema.extend({
+  project_id: z.string().min(1).optional(),
+});
+
+export const createConversationBodySchema = z
+  .object({
+    title: z.string().max(200).optional(),
+    model: z.string().min(1).max(200).optional(),
+    system_prompt: z.string().max(100_000).nullable().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    max_tokens: z.number().int().min(1).max(1_000_000).optional(),
+    thinking_enabled: z.boolean().optional(),
+    project_id: z.string().nullable().optional(),
+  })
+  .strict();
+export type CreateConversationBody = z.infer<typeof createConversationBodySchema>;
+
+export const updateConversationBodySchema = createConversationBodySchema;
+export type UpdateConversationBody = z.infer<typeof updateConversationBodySchema>;
+
+export const sendMessageBodySchema = z.object({
+  text: z.string().max(1_000_000),
+  attachments: z.array(attachmentSchema).max(50).optional(),
+  tools_enabled: z.boolean().optional(),
+  project_id: z.string().nullable().optional(),
+  tool_choice: z.union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })]).optional(),
+});
+export type SendMessageBody = z.infer<typeof sendMessageBodySchema>;
+
+export const statsQuerySchema = z.object({
+  period: z.enum(['daily', 'weekly', 'monthly']).default('daily'),
+});
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+  has_more: boolean;
+}
+
+export interface ApiConversation {
+  id: string;
+  user_id: string;
+  project_id: string | null;
+  project_name?: string | null;
+  title: string;
+  model: string;
+  system_prompt: string | null;
+  temperature: number;
+  max_tokens: number;
+  thinking_enabled: boolean;
+  created_at: string;
+  updated_at: string;
+  message_count?: number;
+}
+
+export interface ApiModel {
+  id: string;
+  name: string;
+  provider: string;
+  context_window: number;
+  offline_demo?: boolean;
+  default?: boolean;
+}
+
+export interface ApiTool {
+  name: string;
+  description: string;
+  category: string;
+  parameters: Record<string, unknown>;
+}

@@ -1,0 +1,5 @@
+export * from './steps.js';
+export * from './messages.js';
+export * from './events.js';
+export * from './api.js';
+export * from './config.js';

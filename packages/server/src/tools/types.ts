@@ -1,0 +1,39 @@
+/** The contract between the agent run and tools. */
+
+export interface ToolContext {
+  userId: string;
+  conversationId: string;
+  projectId: string | null;
+  model: string;
+  signal: AbortSignal;
+}
+
+export interface ToolDefinition<Args = Record<string, unknown>> {
+  name: string;
+  description: string;
+  category: string;
+  /** JSON schema of the arguments the model sees (no server-injected context in it). */
+  parameters: Record<string, unknown>;
+  /** Per-tool timeout override, ms. */
+  timeoutMs?: number;
+  handler: (args: Args, ctx: ToolContext) => Promise<unknown> | unknown;
+}
+
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  /** Raw JSON text as the model produced it. */
+  arguments: string;
+}
+
+export interface ToolCallOutcome {
+  id: string;
+  name: string;
+  success: boolean;
+  /** Text sent back to the model and shown in the tool_result step. */
+  content: string;
+  /** True when the call was not executed (e.g. duplicate of an earlier identical call in the round). */
+  skipped: boolean;
+  /** Milliseconds spent. */
+  executionTime: number;
+}
