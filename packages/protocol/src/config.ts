@@ -56,7 +56,7 @@ export const configSchema = z
     run_retention_ms: z.number().int().min(0).default(60_000),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     llm: llmSettingsSchema.default({ timeout_ms: 60_000, max_retries: 3, retry_base_ms: 500, retry_max_ms: 20_000 }),
-  })
-  .strict();
+  });
 export type Config = z.infer<typeof configSchema>;
+export type LlmSettings = z.infer<typeof llmSettingsSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,172 @@
+import type { ModelConfig } from '@nanoclaw/protocol';
+import type { ChatDelta, ChatMessage, ChatRequest, ChatToolCall, ChatToolChoice, ChatToolDefinition } from '../llm/types.js';
+import type { ToolCallOutcome, ToolCallRequest, ToolContext } from '../tools/types.js';
+import type { StepRecorder } from './stepRecorder.js';
+import { trimToBudget } from './trimToBudget.js';
+
+export interface AgentDeps {
+  streamChat(model: ModelConfig, request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatDelta>;
+  toolDefinitions(): ChatToolDefinition[];
+  executeTools(calls: ToolCallRequest[], ctx: ToolContext): Promise<ToolCallOutcome[]>;
+}
+
+export interface AgentInput {
+  model: ModelConfig;
+  /** System prompt (if any) and the conversation so far, ending with the new user message. */
+  messages: ChatMessage[];
+  temperature?: number;
+  maxTokens?: number;
+  thinking?: boolean;
+  toolsEnabled: boolean;
+  toolChoice?: ChatToolChoice;
+  maxIterations: number;
+  /** Tokens the prompt may use (context window minus room for the answer). */
+  contextBudget: number;
+  toolContext: Omit<ToolContext, 'signal'>;
+  signal: AbortSignal;
+}
+
+export type AgentStatus = 'complete' | 'stopped' | 'error' | 'max_iterations' | 'interrupted';
+
+export interface AgentUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+export interface AgentOutcome {
+  status: AgentStatus;
+  /** The sentence shown to the user when status is error or max_iterations. */
+  error?: string;
+  usage: AgentUsage;
+}
+
+/** Abort reasons the run registry uses; anything else counts as a user stop. */
+export const SHUTDOWN_REASON = 'shutdown';
+
+export const FINAL_ROUND_NOTE =
+  'This is the last step allowed for this answer: do not call any tool now; answer the user with what you have.';
+
+/**
+ * The agent loop: up to maxIterations rounds of "stream the model's answer, run the tools it asked for,
+ * feed the results back". Every step goes to the recorder as it happens; this function only decides.
+ */
+export async function runAgent(input: AgentInput, deps: AgentDeps, recorder: StepRecorder): Promise<AgentOutcome> {
+  const usage: AgentUsage = { prompt_tokens: 0, completion_tokens: 0 };
+  const messages = input.messages.slice();
+  const tools = input.toolsEnabled ? deps.toolDefinitions() : [];
+
+  try {
+    for (let round = 1; round <= input.maxIterations; round++) {
+      const lastRound = round === input.maxIterations;
+      const request: ChatRequest = {
+        messages: trimToBudget(lastRound && tools.length ? [...messages, { role: 'system', content: FINAL_ROUND_NOTE }] : messages, input.contextBudget),
+        temperature: input.temperature,
+        maxTokens: input.maxTokens,
+        thinking: input.thinking,
+      };
+      if (tools.length) {
+        request.tools = tools;
+        request.toolChoice = lastRound ? 'none' : (input.toolChoice ?? 'auto');
+      }
+
+      recorder.closeOpenStep();
+      const answer = await streamRound(input, deps, request, recorder);
+      usage.prompt_tokens += answer.promptTokens;
+      usage.completion_tokens += answer.completionTokens;
+      if (input.signal.aborted) return { status: abortStatus(input.signal), usage };
+      if (answer.calls.length === 0) return { status: 'complete', usage };
+      if (lastRound) {
+        return {
+          status: 'max_iterations',
+          error: `The agent stopped after ${input.maxIterations} rounds without a final answer.`,
+          usage,
+        };
+      }
+
+      for (const call of answer.calls) recorder.addToolCall({ id: call.id, name: call.function.name, arguments: call.function.arguments });
+      const outcomes = await deps.executeTools(
+        answer.calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments })),
+        { ...input.toolContext, signal: input.signal },
+      );
+      for (const outcome of outcomes) recorder.addToolResult(outcome);
+
+      const assistant: ChatMessage = { role: 'assistant', content: answer.text || null, tool_calls: answer.calls };
+      if (answer.reasoning) assistant.reasoning_content = answer.reasoning;
+      messages.push(assistant);
+      for (const outcome of outcomes) messages.push({ role: 'tool', tool_call_id: outcome.id, content: outcome.content });
+      if (input.signal.aborted) return { status: abortStatus(input.signal), usage };
+    }
+    return { status: 'max_iterations', error: `The agent stopped after ${input.maxIterations} rounds without a final answer.`, usage };
+  } catch (err) {
+    if (input.signal.aborted) return { status: abortStatus(input.signal), usage };
+    return { status: 'error', error: errorSentence(err), usage };
+  }
+}
+
+interface RoundAnswer {
+  text: string;
+  reasoning: string;
+  calls: ChatToolCall[];
+  promptTokens: number;
+  completionTokens: number;
+}
+
+async function streamRound(input: AgentInput, deps: AgentDeps, request: ChatRequest, recorder: StepRecorder): Promise<RoundAnswer> {
+  let text = '';
+  let reasoning = '';
+  const calls = new Map<number, ChatToolCall>();
+  let reported: { prompt_tokens: number; completion_tokens: number } | null = null;
+
+  for await (const delta of deps.streamChat(input.model, request, input.signal)) {
+    switch (delta.type) {
+      case 'reasoning':
+        reasoning += delta.text;
+        recorder.appendText('thinking', delta.text);
+        break;
+      case 'content':
+        text += delta.text;
+        recorder.appendText('text', delta.text);
+        break;
+      case 'tool_call': {
+        let call = calls.get(delta.index);
+        if (!call) {
+          call = { id: '', type: 'function', function: { name: '', arguments: '' } };
+          calls.set(delta.index, call);
+        }
+        if (delta.id && !call.id) call.id = delta.id;
+        if (delta.name && !call.function.name) call.function.name = delta.name;
+        call.function.arguments += delta.arguments;
+        break;
+      }
+      case 'usage':
+        reported = { prompt_tokens: Number(delta.usage.prompt_tokens) || 0, completion_tokens: Number(delta.usage.completion_tokens) || 0 };
+        break;
+      default:
+        break;
+    }
+  }
+
+  const ordered = [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([index, call]) => {
+    if (!call.id) call.id = `call_${recorder.steps.length}_${index}`;
+    return call;
+  });
+  const promptTokens = reported?.prompt_tokens ?? estimateChars(request.messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join(''));
+  const completionTokens =
+    reported?.completion_tokens ?? estimateChars(text + reasoning + ordered.map((c) => c.function.name + c.function.arguments).join(''));
+  return { text, reasoning, calls: ordered, promptTokens, completionTokens };
+}
+
+/** Used only when a provider sends no usage: roughly 4 characters per token. */
+function estimateChars(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+function abortStatus(signal: AbortSignal): AgentStatus {
+  return signal.reason === SHUTDOWN_REASON ? 'interrupted' : 'stopped';
+}
+
+function errorSentence(err: unknown): string {
+  if (err instanceof Error && err.name === 'LlmError') return err.message;
+  const detail = err instanceof Error ? err.message : String(err);
+  return `The answer failed unexpectedly: ${detail}`;
+}

@@ -1,0 +1,86 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, ConfigError } from './loadConfig.js';
+
+function dirWith(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nc-config-'));
+  writeFileSync(join(dir, 'config.yml'), yaml);
+  return dir;
+}
+
+describe('loadConfig', () => {
+  it('runs on defaults when there is no config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nc-config-'));
+    const { config, source } = loadConfig({}, dir);
+    expect(source).toBeNull();
+    expect(config.port).toBe(3000);
+    expect(config.data_dir).toBe('./data');
+    expect(config.models).toEqual([]);
+    expect(config.auth_mode).toBe('single');
+  });
+
+  it('accepts the keys of the original service and expands ${VAR}', () => {
+    const dir = dirWith(`
+models:
+  - id: deepseek-chat
+    name: DeepSeek
+    api_url: https://api.deepseek.com/chat/completions
+    api_key: \${DS_KEY}
+default_model: deepseek-chat
+max_iterations: 5
+tool_max_workers: 2
+workspace_root: \${WS:-/tmp/ws}
+auth_mode: single
+`);
+    const { config } = loadConfig({ DS_KEY: 'sk-123' }, dir);
+    expect(config.models[0]?.api_key).toBe('sk-123');
+    expect(config.workspace_root).toBe('/tmp/ws');
+    expect(config.max_iterations).toBe(5);
+    expect(config.tool_max_workers).toBe(2);
+    expect(config.default_model).toBe('deepseek-chat');
+  });
+
+  it('names the bad key in the error', () => {
+    const dir = dirWith('max_iterations: many\n');
+    expect(() => loadConfig({}, dir)).toThrow(ConfigError);
+    expect(() => loadConfig({}, dir)).toThrow(/max_iterations/);
+    const dir2 = dirWith('models:\n  - id: x\n    api_url: not-a-url\n');
+    expect(() => loadConfig({}, dir2)).toThrow(/models\.0\.api_url/);
+  });
+
+  it('reports an unset variable by key', () => {
+    const dir = dirWith('jwt_secret: ${NOPE_SECRET}\n');
+    expect(() => loadConfig({}, dir)).toThrow(/jwt_secret uses \$\{NOPE_SECRET\}/);
+  });
+
+  it('lets the environment override file values', () => {
+    const dir = dirWith('port: 4000\nhost: 127.0.0.1\n');
+    const { config } = loadConfig({ PORT: '5050', HOST: '::1', DATA_DIR: '/x', DATABASE_URL: 'sqlite::memory:', WORKSPACE_ROOT: '/w' }, dir);
+    expect(config).toMatchObject({ port: 5050, host: '::1', data_dir: '/x', database_url: 'sqlite::memory:', workspace_root: '/w' });
+    expect(() => loadConfig({ PORT: 'abc' }, dir)).toThrow(/PORT/);
+  });
+
+  it('builds a model from OPENAI_API_KEY / OPENAI_BASE_URL when none is configured', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nc-config-'));
+    const { config } = loadConfig({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1/', OPENAI_MODEL: 'llama3' }, dir);
+    expect(config.models).toEqual([{ id: 'llama3', name: 'llama3', api_url: 'http://127.0.0.1:11434/v1/chat/completions', api_key: 'k' }]);
+  });
+
+  it('warns about unknown keys instead of refusing them', () => {
+    const dir = dirWith('db_type: mysql\n');
+    expect(loadConfig({}, dir).warnings).toEqual(['Unknown config key "db_type" is ignored.']);
+  });
+
+  it('refuses a default_model that is not configured', () => {
+    const dir = dirWith('models:\n  - id: a\n    api_url: http://x/v1/chat/completions\ndefault_model: b\n');
+    expect(() => loadConfig({}, dir)).toThrow(/default_model "b"/);
+  });
+
+  it('honours NANOCLAW_CONFIG and complains when it is missing', () => {
+    const dir = dirWith('port: 4100\n');
+    expect(loadConfig({ NANOCLAW_CONFIG: join(dir, 'config.yml') }, '/').config.port).toBe(4100);
+    expect(() => loadConfig({ NANOCLAW_CONFIG: '/nonexistent/c.yml' }, '/')).toThrow(/does not exist/);
+  });
+});

@@ -1,0 +1,218 @@
+import type { Page } from '@nanoclaw/protocol';
+import type { Kysely, Selectable } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { NotFoundError, UnknownCursorError } from './errors.js';
+import type { ConversationsTable, DB } from './schema.js';
+import { pageLimit, rowCount, systemClock, timestamp, toBoolean, toNumber, type Clock } from './values.js';
+
+export interface ConversationRow {
+  id: string;
+  user_id: string;
+  project_id: string | null;
+  /** The project's name, null without a project. */
+  project_name: string | null;
+  title: string;
+  model: string;
+  system_prompt: string | null;
+  temperature: number;
+  max_tokens: number;
+  thinking_enabled: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NewConversation {
+  model: string;
+  title?: string;
+  systemPrompt?: string | null;
+  temperature?: number;
+  maxTokens?: number;
+  thinkingEnabled?: boolean;
+  projectId?: string | null;
+}
+
+export type ConversationPatch = Partial<NewConversation>;
+
+export interface ConversationListOptions {
+  /** 1–100, default 20. */
+  limit?: number;
+  /** The id of the last conversation of the previous page. */
+  cursor?: string;
+  /** Only this project's conversations; `null` for those without a project. */
+  projectId?: string | null;
+}
+
+export const CONVERSATION_DEFAULTS = {
+  title: 'New conversation',
+  temperature: 0.7,
+  maxTokens: 4096,
+  thinkingEnabled: false,
+} as const;
+
+const DEFAULT_PAGE_SIZE = 20;
+
+type JoinedConversation = Selectable<ConversationsTable> & { project_name: string | null };
+
+function toConversationRow(row: JoinedConversation): ConversationRow {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    project_id: row.project_id,
+    project_name: row.project_name,
+    title: row.title,
+    model: row.model,
+    system_prompt: row.system_prompt,
+    temperature: Number(row.temperature),
+    max_tokens: Number(row.max_tokens),
+    thinking_enabled: toBoolean(row.thinking_enabled),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+function patchColumns(patch: ConversationPatch) {
+  return {
+    ...(patch.title !== undefined && { title: patch.title }),
+    ...(patch.model !== undefined && { model: patch.model }),
+    ...(patch.systemPrompt !== undefined && { system_prompt: patch.systemPrompt }),
+    ...(patch.temperature !== undefined && { temperature: patch.temperature }),
+    ...(patch.maxTokens !== undefined && { max_tokens: patch.maxTokens }),
+    ...(patch.thinkingEnabled !== undefined && { thinking_enabled: patch.thinkingEnabled }),
+    ...(patch.projectId !== undefined && { project_id: patch.projectId }),
+  };
+}
+
+export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock) {
+  function selectJoined() {
+    return db
+      .selectFrom('conversations as c')
+      .leftJoin('projects as p', 'p.id', 'c.project_id')
+      .selectAll('c')
+      .select('p.name as project_name');
+  }
+
+  /** The project's name; throws NotFoundError when the user has no such project. */
+  async function ownedProjectName(userId: string, projectId: string): Promise<string> {
+    const project = await db
+      .selectFrom('projects')
+      .select('name')
+      .where('id', '=', projectId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (!project) throw new NotFoundError('project', projectId);
+    return project.name;
+  }
+
+  /** Throws NotFoundError when projectId names no project of this user. */
+  async function create(userId: string, input: NewConversation): Promise<ConversationRow> {
+    const projectId = input.projectId ?? null;
+    const projectName = projectId === null ? null : await ownedProjectName(userId, projectId);
+    const at = timestamp(now());
+    const row = {
+      id: uuidv7(),
+      user_id: userId,
+      project_id: projectId,
+      title: input.title ?? CONVERSATION_DEFAULTS.title,
+      model: input.model,
+      system_prompt: input.systemPrompt ?? null,
+      temperature: input.temperature ?? CONVERSATION_DEFAULTS.temperature,
+      max_tokens: input.maxTokens ?? CONVERSATION_DEFAULTS.maxTokens,
+      thinking_enabled: input.thinkingEnabled ?? CONVERSATION_DEFAULTS.thinkingEnabled,
+      created_at: at,
+      updated_at: at,
+    };
+    await db.insertInto('conversations').values(row).execute();
+    return { ...row, project_name: projectName };
+  }
+
+  async function getForUser(userId: string, id: string): Promise<ConversationRow | null> {
+    const row = await selectJoined().where('c.id', '=', id).where('c.user_id', '=', userId).executeTakeFirst();
+    return row ? toConversationRow(row) : null;
+  }
+
+  /** Where the page after `cursor` starts; throws UnknownCursorError when the user has no such conversation. */
+  async function cursorPosition(userId: string, cursor: string): Promise<{ updated_at: string; id: string }> {
+    const position = await db
+      .selectFrom('conversations')
+      .select(['updated_at', 'id'])
+      .where('id', '=', cursor)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (!position) throw new UnknownCursorError(cursor);
+    return position;
+  }
+
+  /** Newest first by (updated_at, id); stable when many conversations share a timestamp. */
+  async function listForUser(userId: string, options: ConversationListOptions = {}): Promise<Page<ConversationRow>> {
+    const limit = pageLimit(options.limit, DEFAULT_PAGE_SIZE);
+    let query = selectJoined().where('c.user_id', '=', userId);
+    if (options.projectId === null) query = query.where('c.project_id', 'is', null);
+    else if (options.projectId !== undefined) query = query.where('c.project_id', '=', options.projectId);
+    if (options.cursor !== undefined) {
+      const after = await cursorPosition(userId, options.cursor);
+      // Strictly after (updated_at, id) in descending order. The leading `<=` lets every engine
+      // seek the (user_id, updated_at, id) index instead of scanning from the newest row.
+      query = query
+        .where('c.updated_at', '<=', after.updated_at)
+        .where((eb) => eb.or([eb('c.updated_at', '<', after.updated_at), eb('c.id', '<', after.id)]));
+    }
+    const rows = await query
+      .orderBy('c.updated_at', 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    const items = rows.slice(0, limit).map(toConversationRow);
+    const hasMore = rows.length > limit;
+    return { items, next_cursor: hasMore ? (items.at(-1)?.id ?? null) : null, has_more: hasMore };
+  }
+
+  /**
+   * Changes settings and bumps updated_at; answers the updated conversation, or null if the user has
+   * none with that id. Throws NotFoundError when a new projectId names no project of this user.
+   */
+  async function update(userId: string, id: string, patch: ConversationPatch): Promise<ConversationRow | null> {
+    if (patch.projectId) await ownedProjectName(userId, patch.projectId);
+    await db
+      .updateTable('conversations')
+      .set({ ...patchColumns(patch), updated_at: timestamp(now()) })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .execute();
+    return getForUser(userId, id);
+  }
+
+  /** Deletes the conversation and its messages; false if the user has no conversation with that id. */
+  async function deleteConversation(userId: string, id: string): Promise<boolean> {
+    return db.transaction().execute(async (trx) => {
+      const owned = await trx
+        .selectFrom('conversations')
+        .select('id')
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (!owned) return false;
+      // The foreign key cascades too; done explicitly so it holds even where enforcement is off.
+      await trx.deleteFrom('messages').where('conversation_id', '=', id).execute();
+      const result = await trx.deleteFrom('conversations').where('id', '=', id).executeTakeFirst();
+      return rowCount(result.numDeletedRows) > 0;
+    });
+  }
+
+  /** Marks the conversation as active now (moves it to the top of the list). */
+  async function touch(id: string): Promise<void> {
+    await db.updateTable('conversations').set({ updated_at: timestamp(now()) }).where('id', '=', id).execute();
+  }
+
+  async function countMessages(conversationId: string): Promise<number> {
+    const result = await db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll().as('count'))
+      .where('conversation_id', '=', conversationId)
+      .executeTakeFirstOrThrow();
+    return toNumber(result.count);
+  }
+
+  return { create, getForUser, listForUser, update, delete: deleteConversation, touch, countMessages };
+}
+
+export type ConversationRepo = ReturnType<typeof createConversationRepo>;

@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import { createConversationRepo } from './conversationRepo.js';
+import { createMessageRepo } from './messageRepo.js';
+import { createProjectRepo } from './projectRepo.js';
+import type { DB } from './schema.js';
+import { createUsageRepo } from './usageRepo.js';
+import { createUserRepo } from './userRepo.js';
+import { systemClock, type Clock } from './values.js';
+
+/** Every repository over one database; `now` is the clock for timestamps (tests pass a controlled one). */
+export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
+  return {
+    users: createUserRepo(db, now),
+    projects: createProjectRepo(db, now),
+    conversations: createConversationRepo(db, now),
+    messages: createMessageRepo(db, now),
+    usage: createUsageRepo(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;
+
+export { createDatabase, parseDatabaseUrl, type CreateDatabaseOptions, type Database, type DatabaseLogger } from './createDatabase.js';
+export { dialectOf, type DialectName } from './dialect.js';
+export { migrateToLatest } from './migrate.js';
+export { ConflictError, NotFoundError, UnknownCursorError } from './errors.js';
+export type { DB, UserRole } from './schema.js';
+export type { Clock } from './values.js';
+export { DEFAULT_USERNAME, type NewUser, type UserPatch, type UserRepo, type UserRow } from './userRepo.js';
+export { type NewProject, type ProjectPatch, type ProjectRepo, type ProjectRow } from './projectRepo.js';
+export {
+  CONVERSATION_DEFAULTS,
+  type ConversationListOptions,
+  type ConversationPatch,
+  type ConversationRepo,
+  type ConversationRow,
+  type NewConversation,
+} from './conversationRepo.js';
+export {
+  type MessageContent,
+  type MessageListOptions,
+  type MessagePatch,
+  type MessageRepo,
+  type MessageRow,
+  type NewMessage,
+} from './messageRepo.js';
+export { type UsageRecord, type UsageRepo } from './usageRepo.js';
+export type { ModelUsage, StatsPeriod, TokenTotals, UsageBucket, UsageStats } from './usageStats.js';

@@ -1,0 +1,209 @@
+import type { AssistantContent, MessageRole, MessageStatus, Page, UserContent } from '@nanoclaw/protocol';
+import type { Kysely, Selectable } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { UnknownCursorError } from './errors.js';
+import type { DB, MessagesTable } from './schema.js';
+import { pageLimit, rowCount, systemClock, timestamp, toNumber, type Clock } from './values.js';
+
+/** What a message's content JSON holds: user (and system) messages `{text, attachments?}`, answers `{text, tool_calls, steps}`. */
+export type MessageContent = UserContent | AssistantContent;
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  parent_id: string | null;
+  role: MessageRole;
+  content: MessageContent;
+  token_count: number;
+  status: MessageStatus;
+  created_at: string;
+}
+
+export interface NewMessage {
+  conversationId: string;
+  role: MessageRole;
+  content: MessageContent;
+  status: MessageStatus;
+  tokenCount?: number;
+  parentId?: string | null;
+}
+
+export interface MessagePatch {
+  content?: MessageContent;
+  status?: MessageStatus;
+  tokenCount?: number;
+}
+
+export interface MessageListOptions {
+  /** 1–100, default 50. */
+  limit?: number;
+  /** The id of the last message of the previous page. */
+  cursor?: string;
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+
+/** Stored content is JSON we wrote; anything else (hand-edited or legacy rows) reads as plain text. */
+function parseContent(json: string): MessageContent {
+  try {
+    const value: unknown = JSON.parse(json);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as MessageContent;
+  } catch {
+    // fall through
+  }
+  return { text: json };
+}
+
+function toMessageRow(row: Selectable<MessagesTable>): MessageRow {
+  return { ...row, content: parseContent(row.content), token_count: toNumber(row.token_count) };
+}
+
+export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
+  async function create(input: NewMessage): Promise<MessageRow> {
+    const row: MessageRow = {
+      // uuid v7 is monotonic within the process, so (created_at, id) keeps insertion order
+      // even for messages created in the same millisecond.
+      id: uuidv7(),
+      conversation_id: input.conversationId,
+      parent_id: input.parentId ?? null,
+      role: input.role,
+      content: input.content,
+      token_count: input.tokenCount ?? 0,
+      status: input.status,
+      created_at: timestamp(now()),
+    };
+    await db
+      .insertInto('messages')
+      .values({ ...row, content: JSON.stringify(row.content) })
+      .execute();
+    return row;
+  }
+
+  async function get(id: string): Promise<MessageRow | null> {
+    const row = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toMessageRow(row) : null;
+  }
+
+  async function getInConversation(conversationId: string, id: string): Promise<MessageRow | null> {
+    const row = await db
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', id)
+      .where('conversation_id', '=', conversationId)
+      .executeTakeFirst();
+    return row ? toMessageRow(row) : null;
+  }
+
+  async function position(conversationId: string, id: string): Promise<{ created_at: string; id: string } | undefined> {
+    return db
+      .selectFrom('messages')
+      .select(['created_at', 'id'])
+      .where('id', '=', id)
+      .where('conversation_id', '=', conversationId)
+      .executeTakeFirst();
+  }
+
+  /** Oldest first by (created_at, id). Throws UnknownCursorError when the cursor is no message of this conversation. */
+  async function listForConversation(conversationId: string, options: MessageListOptions = {}): Promise<Page<MessageRow>> {
+    const limit = pageLimit(options.limit, DEFAULT_PAGE_SIZE);
+    let query = db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
+    if (options.cursor !== undefined) {
+      const after = await position(conversationId, options.cursor);
+      if (!after) throw new UnknownCursorError(options.cursor);
+      // Strictly after (created_at, id); the leading `>=` lets the index seek.
+      query = query
+        .where('created_at', '>=', after.created_at)
+        .where((eb) => eb.or([eb('created_at', '>', after.created_at), eb('id', '>', after.id)]));
+    }
+    const rows = await query
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .limit(limit + 1)
+      .execute();
+    const items = rows.slice(0, limit).map(toMessageRow);
+    const hasMore = rows.length > limit;
+    return { items, next_cursor: hasMore ? (items.at(-1)?.id ?? null) : null, has_more: hasMore };
+  }
+
+  /** The whole conversation, oldest first (the history a run replays). */
+  async function listAll(conversationId: string): Promise<MessageRow[]> {
+    const rows = await db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map(toMessageRow);
+  }
+
+  /** The streaming checkpoint: one UPDATE by primary key, nothing read back. */
+  async function update(id: string, patch: MessagePatch): Promise<void> {
+    const changes = {
+      ...(patch.content !== undefined && { content: JSON.stringify(patch.content) }),
+      ...(patch.status !== undefined && { status: patch.status }),
+      ...(patch.tokenCount !== undefined && { token_count: patch.tokenCount }),
+    };
+    if (Object.keys(changes).length === 0) return;
+    await db.updateTable('messages').set(changes).where('id', '=', id).execute();
+  }
+
+  async function deleteOne(conversationId: string, id: string): Promise<boolean> {
+    const result = await db
+      .deleteFrom('messages')
+      .where('id', '=', id)
+      .where('conversation_id', '=', conversationId)
+      .executeTakeFirst();
+    return rowCount(result.numDeletedRows) > 0;
+  }
+
+  /** Deletes the message and every later one of its conversation (regenerate); answers how many went (0 if it is not there). */
+  async function deleteFrom(conversationId: string, id: string): Promise<number> {
+    return db.transaction().execute(async (trx) => {
+      const from = await trx
+        .selectFrom('messages')
+        .select(['created_at', 'id'])
+        .where('id', '=', id)
+        .where('conversation_id', '=', conversationId)
+        .executeTakeFirst();
+      if (!from) return 0;
+      const result = await trx
+        .deleteFrom('messages')
+        .where('conversation_id', '=', conversationId)
+        .where('created_at', '>=', from.created_at)
+        .where((eb) => eb.or([eb('created_at', '>', from.created_at), eb('id', '>=', from.id)]))
+        .executeTakeFirst();
+      return rowCount(result.numDeletedRows);
+    });
+  }
+
+  /**
+   * The start-up sweep: answers still marked `streaming` belong to runs of a server that died;
+   * mark them `interrupted`. Answers how many changed.
+   */
+  async function markUnfinished(
+    fromStatus: MessageStatus = 'streaming',
+    toStatus: MessageStatus = 'interrupted',
+  ): Promise<number> {
+    const result = await db
+      .updateTable('messages')
+      .set({ status: toStatus })
+      .where('status', '=', fromStatus)
+      .executeTakeFirst();
+    return rowCount(result.numUpdatedRows);
+  }
+
+  return {
+    create,
+    get,
+    getInConversation,
+    listForConversation,
+    listAll,
+    update,
+    deleteOne,
+    deleteFrom,
+    markUnfinished,
+  };
+}
+
+export type MessageRepo = ReturnType<typeof createMessageRepo>;

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import { initialSchema } from './0001_initial.js';
+
+/**
+ * Every migration, in order. Imported in code (not read from disk) so the compiled server carries
+ * them. Names sort in the order they must run; never rename or edit one that has shipped.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_initial': initialSchema,
+};

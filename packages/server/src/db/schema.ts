@@ -1,0 +1,90 @@
+import type { ColumnType, SqlBool } from 'kysely';
+import type { MessageRole, MessageStatus } from '@nanoclaw/protocol';
+
+/**
+ * The database as Kysely sees it. Timestamps are ISO-8601 UTC strings with milliseconds
+ * (`YYYY-MM-DDTHH:mm:ss.sssZ`), so they sort the same on every engine.
+ *
+ * Booleans read back as `0 | 1` on SQLite and MySQL and as `true | false` on PostgreSQL;
+ * the repositories turn them into real booleans.
+ */
+export interface DB {
+  users: UsersTable;
+  projects: ProjectsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  token_usage: TokenUsageTable;
+  token_usage_hourly: TokenUsageHourlyTable;
+}
+
+type StoredBoolean = ColumnType<SqlBool, boolean, boolean>;
+
+export type UserRole = 'user' | 'admin';
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string | null;
+  email: string | null;
+  role: UserRole;
+  is_active: StoredBoolean;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+export interface ProjectsTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** Relative to the workspace root. */
+  path: string;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConversationsTable {
+  id: string;
+  user_id: string;
+  project_id: string | null;
+  title: string;
+  model: string;
+  system_prompt: string | null;
+  temperature: number;
+  max_tokens: number;
+  thinking_enabled: StoredBoolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  parent_id: string | null;
+  role: MessageRole;
+  /** JSON text. */
+  content: string;
+  token_count: number;
+  status: MessageStatus;
+  created_at: string;
+}
+
+interface TokenCounts {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export interface TokenUsageTable extends TokenCounts {
+  user_id: string;
+  /** UTC day, `YYYY-MM-DD`. */
+  date: string;
+  model: string;
+}
+
+export interface TokenUsageHourlyTable extends TokenCounts {
+  user_id: string;
+  /** UTC hour, `YYYY-MM-DDTHH`. */
+  hour: string;
+  model: string;
+}

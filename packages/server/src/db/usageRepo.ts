@@ -1,0 +1,151 @@
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { dialectOf } from './dialect.js';
+import { isDeadlock } from './errors.js';
+import type { DB } from './schema.js';
+import {
+  planBuckets,
+  summarizeUsage,
+  utcDay,
+  utcHour,
+  type StatsPeriod,
+  type UsageRow,
+  type UsageStats,
+} from './usageStats.js';
+import { toNumber } from './values.js';
+
+export interface UsageRecord {
+  userId: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  /** When the tokens were used; decides the day and hour bucket (UTC). */
+  at: Date;
+}
+
+type Counter = 'prompt_tokens' | 'completion_tokens' | 'total_tokens';
+type UsageTable = 'token_usage' | 'token_usage_hourly';
+
+const MAX_ATTEMPTS = 5;
+
+/** `column = <current> + <incoming>` for each counter. */
+function increments(current: (c: Counter) => RawBuilder<unknown>, incoming: (c: Counter) => RawBuilder<unknown>) {
+  const sum = (c: Counter) => sql<number>`${current(c)} + ${incoming(c)}`;
+  return { prompt_tokens: sum('prompt_tokens'), completion_tokens: sum('completion_tokens'), total_tokens: sum('total_tokens') };
+}
+
+/** SQLite and PostgreSQL: `ON CONFLICT (…) DO UPDATE SET x = table.x + excluded.x`. */
+function addExcluded(table: UsageTable) {
+  return increments(
+    (c) => sql.ref(`${table}.${c}`),
+    (c) => sql.ref(`excluded.${c}`),
+  );
+}
+
+/** MySQL/MariaDB: `ON DUPLICATE KEY UPDATE x = x + VALUES(x)` (MariaDB has no `AS new` row alias). */
+function addInsertedValues() {
+  return increments(
+    (c) => sql.ref(c),
+    (c) => sql`values(${sql.ref(c)})`,
+  );
+}
+
+function checkTokenCount(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}.`);
+}
+
+export function createUsageRepo(db: Kysely<DB>) {
+  const mysql = dialectOf(db) === 'mysql';
+
+  async function upsertDaily(trx: Transaction<DB>, usage: UsageRecord): Promise<void> {
+    const insert = trx.insertInto('token_usage').values({ user_id: usage.userId, date: utcDay(usage.at), model: usage.model, ...counts(usage) });
+    await (mysql
+      ? insert.onDuplicateKeyUpdate(addInsertedValues())
+      : insert.onConflict((oc) => oc.columns(['user_id', 'date', 'model']).doUpdateSet(addExcluded('token_usage')))
+    ).execute();
+  }
+
+  async function upsertHourly(trx: Transaction<DB>, usage: UsageRecord): Promise<void> {
+    const insert = trx
+      .insertInto('token_usage_hourly')
+      .values({ user_id: usage.userId, hour: utcHour(usage.at), model: usage.model, ...counts(usage) });
+    await (mysql
+      ? insert.onDuplicateKeyUpdate(addInsertedValues())
+      : insert.onConflict((oc) => oc.columns(['user_id', 'hour', 'model']).doUpdateSet(addExcluded('token_usage_hourly')))
+    ).execute();
+  }
+
+  /**
+   * Adds one answer's tokens to the user's day and hour totals: one atomic upsert per table, both in
+   * one transaction. A transaction the engine aborts to break a deadlock (concurrent first inserts on
+   * MySQL) is retried.
+   */
+  async function record(usage: UsageRecord): Promise<void> {
+    checkTokenCount('promptTokens', usage.promptTokens);
+    checkTokenCount('completionTokens', usage.completionTokens);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await db.transaction().execute(async (trx) => {
+          await upsertDaily(trx, usage);
+          await upsertHourly(trx, usage);
+        });
+        return;
+      } catch (err) {
+        if (!isDeadlock(err) || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  async function hourlyRows(userId: string, firstKey: string, lastKey: string): Promise<UsageRow[]> {
+    const rows = await db
+      .selectFrom('token_usage_hourly')
+      .select(['hour as key', 'model', 'prompt_tokens', 'completion_tokens', 'total_tokens'])
+      .where('user_id', '=', userId)
+      .where('hour', '>=', firstKey)
+      .where('hour', '<=', lastKey)
+      .execute();
+    return rows.map(toUsageRow);
+  }
+
+  async function dailyRows(userId: string, firstKey: string, lastKey: string): Promise<UsageRow[]> {
+    const rows = await db
+      .selectFrom('token_usage')
+      .select(['date as key', 'model', 'prompt_tokens', 'completion_tokens', 'total_tokens'])
+      .where('user_id', '=', userId)
+      .where('date', '>=', firstKey)
+      .where('date', '<=', lastKey)
+      .execute();
+    return rows.map(toUsageRow);
+  }
+
+  /** Token totals for today (24 hourly buckets), the last 7 days or the last 30 days (daily buckets), UTC. */
+  async function stats(userId: string, period: StatsPeriod, now: Date): Promise<UsageStats> {
+    const plan = planBuckets(period, now);
+    const firstKey = plan.buckets[0]?.key ?? '';
+    const lastKey = plan.buckets.at(-1)?.key ?? '';
+    const rows =
+      plan.granularity === 'hour' ? await hourlyRows(userId, firstKey, lastKey) : await dailyRows(userId, firstKey, lastKey);
+    return summarizeUsage(period, plan, rows);
+  }
+
+  return { record, stats };
+}
+
+function counts(usage: UsageRecord) {
+  return {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.promptTokens + usage.completionTokens,
+  };
+}
+
+function toUsageRow(row: { key: string; model: string } & Record<Counter, number>): UsageRow {
+  return {
+    key: row.key,
+    model: row.model,
+    prompt_tokens: toNumber(row.prompt_tokens),
+    completion_tokens: toNumber(row.completion_tokens),
+    total_tokens: toNumber(row.total_tokens),
+  };
+}
+
+export type UsageRepo = ReturnType<typeof createUsageRepo>;

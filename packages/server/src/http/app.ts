@@ -1,0 +1,36 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from './appContext.js';
+import { errorHandler, sendError } from './errorHandler.js';
+import { registerAuth } from './auth.js';
+import { metaRoutes } from './routes/meta.js';
+import { conversationRoutes } from './routes/conversations.js';
+import { messageRoutes } from './routes/messages.js';
+import { runRoutes } from './routes/runs.js';
+import { statsRoutes } from './routes/stats.js';
+
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: 16 * 1024 * 1024,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, `No route ${request.method} ${request.url.split('?')[0]}.`));
+
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  await api.register(
+    async (scope) => {
+      registerAuth(scope, ctx);
+      await scope.register(metaRoutes(ctx));
+      await scope.register(conversationRoutes(ctx));
+      await scope.register(messageRoutes(ctx));
+      await scope.register(runRoutes(ctx));
+      await scope.register(statsRoutes(ctx));
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}

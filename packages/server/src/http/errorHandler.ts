@@ -1,0 +1,56 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError } from './appError.js';
+import { ConflictError, NotFoundError, UnknownCursorError } from '../db/index.js';
+
+interface ValidationIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+const partNames: Record<string, string> = { body: 'request body', querystring: 'query', params: 'path', headers: 'headers' };
+
+/** One sentence per problem, naming the field: `"text" is required`, `"limit": Too big: expected number to be <=100`. */
+export function describeValidation(issues: ValidationIssue[], context: string | undefined): string {
+  const part = partNames[context ?? 'body'] ?? context ?? 'request';
+  const problems = issues.map((issue) => {
+    const field = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    if (issue.keyword === 'invalid_type' && typeof issue.message === 'string' && /received undefined/.test(issue.message)) {
+      return `"${field}" is required`;
+    }
+    if (issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys)) {
+      return `unknown field${issue.params.keys.length > 1 ? 's' : ''} ${issue.params.keys.map((k) => `"${String(k)}"`).join(', ')}`;
+    }
+    const message = (issue.message ?? 'is invalid').replace(/^Invalid input: /, '');
+    return field ? `"${field}": ${message}` : message;
+  });
+  return `Invalid ${part}: ${problems.join('; ')}.`;
+}
+
+export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).send({ code: status, message });
+}
+
+/** Maps every error to the JSON envelope `{code, message}` with the same HTTP status. */
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof AppError) return sendError(reply, error.status, error.message);
+  if (error instanceof UnknownCursorError) return sendError(reply, 400, 'Unknown cursor: start again from the first page.');
+  if (error instanceof NotFoundError) return sendError(reply, 404, error.message);
+  if (error instanceof ConflictError) return sendError(reply, 409, error.message);
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    return sendError(reply, 400, describeValidation(error.validation as ValidationIssue[], error.validationContext));
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return sendError(reply, 400, 'The request body is not valid JSON.');
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'The request body is too large.');
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'Send the request body as application/json.');
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  if (status === 500) {
+    request.log.error({ err: error }, 'request failed');
+    return sendError(reply, 500, 'Something went wrong on the server. The error has been logged.');
+  }
+  return sendError(reply, status, error.message);
+}

@@ -1,0 +1,140 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { paginationQuerySchema, sendMessageBodySchema } from '@nanoclaw/protocol';
+import type { AppContext } from '../appContext.js';
+import { AppError, badRequest, notFound } from '../appError.js';
+import { presentMessage } from '../presenters.js';
+import { streamProtocolOf } from '../streamProtocol.js';
+import { streamRunToResponse } from '../sseStream.js';
+import { RunConflictError } from '../../agent/runRegistry.js';
+import type { RunSession } from '../../agent/runSession.js';
+import { idParamsSchema } from './conversations.js';
+
+const messageParamsSchema = z.object({ id: z.string().min(1).max(64), mid: z.string().min(1).max(64) });
+const streamQuerySchema = z.object({ protocol: z.enum(['v1', 'default']).optional() });
+const TITLE_LENGTH = 30;
+
+export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  const ownConversation = async (userId: string, id: string) => {
+    const conversation = await ctx.repos.conversations.getForUser(userId, id);
+    if (!conversation) throw notFound('Conversation');
+    return conversation;
+  };
+  /** Claims the conversation for a new run, or answers 409 when one is already going. */
+  const reserve = (conversationId: string) => {
+    try {
+      return ctx.registry.reserve(conversationId);
+    } catch (err) {
+      if (err instanceof RunConflictError) throw new AppError(409, err.message);
+      throw err;
+    }
+  };
+
+  return async (app) => {
+    app.get('/conversations/:id/messages', { schema: { params: idParamsSchema, querystring: paginationQuerySchema } }, async (request) => {
+      const conversation = await ownConversation(request.user.id, request.params.id);
+      const { limit = 50, cursor } = request.query;
+      const page = await ctx.repos.messages.listForConversation(conversation.id, { limit, cursor });
+      return { code: 0, data: { ...page, items: page.items.map(presentMessage) } };
+    });
+
+    app.post(
+      '/conversations/:id/messages',
+      { schema: { params: idParamsSchema, body: sendMessageBodySchema, querystring: streamQuerySchema } },
+      async (request, reply) => {
+        const conversation = await ownConversation(request.user.id, request.params.id);
+        const body = request.body;
+        if (!body.text.trim() && !body.attachments?.length) throw badRequest('Write a message or attach a file before sending.');
+        if (body.project_id && !(await ctx.repos.projects.getForUser(request.user.id, body.project_id))) throw notFound('Project');
+        if (!ctx.catalog.resolve(conversation.model)) throw new AppError(503, 'No model is configured. Add one to config.yml.');
+
+        const release = reserve(conversation.id);
+        let session: RunSession;
+        try {
+          const history = await ctx.repos.messages.listAll(conversation.id);
+          const userMessage = await ctx.repos.messages.create({
+            conversationId: conversation.id,
+            role: 'user',
+            content: body.attachments?.length ? { text: body.text, attachments: body.attachments } : { text: body.text },
+            status: 'complete',
+            parentId: history.at(-1)?.id ?? null,
+          });
+          let suggestedTitle: string | null = null;
+          if (!conversation.title) {
+            suggestedTitle = titleFrom(body.text || body.attachments?.[0]?.name || '');
+            await ctx.repos.conversations.update(request.user.id, conversation.id, { title: suggestedTitle });
+          }
+          session = await ctx.runs.startRun({
+            userId: request.user.id,
+            conversation,
+            parentId: userMessage.id,
+            history: [...history, userMessage],
+            projectId: body.project_id ?? conversation.project_id ?? null,
+            toolsEnabled: body.tools_enabled ?? true,
+            toolChoice: body.tool_choice,
+            suggestedTitle,
+          });
+        } catch (err) {
+          release();
+          throw err;
+        }
+        reply.hijack();
+        await streamRunToResponse(reply.raw, session, 0, streamProtocolOf(request));
+      },
+    );
+
+    app.delete('/conversations/:id/messages/:mid', { schema: { params: messageParamsSchema } }, async (request) => {
+      const conversation = await ownConversation(request.user.id, request.params.id);
+      const message = await ctx.repos.messages.getInConversation(conversation.id, request.params.mid);
+      if (!message) throw notFound('Message');
+      const running = ctx.registry.isRunning(conversation.id) ? ctx.registry.find(conversation.id) : undefined;
+      if (running && !running.finished && running.messageId === message.id) {
+        throw new AppError(409, 'This answer is still being generated. Stop it before deleting it.');
+      }
+      await ctx.repos.messages.deleteOne(conversation.id, message.id);
+      return { code: 0, data: { id: message.id, deleted: true } };
+    });
+
+    app.post(
+      '/conversations/:id/regenerate/:mid',
+      { schema: { params: messageParamsSchema, querystring: streamQuerySchema } },
+      async (request, reply) => {
+        const conversation = await ownConversation(request.user.id, request.params.id);
+        const target = await ctx.repos.messages.getInConversation(conversation.id, request.params.mid);
+        if (!target) throw notFound('Message');
+        if (target.role !== 'assistant') throw badRequest('Only an assistant answer can be regenerated.');
+        if (!ctx.catalog.resolve(conversation.model)) throw new AppError(503, 'No model is configured. Add one to config.yml.');
+
+        const release = reserve(conversation.id);
+        let session: RunSession;
+        try {
+          const all = await ctx.repos.messages.listAll(conversation.id);
+          const position = all.findIndex((m) => m.id === target.id);
+          const history = all.slice(0, position);
+          const question = history.at(-1);
+          if (!question || question.role !== 'user') throw badRequest('There is no question before this answer to answer again.');
+          await ctx.repos.messages.deleteFrom(conversation.id, target.id);
+          session = await ctx.runs.startRun({
+            userId: request.user.id,
+            conversation,
+            parentId: question.id,
+            history,
+            projectId: conversation.project_id,
+            toolsEnabled: true,
+            suggestedTitle: null,
+          });
+        } catch (err) {
+          release();
+          throw err;
+        }
+        reply.hijack();
+        await streamRunToResponse(reply.raw, session, 0, streamProtocolOf(request));
+      },
+    );
+  };
+}
+
+function titleFrom(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return [...oneLine].slice(0, TITLE_LENGTH).join('') || 'New conversation';
+}

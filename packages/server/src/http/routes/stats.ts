@@ -1,0 +1,12 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { statsQuerySchema } from '@nanoclaw/protocol';
+import type { AppContext } from '../appContext.js';
+
+export function statsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/stats/tokens', { schema: { querystring: statsQuerySchema } }, async (request) => ({
+      code: 0,
+      data: await ctx.repos.usage.stats(request.user.id, request.query.period, ctx.now()),
+    }));
+  };
+}

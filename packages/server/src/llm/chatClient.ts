@@ -1,0 +1,232 @@
+import type { Config, ModelConfig } from '@nanoclaw/protocol';
+import { ChatStreamAccumulator } from './chatStreamAccumulator.js';
+import { decodeSseStream } from './decodeSseStream.js';
+import { isRecord } from './isRecord.js';
+import { LlmError, llmErrors } from './llmError.js';
+import { buildChatRequestBody } from './providerProfiles.js';
+import { providerErrorMessage } from './providerErrorMessage.js';
+import { parseRetryAfterMs, retryDelayMs } from './retryDelay.js';
+import type { ChatDelta, ChatRequest, ChatStreamResult } from './types.js';
+import { UpstreamWatchdog } from './upstreamWatchdog.js';
+
+export type LlmSettings = Config['llm'];
+
+export interface ChatClientOptions {
+  settings: LlmSettings;
+  fetch?: typeof fetch;
+  logger?: { warn(obj: object, msg?: string): void };
+  /** Waits between retries; must return early when `signal` aborts. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export interface ChatClient {
+  /**
+   * Streams one chat completion as typed deltas (choice 0) and returns the reconstructed result.
+   * Throws LlmError; deltas already yielded stay valid (the caller keeps partial output).
+   */
+  streamChat(model: ModelConfig, req: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatDelta, ChatStreamResult, undefined>;
+  /** The models an OpenAI-compatible server offers: GET `<baseUrl>/models`. */
+  listModels(baseUrl: string, apiKey?: string): Promise<Array<{ id: string }>>;
+}
+
+/** A failure that may be retried (429, 5xx, connection lost before any delta was yielded). */
+interface RetryOutcome {
+  type: 'retry';
+  error: LlmError;
+  retryAfterMs?: number;
+}
+/** One try at the request: finished, or failed in a way that may be retried. */
+type AttemptOutcome = { type: 'done'; result: ChatStreamResult } | RetryOutcome;
+type OpenOutcome = { type: 'open'; body: AsyncIterable<Uint8Array> } | RetryOutcome;
+
+export function createChatClient(options: ChatClientOptions): ChatClient {
+  const { settings, logger, fetch: fetchImpl = globalThis.fetch, sleep = abortableSleep } = options;
+
+  async function* streamChat(
+    model: ModelConfig,
+    req: ChatRequest,
+    signal: AbortSignal,
+  ): AsyncGenerator<ChatDelta, ChatStreamResult, undefined> {
+    const init: RequestInit = {
+      method: 'POST',
+      headers: requestHeaders(model.api_key, 'text/event-stream', true),
+      body: JSON.stringify(buildChatRequestBody(model, req)),
+    };
+    for (let attempt = 0; ; attempt++) {
+      if (signal.aborted) throw llmErrors.aborted();
+      const outcome = yield* streamAttempt(model.api_url, init, signal);
+      if (outcome.type === 'done') return outcome.result;
+      if (attempt >= settings.max_retries) throw outcome.error;
+      const delayMs = retryDelayMs(attempt, settings, outcome.retryAfterMs);
+      logger?.warn(
+        { model: model.id, attempt: attempt + 1, maxRetries: settings.max_retries, delayMs, error: outcome.error.message },
+        'LLM request failed, retrying',
+      );
+      await sleep(delayMs, signal);
+    }
+  }
+
+  async function* streamAttempt(url: string, init: RequestInit, signal: AbortSignal): AsyncGenerator<ChatDelta, AttemptOutcome, undefined> {
+    const watchdog = new UpstreamWatchdog(settings.timeout_ms, signal);
+    try {
+      const opened = await openStream(url, init, watchdog);
+      if (opened.type === 'retry') return opened;
+      return yield* readStream(opened.body, watchdog);
+    } finally {
+      watchdog.dispose();
+    }
+  }
+
+  async function openStream(url: string, init: RequestInit, watchdog: UpstreamWatchdog): Promise<OpenOutcome> {
+    let response: Response;
+    try {
+      response = await fetchImpl(url, { ...init, signal: watchdog.signal });
+    } catch (err) {
+      const failure = watchdog.interruption() ?? transportTimeout(err);
+      if (failure) throw failure;
+      return retry(llmErrors.connect(err));
+    }
+    if (!response.ok) return await failedResponseOutcome(response, watchdog);
+    if (isJson(response)) throw await jsonInsteadOfStream(response, watchdog);
+    if (!response.body) throw llmErrors.emptyResponse();
+    return { type: 'open', body: response.body };
+  }
+
+  async function listModels(baseUrl: string, apiKey?: string): Promise<Array<{ id: string }>> {
+    const watchdog = new UpstreamWatchdog(settings.timeout_ms);
+    try {
+      let response: Response;
+      try {
+        response = await fetchImpl(`${baseUrl.replace(/\/+$/, '')}/models`, {
+          headers: requestHeaders(apiKey, 'application/json', false),
+          signal: watchdog.signal,
+        });
+      } catch (err) {
+        throw watchdog.interruption() ?? transportTimeout(err) ?? llmErrors.connect(err);
+      }
+      if (!response.ok) {
+        const outcome = await failedResponseOutcome(response, watchdog);
+        throw outcome.error;
+      }
+      const text = await readText(response, watchdog);
+      return modelIds(parseJson(text));
+    } finally {
+      watchdog.dispose();
+    }
+  }
+
+  return { streamChat, listModels };
+}
+
+async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWatchdog): AsyncGenerator<ChatDelta, AttemptOutcome, undefined> {
+  const accumulator = new ChatStreamAccumulator();
+  let chunkCount = 0;
+  let yielded = false;
+  try {
+    for await (const chunk of decodeSseStream(watchdog.watch(body))) {
+      chunkCount++;
+      for (const delta of accumulator.push(chunk)) {
+        yielded = true;
+        yield delta;
+      }
+    }
+  } catch (err) {
+    const failure = watchdog.interruption() ?? transportTimeout(err);
+    if (failure) throw failure;
+    if (err instanceof LlmError) throw err;
+    // Nothing reached the caller yet, so trying again cannot duplicate output.
+    if (!yielded) return retry(llmErrors.lostMidAnswer(err));
+    throw llmErrors.lostMidAnswer(err);
+  }
+  // After an abort, the body may just end instead of failing.
+  const interruption = watchdog.interruption();
+  if (interruption) throw interruption;
+  if (chunkCount === 0) throw llmErrors.emptyResponse();
+  return { type: 'done', result: accumulator.result() };
+}
+
+/** A non-2xx answer: 429 and 5xx come back as a retry outcome, any other status throws. */
+async function failedResponseOutcome(response: Response, watchdog: UpstreamWatchdog): Promise<RetryOutcome> {
+  const { status } = response;
+  if (status === 429 || status >= 500) {
+    await response.body?.cancel().catch(() => undefined);
+    const error = status === 429 ? llmErrors.rateLimited() : llmErrors.unavailable(status);
+    return retry(error, parseRetryAfterMs(response.headers));
+  }
+  const text = await readText(response, watchdog);
+  throw llmErrors.rejected(status, providerErrorMessage(parseJsonOrText(text)));
+}
+
+/** A 200 JSON answer instead of an event stream: usually an error the gateway did not flag by status. */
+async function jsonInsteadOfStream(response: Response, watchdog: UpstreamWatchdog): Promise<LlmError> {
+  const payload = parseJsonOrText(await readText(response, watchdog));
+  const message = isRecord(payload) ? providerErrorMessage(payload) : undefined;
+  return message ? llmErrors.streamError(message) : llmErrors.malformed('expected an event stream, got JSON');
+}
+
+async function readText(response: Response, watchdog: UpstreamWatchdog): Promise<string> {
+  try {
+    return await response.text();
+  } catch (err) {
+    throw watchdog.interruption() ?? transportTimeout(err) ?? llmErrors.connect(err);
+  }
+}
+
+function modelIds(payload: unknown): Array<{ id: string }> {
+  const data = isRecord(payload) ? payload.data : undefined;
+  if (!Array.isArray(data)) throw llmErrors.malformed('the model list has no `data` array');
+  const models: Array<{ id: string }> = [];
+  for (const entry of data) {
+    if (isRecord(entry) && typeof entry.id === 'string') models.push({ id: entry.id });
+  }
+  return models;
+}
+
+function requestHeaders(apiKey: string | undefined, accept: string, hasJsonBody: boolean): Record<string, string> {
+  const headers: Record<string, string> = { accept };
+  if (hasJsonBody) headers['content-type'] = 'application/json';
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+  return headers;
+}
+
+function isJson(response: Response): boolean {
+  return response.headers.get('content-type')?.toLowerCase().includes('application/json') ?? false;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw llmErrors.malformed('the answer is not JSON');
+  }
+}
+
+function parseJsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** undici's own header/body timeouts (300 s) can fire first when timeout_ms is set higher. */
+function transportTimeout(err: unknown): LlmError | undefined {
+  const code = err instanceof Error && isRecord(err.cause) ? err.cause.code : undefined;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? llmErrors.timeout() : undefined;
+}
+
+function retry(error: LlmError, retryAfterMs?: number): RetryOutcome {
+  return { type: 'retry', error, retryAfterMs };
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

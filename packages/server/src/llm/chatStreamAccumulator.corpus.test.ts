@@ -1,0 +1,157 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ChatStreamAccumulator } from './chatStreamAccumulator.js';
+import { decodeSseStream } from './decodeSseStream.js';
+import type { ChatDelta, ChatStreamResult } from './types.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const sharedDir = process.env.NANOCLAW_SHARED_DIR ?? resolve(repoRoot, '../shared');
+const corpusDir = join(sharedDir, 'fixtures/provider-streams');
+
+interface Fixture {
+  name: string;
+  bytes: Uint8Array;
+  expected: unknown;
+}
+
+function loadFixtures(): Fixture[] {
+  if (!existsSync(corpusDir)) throw new Error(`Provider stream corpus not found at ${corpusDir} (set NANOCLAW_SHARED_DIR)`);
+  return ['', 'synthetic']
+    .map((sub) => join(corpusDir, sub))
+    .filter((dir) => existsSync(dir))
+    .flatMap((dir) =>
+      readdirSync(dir)
+        .filter((file) => file.endsWith('.sse'))
+        .sort()
+        .map((file) => {
+          const path = join(dir, file);
+          return {
+            name: path.slice(corpusDir.length + 1),
+            bytes: new Uint8Array(readFileSync(path)),
+            expected: JSON.parse(readFileSync(path.replace(/\.sse$/, '.expected.json'), 'utf8')) as unknown,
+          };
+        }),
+    );
+}
+
+/** Small seeded PRNG (mulberry32) so random splits are reproducible. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function* inPieces(bytes: Uint8Array, nextSize: () => number): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < bytes.length; ) {
+    const size = Math.max(1, nextSize());
+    yield bytes.subarray(offset, offset + size);
+    offset += size;
+  }
+}
+
+/** The same stream with other line endings and a keep-alive comment before every event. */
+function withLineEndingAndKeepAlives(bytes: Uint8Array, lineEnding: string): Uint8Array {
+  const text = new TextDecoder().decode(bytes);
+  const converted = `: keep-alive\n${text.replaceAll('\n\n', '\n\n: keep-alive\n')}`.replaceAll('\n', lineEnding);
+  return new TextEncoder().encode(converted);
+}
+
+interface Replay {
+  result: ChatStreamResult;
+  deltas: ChatDelta[];
+}
+
+async function replay(body: AsyncIterable<Uint8Array>): Promise<Replay> {
+  const accumulator = new ChatStreamAccumulator();
+  const deltas: ChatDelta[] = [];
+  for await (const chunk of decodeSseStream(body)) deltas.push(...accumulator.push(chunk));
+  return { result: accumulator.result(), deltas };
+}
+
+/** What a consumer of the deltas alone reconstructs; it must agree with result() for choice 0. */
+function fromDeltas(deltas: ChatDelta[]): Omit<ChatStreamResult, 'choices'> {
+  const rebuilt: Omit<ChatStreamResult, 'choices'> = { content: '', reasoning: '', tool_calls: [], finish_reason: null, usage: null };
+  let refusal = '';
+  const calls = new Map<number, ChatStreamResult['tool_calls'][number]>();
+  for (const delta of deltas) {
+    switch (delta.type) {
+      case 'reasoning':
+        rebuilt.reasoning += delta.text;
+        break;
+      case 'content':
+        rebuilt.content += delta.text;
+        break;
+      case 'refusal':
+        refusal += delta.text;
+        break;
+      case 'tool_call': {
+        const call = calls.get(delta.index) ?? { index: delta.index, id: '', type: 'function', function: { name: '', arguments: '' } };
+        calls.set(delta.index, call);
+        if (delta.id !== undefined) {
+          expect(call.id, 'a tool call id is announced once').toBe('');
+          call.id = delta.id;
+        }
+        if (delta.name !== undefined) {
+          expect(call.function.name, 'a tool name is announced once').toBe('');
+          call.function.name = delta.name;
+        }
+        call.function.arguments += delta.arguments;
+        break;
+      }
+      case 'finish':
+        rebuilt.finish_reason = delta.reason;
+        break;
+      case 'usage':
+        rebuilt.usage = delta.usage;
+        break;
+    }
+  }
+  rebuilt.tool_calls = [...calls.values()].sort((a, b) => a.index - b.index);
+  if (refusal) rebuilt.refusal = refusal;
+  return rebuilt;
+}
+
+const fixtures = loadFixtures();
+
+describe('provider stream corpus', () => {
+  it('finds the recorded and the synthetic streams', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(30);
+    expect(fixtures.some((fixture) => fixture.name.startsWith('synthetic'))).toBe(true);
+  });
+
+  describe.each(fixtures)('$name', ({ name, bytes, expected }) => {
+    it('reconstructs the expected result from the whole body', async () => {
+      const { result, deltas } = await replay(inPieces(bytes, () => bytes.length));
+      expect(result).toStrictEqual(expected);
+      const { choices: _ignored, ...choiceZero } = result;
+      expect(fromDeltas(deltas)).toStrictEqual(choiceZero);
+    });
+
+    it('reconstructs it from 1-byte reads', async () => {
+      const { result } = await replay(inPieces(bytes, () => 1));
+      expect(result).toStrictEqual(expected);
+    });
+
+    it.each([1, 2, 3])('reconstructs it from reads split at random points (seed %i)', async (seed) => {
+      const random = seededRandom(seed * 7919 + name.length);
+      const { result } = await replay(inPieces(bytes, () => Math.floor(random() * 97)));
+      expect(result).toStrictEqual(expected);
+    });
+
+    it.each([
+      ['CRLF', '\r\n'],
+      ['CR', '\r'],
+    ])('reconstructs it with %s line endings and keep-alive comments, split at random points', async (_name, lineEnding) => {
+      const random = seededRandom(name.length);
+      const { result } = await replay(inPieces(withLineEndingAndKeepAlives(bytes, lineEnding), () => Math.floor(random() * 31)));
+      expect(result).toStrictEqual(expected);
+    });
+  });
+});

@@ -1,0 +1,204 @@
+import { isRecord } from './isRecord.js';
+import type { ChatDelta, ChatStreamResult, ChatUsage } from './types.js';
+
+type ToolCallDelta = Extract<ChatDelta, { type: 'tool_call' }>;
+type ToolCallResult = ChatStreamResult['tool_calls'][number];
+
+interface ToolCallState {
+  index: number;
+  id: string;
+  type: string;
+  name: string;
+  arguments: string;
+}
+
+interface ChoiceState {
+  index: number;
+  content: string;
+  reasoning: string;
+  refusal: string;
+  toolCalls: Map<number, ToolCallState>;
+  finishReason: string | null;
+}
+
+/**
+ * Merges the chunks of one streaming chat completion. `push` turns a chunk into typed deltas
+ * for choice 0; `result` reconstructs every choice (rules: fixtures/provider-streams/README.md).
+ * Fields it does not know are ignored, so provider extensions pass through harmlessly.
+ */
+export class ChatStreamAccumulator {
+  readonly #choices = new Map<number, ChoiceState>();
+  #usage: ChatUsage | null = null;
+
+  push(chunk: unknown): ChatDelta[] {
+    const deltas: ChatDelta[] = [];
+    if (!isRecord(chunk)) return deltas;
+    const { choices } = chunk;
+    if (Array.isArray(choices)) {
+      for (let position = 0; position < choices.length; position++) {
+        const choice: unknown = choices[position];
+        if (isRecord(choice)) this.#pushChoice(choice, position, deltas);
+      }
+    }
+    this.#takeUsage(chunk.usage, deltas);
+    return deltas;
+  }
+
+  result(): ChatStreamResult {
+    const first = this.#choices.get(0);
+    const result: ChatStreamResult = {
+      content: first?.content ?? '',
+      reasoning: first?.reasoning ?? '',
+      tool_calls: first ? toolCallResults(first) : [],
+      finish_reason: first?.finishReason ?? null,
+      usage: this.#usage,
+    };
+    if (first?.refusal) result.refusal = first.refusal;
+    if (this.#choices.size > 1) {
+      result.choices = [...this.#choices.values()]
+        .sort((a, b) => a.index - b.index)
+        .map((choice) => ({
+          index: choice.index,
+          content: choice.content,
+          reasoning: choice.reasoning,
+          tool_calls: toolCallResults(choice),
+          finish_reason: choice.finishReason,
+        }));
+    }
+    return result;
+  }
+
+  #pushChoice(choice: Record<string, unknown>, position: number, deltas: ChatDelta[]): void {
+    const index = typeof choice.index === 'number' ? choice.index : position;
+    const state = this.#choiceState(index);
+    // Deltas are reported for choice 0 only; other choices (n > 1) are accumulated for result().
+    const out = index === 0 ? deltas : undefined;
+    const { delta, finish_reason: finishReason } = choice;
+    if (isRecord(delta)) pushDelta(state, delta, out);
+    // An empty finish_reason carries no information and must not hide an earlier real one.
+    if (typeof finishReason === 'string' && finishReason !== '') {
+      state.finishReason = finishReason;
+      out?.push({ type: 'finish', reason: finishReason });
+    }
+    // Moonshot reports usage inside the choice.
+    this.#takeUsage(choice.usage, deltas);
+  }
+
+  #choiceState(index: number): ChoiceState {
+    let state = this.#choices.get(index);
+    if (!state) {
+      state = { index, content: '', reasoning: '', refusal: '', toolCalls: new Map(), finishReason: null };
+      this.#choices.set(index, state);
+    }
+    return state;
+  }
+
+  #takeUsage(usage: unknown, deltas: ChatDelta[]): void {
+    if (!isRecord(usage)) return;
+    // JSON boundary: counts are the provider's; some send null counts until the last chunk.
+    this.#usage = usage as ChatUsage;
+    deltas.push({ type: 'usage', usage: this.#usage });
+  }
+}
+
+function pushDelta(state: ChoiceState, delta: Record<string, unknown>, out: ChatDelta[] | undefined): void {
+  let reasoning = reasoningField(delta);
+  let content = '';
+  const rawContent = delta.content;
+  if (typeof rawContent === 'string') {
+    content = rawContent;
+  } else if (Array.isArray(rawContent)) {
+    // Mistral: an array of typed parts, `text` parts for the answer and `thinking` parts for reasoning.
+    for (const part of rawContent) {
+      if (!isRecord(part)) continue;
+      if (part.type === 'text') content += textOf(part.text);
+      else if (part.type === 'thinking') reasoning += thinkingText(part.thinking);
+    }
+  }
+
+  if (reasoning !== '') {
+    state.reasoning += reasoning;
+    out?.push({ type: 'reasoning', text: reasoning });
+  }
+  if (content !== '') {
+    state.content += content;
+    out?.push({ type: 'content', text: content });
+  }
+  const { refusal, tool_calls: toolCalls } = delta;
+  if (typeof refusal === 'string' && refusal !== '') {
+    state.refusal += refusal;
+    out?.push({ type: 'refusal', text: refusal });
+  }
+  if (Array.isArray(toolCalls)) {
+    for (let position = 0; position < toolCalls.length; position++) {
+      const fragment: unknown = toolCalls[position];
+      if (isRecord(fragment)) pushToolCallFragment(state, fragment, position, out);
+    }
+  }
+}
+
+/** `reasoning_content` (DeepSeek and most others) or `reasoning` (Groq, Cerebras, vLLM). */
+function reasoningField(delta: Record<string, unknown>): string {
+  const { reasoning_content: reasoningContent, reasoning } = delta;
+  if (typeof reasoningContent === 'string' && reasoningContent !== '') return reasoningContent;
+  return typeof reasoning === 'string' ? reasoning : '';
+}
+
+/** A Mistral thinking part holds `[{type: 'text', text}]` (a plain string is accepted too). */
+function thinkingText(thinking: unknown): string {
+  if (typeof thinking === 'string') return thinking;
+  if (!Array.isArray(thinking)) return '';
+  let text = '';
+  for (const part of thinking) {
+    if (isRecord(part) && part.type === 'text') text += textOf(part.text);
+  }
+  return text;
+}
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function pushToolCallFragment(
+  state: ChoiceState,
+  fragment: Record<string, unknown>,
+  position: number,
+  out: ChatDelta[] | undefined,
+): void {
+  const index = typeof fragment.index === 'number' ? fragment.index : position;
+  let call = state.toolCalls.get(index);
+  if (!call) {
+    call = { index, id: '', type: '', name: '', arguments: '' };
+    state.toolCalls.set(index, call);
+  }
+  // id, type and name keep their first non-empty value: continuation fragments often repeat them as "".
+  const newId = call.id === '' && isNonEmptyString(fragment.id) ? fragment.id : undefined;
+  if (newId !== undefined) call.id = newId;
+  if (call.type === '' && isNonEmptyString(fragment.type)) call.type = fragment.type;
+  const fn = isRecord(fragment.function) ? fragment.function : undefined;
+  const newName = fn && call.name === '' && isNonEmptyString(fn.name) ? fn.name : undefined;
+  if (newName !== undefined) call.name = newName;
+  const args = fn && typeof fn.arguments === 'string' ? fn.arguments : '';
+  call.arguments += args;
+
+  if (!out || (newId === undefined && newName === undefined && args === '')) return;
+  const delta: ToolCallDelta = { type: 'tool_call', index, arguments: args };
+  if (newId !== undefined) delta.id = newId;
+  if (newName !== undefined) delta.name = newName;
+  out.push(delta);
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+function toolCallResults(choice: ChoiceState): ToolCallResult[] {
+  return [...choice.toolCalls.values()]
+    .sort((a, b) => a.index - b.index)
+    .map((call) => ({
+      index: call.index,
+      id: call.id,
+      type: call.type || 'function',
+      function: { name: call.name, arguments: call.arguments },
+    }));
+}

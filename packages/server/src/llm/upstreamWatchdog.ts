@@ -1,0 +1,62 @@
+import { type LlmError, llmErrors } from './llmError.js';
+
+/**
+ * Guards one upstream request: aborts it as soon as the caller's signal aborts, or when the
+ * upstream keeps us waiting (for the response headers, or for the next body chunk) longer than
+ * `timeoutMs`. After a failure, `interruption()` tells whether the watchdog caused it.
+ */
+export class UpstreamWatchdog {
+  readonly #controller = new AbortController();
+  readonly #caller: AbortSignal | undefined;
+  readonly #timer: NodeJS.Timeout;
+  #timedOut = false;
+  /** False while a body chunk is with the consumer: its own slowness is not the upstream's silence. */
+  #waiting = true;
+  readonly #onCallerAbort = (): void => this.#controller.abort(this.#caller?.reason);
+
+  constructor(timeoutMs: number, caller?: AbortSignal) {
+    this.#caller = caller;
+    this.#timer = setTimeout(() => {
+      // A fired timer is re-armed by the next #startWaiting().
+      if (!this.#waiting) return;
+      this.#timedOut = true;
+      this.#controller.abort(new Error(`No answer from the LLM service within ${timeoutMs} ms`));
+    }, timeoutMs);
+    if (caller?.aborted) this.#onCallerAbort();
+    else caller?.addEventListener('abort', this.#onCallerAbort, { once: true });
+  }
+
+  /** The signal to hand to fetch: it aborts the request and its body. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The caller's abort wins over a timeout that fired at the same time. */
+  interruption(): LlmError | undefined {
+    if (this.#caller?.aborted) return llmErrors.aborted();
+    if (this.#timedOut) return llmErrors.timeout();
+    return undefined;
+  }
+
+  /** Passes the body through, timing each wait for the next chunk (not the consumer's own work). */
+  async *watch(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    this.#startWaiting();
+    for await (const chunk of body) {
+      this.#waiting = false;
+      yield chunk;
+      this.#startWaiting();
+    }
+  }
+
+  #startWaiting(): void {
+    this.#waiting = true;
+    if (!this.#timedOut) this.#timer.refresh();
+  }
+
+  /** Stops the timer and releases the request (closing its socket if the body was not read to the end). */
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#caller?.removeEventListener('abort', this.#onCallerAbort);
+    this.#controller.abort();
+  }
+}

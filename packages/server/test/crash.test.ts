@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
+import { sseEvents, waitFor } from './helpers.js';
+
+const mainJs = resolve(fileURLToPath(new URL('.', import.meta.url)), '../dist/main.js');
+
+let sim: Simulator;
+let dir: string;
+beforeAll(async () => {
+  sim = await startSimulator({ host: '127.0.0.1', port: 0 });
+  dir = mkdtempSync(join(tmpdir(), 'nc-crash-'));
+  writeFileSync(
+    join(dir, 'config.yml'),
+    `models:\n  - id: slow:100\n    name: slow\n    api_url: ${sim.chatUrl}\ncheckpoint_interval_ms: 100\nlog_level: warn\n`,
+  );
+});
+afterAll(async () => {
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts the built server as a real child process; resolves with its address once it listens. */
+function startServerProcess(): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(mainJs, [], {
+    cwd: dir,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data') },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolvePromise, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.on('message', (message: any) => {
+      if (message?.type === 'listening') resolvePromise({ child, url: message.address });
+    });
+  });
+}
+
+describe('a server killed mid-answer', () => {
+  it('leaves the partial answer stored, marked interrupted after restart (SIGKILL)', async () => {
+    const first = await startServerProcess();
+    const conversation = (await (await fetch(`${first.url}/api/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()).data;
+    const res = await fetch(`${first.url}/api/conversations/${conversation.id}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'tell me a long story' }),
+    });
+    let received = '';
+    for await (const event of sseEvents(res)) {
+      received += event.data.delta ?? '';
+      if (received.length > 40) break;
+    }
+    // Let at least one checkpoint land, then kill without any chance to clean up.
+    await new Promise((r) => setTimeout(r, 300));
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+
+    const second = await startServerProcess();
+    try {
+      const messages = (await (await fetch(`${second.url}/api/conversations/${conversation.id}/messages`)).json()).data.items;
+      expect(messages.map((m: any) => m.role)).toEqual(['user', 'assistant']);
+      expect(messages[1].status).toBe('interrupted');
+      expect(messages[1].text.length).toBeGreaterThanOrEqual(received.length);
+      expect(messages[1].text.startsWith(received)).toBe(true);
+    } finally {
+      second.child.kill('SIGTERM');
+      await new Promise((r) => second.child.once('exit', r));
+    }
+  });
+
+  it('stores a running answer as interrupted on SIGTERM', async () => {
+    const server = await startServerProcess();
+    const conversation = (await (await fetch(`${server.url}/api/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()).data;
+    const res = await fetch(`${server.url}/api/conversations/${conversation.id}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'another story' }),
+    });
+    const events = [];
+    for await (const event of sseEvents(res)) {
+      events.push(event);
+      if (events.length === 3) server.child.kill('SIGTERM');
+    }
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { status: 'interrupted' } });
+    await new Promise((r) => server.child.once('exit', r));
+    const again = await startServerProcess();
+    try {
+      const messages = (await (await fetch(`${again.url}/api/conversations/${conversation.id}/messages`)).json()).data.items;
+      expect(messages[1].status).toBe('interrupted');
+      expect(messages[1].text.length).toBeGreaterThan(0);
+    } finally {
+      again.child.kill('SIGTERM');
+      await new Promise((r) => again.child.once('exit', r));
+    }
+  });
+});

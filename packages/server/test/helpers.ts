@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { configSchema, type ConfigInput } from '@nanoclaw/protocol';
+import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
+import { createServer, type NanoclawServer } from '../src/createServer.js';
+
+export interface SseEvent {
+  id?: string;
+  event: string;
+  data: any;
+}
+
+export interface TestServer {
+  url: string;
+  sim: Simulator;
+  server: NanoclawServer;
+  dataDir: string;
+  /** JSON request against the API; answers the parsed envelope and status. */
+  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: { code: number; data: T; message?: string } }>;
+  close(): Promise<void>;
+}
+
+/** Model ids the simulator understands (see tools/llm-sim) mapped to configured models. */
+export const SCENARIO_MODELS = [
+  'text', 'reasoning', 'tool-call', 'parallel-tools', 'split-args', 'usage', 'usage-none', 'rate-limit', 'rate-limit:9',
+  'error-500', 'error-503', 'hang', 'disconnect', 'stall', 'slow', 'slow:50', 'slow:200', 'tool-loop', 'echo', 'demo', 'text:2000',
+];
+
+/** A real NanoClaw on a free port, with SQLite in a temp dir and every model pointed at a fresh simulator. */
+export async function startTestServer(overrides: Partial<ConfigInput> & { modelOverrides?: Record<string, object> } = {}): Promise<TestServer> {
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0 });
+  const dataDir = mkdtempSync(join(tmpdir(), 'nc-test-'));
+  const { modelOverrides = {}, ...rest } = overrides;
+  const config = configSchema.parse({
+    host: '127.0.0.1',
+    port: 0,
+    data_dir: dataDir,
+    log_level: 'silent',
+    models: SCENARIO_MODELS.map((id) => ({ id, name: id, api_url: sim.chatUrl, ...(modelOverrides[id] ?? {}) })),
+    default_model: 'text',
+    llm: { timeout_ms: 2000, max_retries: 2, retry_base_ms: 10, retry_max_ms: 50 },
+    checkpoint_interval_ms: 50,
+    ...rest,
+  });
+  const server = await createServer({ config, logger: pino({ level: 'silent' }) });
+  const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const api: TestServer['api'] = async (method, path, body, headers = {}) => {
+    const res = await fetch(`${address}${path}`, {
+      method,
+      headers: body !== undefined ? { 'content-type': 'application/json', ...headers } : headers,
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  return {
+    url: address,
+    sim,
+    server,
+    dataDir,
+    api,
+    async close() {
+      await server.close();
+      await sim.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Reads a whole SSE response into events (data parsed as JSON). */
+export async function readSse(res: Response): Promise<SseEvent[]> {
+  const events: SseEvent[] = [];
+  for await (const event of sseEvents(res)) events.push(event);
+  return events;
+}
+
+export async function* sseEvents(res: Response): AsyncGenerator<SseEvent> {
+  if (!res.body) throw new Error('no body');
+  const stream = res.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+  for await (const message of stream) {
+    yield { id: message.id, event: message.event ?? 'message', data: JSON.parse(message.data) };
+  }
+}
+
+/** POSTs a message and returns the raw streaming response. */
+export function sendMessage(url: string, conversationId: string, body: object, init: { query?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+  return fetch(`${url}/api/conversations/${conversationId}/messages${init.query ?? ''}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
+    body: JSON.stringify(body),
+    signal: init.signal,
+  });
+}
+
+export async function createConversation(t: TestServer, fields: object = {}): Promise<any> {
+  const { status, body } = await t.api('POST', '/api/conversations', fields);
+  if (status !== 200) throw new Error(`create conversation failed: ${status} ${JSON.stringify(body)}`);
+  return body.data;
+}
+
+/** Rebuilds the steps a client sees from default-protocol events (deltas appended per step id). */
+export function stepsFromEvents(events: SseEvent[]): any[] {
+  const steps = new Map<string, any>();
+  for (const { event, data } of events) {
+    if (event !== 'process_step') continue;
+    if ('delta' in data) {
+      const step = steps.get(data.id) ?? { id: data.id, index: data.index, type: data.type, content: '' };
+      step.content += data.delta;
+      steps.set(data.id, step);
+    } else steps.set(data.id, data);
+  }
+  return [...steps.values()].sort((a, b) => a.index - b.index);
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as T;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
