@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config, ModelConfig } from '@nanoclaw/protocol';
-import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
+import type { Simulator } from '@nanoclaw/llm-sim';
 import { createDatabase, migrateToLatest, createRepositories, type Database } from './db/index.js';
 import { createChatClient } from './llm/chatClient.js';
 import { ModelCatalog } from './llm/modelCatalog.js';
@@ -45,6 +45,8 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
   let models: ModelConfig[] = config.models;
   let defaultModel = config.default_model;
   if (models.length === 0) {
+    // Imported only when needed: a configured server never loads the simulator.
+    const { startSimulator } = await import('@nanoclaw/llm-sim');
     simulator = await startSimulator({ host: '127.0.0.1', port: 0 });
     models = [{ id: DEMO_MODEL_ID, name: 'Offline demo (simulated, no real AI)', api_url: simulator.chatUrl, offline_demo: true, context_window: 32_768 }];
     defaultModel = DEMO_MODEL_ID;
@@ -92,6 +94,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       ctx,
       async close() {
         await registry.shutdown();
+        runs.stop();
         await app.close();
         await db.close();
         await simulator?.close();

@@ -28,6 +28,7 @@ afterAll(async () => {
 function startServerProcess(): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(mainJs, [], {
     cwd: dir,
+    execArgv: [],
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data') },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -46,6 +46,8 @@ describe('the agent run', () => {
   });
 
   it('sends thinking before text, each as one step with its own index', async () => {
+    // Paced pieces, so each arrives in its own read and becomes its own event.
+    t.sim.script({ kind: 'stream', reasoning: ['Light ', 'scatters ', 'more ', 'at blue.'], content: ['Rayleigh ', 'scattering.'], chunkDelayMs: 5 });
     const { events, messages } = await run('reasoning', 'Why is the sky blue?');
     const steps = stepsFromEvents(events);
     expect(steps.map((s) => s.type)).toEqual(['thinking', 'text']);
@@ -100,6 +102,7 @@ describe('the agent run', () => {
   it('sends full content snapshots with ?protocol=v1 and with X-Stream-Protocol: v1', async () => {
     const conversation = await createConversation(t, { model: 'reasoning' });
     for (const init of [{ query: '?protocol=v1' }, { headers: { 'x-stream-protocol': 'v1' } }]) {
+      t.sim.script({ kind: 'stream', reasoning: ['One ', 'two ', 'three.'], content: ['Four ', 'five.'], chunkDelayMs: 5 });
       const events = await readSse(await sendMessage(t.url, conversation.id, { text: 'snapshots' }, init));
       const thinking = events.filter((e) => e.event === 'process_step' && e.data.type === 'thinking');
       expect(thinking.length).toBeGreaterThan(1);

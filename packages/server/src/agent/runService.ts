@@ -3,7 +3,7 @@ import type { Config, ModelConfig } from '@nanoclaw/protocol';
 import type { ChatMessage, ChatToolChoice } from '../llm/types.js';
 import type { ModelCatalog } from '../llm/modelCatalog.js';
 import type { Repositories, ConversationRow } from '../db/index.js';
-import { Checkpointer } from './checkpointer.js';
+import { CheckpointWriter } from './checkpointWriter.js';
 import { historyToChat, type HistoryMessage } from './historyToChat.js';
 import { runAgent, type AgentDeps, type AgentOutcome } from './runAgent.js';
 import { RunRegistry } from './runRegistry.js';
@@ -25,6 +25,11 @@ export interface StartRunParams {
   conversation: ConversationRow;
   /** The user message this answer replies to. */
   parentId: string;
+  /**
+   * Writes that must land before the answer row (the question, a new title). They run while the
+   * model is already being asked, so storage never delays the first token.
+   */
+  storeFirst?: () => Promise<void>;
   /** The conversation up to and including the message being answered, oldest first. */
   history: HistoryMessage[];
   projectId: string | null;
@@ -39,10 +44,16 @@ export interface StartRunParams {
  * however the run ends. Clients only watch the session; none of this depends on them.
  */
 export function createRunService(deps: RunServiceDeps) {
+  const checkpoints = new CheckpointWriter(
+    deps.config.checkpoint_interval_ms,
+    (items) => deps.repos.messages.saveContents(items),
+    (err) => deps.logger.error({ err }, 'saving streaming answers failed'),
+  );
+
   async function startRun(params: StartRunParams): Promise<RunSession> {
     const model = deps.catalog.resolve(params.conversation.model);
     if (!model) throw new Error('No model is configured.');
-    const answer = await deps.repos.messages.create({
+    const answer = deps.repos.messages.draft({
       conversationId: params.conversation.id,
       role: 'assistant',
       content: { text: '', tool_calls: [], steps: [] },
@@ -50,22 +61,38 @@ export function createRunService(deps: RunServiceDeps) {
       parentId: params.parentId,
     });
     const session = new RunSession(uuidv7(), params.conversation.id, params.userId, answer.id);
-    deps.registry.start(session, (s) => drive(s, params, model));
+    const stored = (async () => {
+      await params.storeFirst?.();
+      await deps.repos.messages.insert([answer]);
+    })();
+    // If storing fails the run is pointless: stop it; drive() reports the failure.
+    stored.catch(() => session.controller.abort(STORE_FAILED));
+    deps.registry.start(session, (s) => drive(s, params, model, stored));
     return session;
   }
 
-  async function drive(session: RunSession, params: StartRunParams, model: ModelConfig): Promise<void> {
+  async function drive(session: RunSession, params: StartRunParams, model: ModelConfig, stored: Promise<void>): Promise<void> {
     const { conversation } = params;
     const recorder = new StepRecorder();
-    const checkpointer = new Checkpointer(
-      deps.config.checkpoint_interval_ms,
-      () => deps.repos.messages.update(session.messageId, { content: recorder.toContent() }),
-      (err) => deps.logger.error({ err, messageId: session.messageId }, 'checkpoint failed'),
+    const snapshot = () => recorder.toContent();
+    // Checkpoints start once the answer row exists; until then the first one just waits.
+    let rowStored = false;
+    let changedBeforeStored = false;
+    stored.then(
+      () => {
+        rowStored = true;
+        if (changedBeforeStored) checkpoints.mark(session.messageId, snapshot);
+      },
+      () => {},
     );
     recorder.onEvent((event) => {
       session.record(event);
-      if (event.type === 'step' && event.step.type === 'tool_call') void checkpointer.flushNow();
-      else checkpointer.schedule();
+      if (!rowStored) changedBeforeStored = true;
+      else {
+        checkpoints.mark(session.messageId, snapshot);
+        // A tool may run for long: make sure what led to it is on disk first.
+        if (event.type === 'step' && event.step.type === 'tool_call') void checkpoints.flush();
+      }
     });
 
     const maxTokens = deps.catalog.maxTokens(model, conversation.max_tokens);
@@ -97,13 +124,13 @@ export function createRunService(deps: RunServiceDeps) {
     }
 
     try {
-      await checkpointer.close(() =>
-        deps.repos.messages.update(session.messageId, {
-          content: recorder.toContent(outcome.error),
-          status: outcome.status,
-          tokenCount: outcome.usage.completion_tokens,
-        }),
-      );
+      await stored;
+      await checkpoints.release(session.messageId);
+      await deps.repos.messages.update(session.messageId, {
+        content: recorder.toContent(outcome.error),
+        status: outcome.status,
+        tokenCount: outcome.usage.completion_tokens,
+      });
       if (outcome.usage.prompt_tokens || outcome.usage.completion_tokens) {
         await deps.repos.usage.record({
           userId: params.userId,
@@ -133,7 +160,9 @@ export function createRunService(deps: RunServiceDeps) {
     }
   }
 
-  return { startRun };
+  return { startRun, stop: () => checkpoints.stop() };
 }
 
 export type RunService = ReturnType<typeof createRunService>;
+
+const STORE_FAILED = 'store-failed';

@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, type Dialect, type KyselyPlugin } from 'kysely';
-import { createPool as createMysqlPool } from 'mysql2';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DialectName } from './dialect.js';
 import type { DB } from './schema.js';
 import { SqliteBooleanPlugin } from './sqliteBooleanPlugin.js';
@@ -87,20 +86,25 @@ export function describeTarget(target: DatabaseTarget): string {
 export async function createDatabase(opts: CreateDatabaseOptions): Promise<Database> {
   const target = parseDatabaseUrl(opts.url, opts.dataDir);
   const location = describeTarget(target);
-  const { dialect, plugins } = buildDialect(target, opts.logger);
+  const { dialect, plugins } = await buildDialect(target, opts.logger);
   const db = new Kysely<DB>({ dialect, plugins });
   opts.logger?.info({ dialect: target.dialect, location }, 'database opened');
   return { db, dialect: target.dialect, location, close: () => db.destroy() };
 }
 
-function buildDialect(target: DatabaseTarget, logger?: DatabaseLogger): { dialect: Dialect; plugins: KyselyPlugin[] } {
+/** The server drivers are imported only when their engine is chosen, keeping SQLite start-up light. */
+async function buildDialect(target: DatabaseTarget, logger?: DatabaseLogger): Promise<{ dialect: Dialect; plugins: KyselyPlugin[] }> {
   switch (target.dialect) {
     case 'sqlite':
       return { dialect: new NanoclawSqliteDialect({ database: openSqlite(target.filename) }), plugins: [new SqliteBooleanPlugin()] };
-    case 'postgres':
-      return { dialect: new PostgresDialect({ pool: createPostgresPool(target.url, logger) }), plugins: [] };
-    case 'mysql':
-      return { dialect: new MysqlDialect({ pool: createMysqlConnectionPool(target.url) }), plugins: [] };
+    case 'postgres': {
+      const { default: pgModule } = await import('pg');
+      return { dialect: new PostgresDialect({ pool: createPostgresPool(pgModule, target.url, logger) }), plugins: [] };
+    }
+    case 'mysql': {
+      const { createPool } = await import('mysql2');
+      return { dialect: new MysqlDialect({ pool: createMysqlConnectionPool(createPool, target.url) }), plugins: [] };
+    }
   }
 }
 
@@ -120,22 +124,22 @@ function openSqlite(filename: string): SqliteDatabase.Database {
 }
 
 /** bigint (counts) and numeric (sums) come back from pg as strings by default; make them numbers. */
-function postgresTypeParsers(): pg.TypeOverrides {
-  const types = new pg.TypeOverrides();
-  types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
-  types.setTypeParser(pg.types.builtins.NUMERIC, (value: string) => Number(value));
+function postgresTypeParsers(pgModule: typeof pg): pg.TypeOverrides {
+  const types = new pgModule.TypeOverrides();
+  types.setTypeParser(pgModule.types.builtins.INT8, (value: string) => Number(value));
+  types.setTypeParser(pgModule.types.builtins.NUMERIC, (value: string) => Number(value));
   return types;
 }
 
-function createPostgresPool(url: string, logger?: DatabaseLogger): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: postgresTypeParsers() });
+function createPostgresPool(pgModule: typeof pg, url: string, logger?: DatabaseLogger): pg.Pool {
+  const pool = new pgModule.Pool({ connectionString: url, max: POOL_SIZE, types: postgresTypeParsers(pgModule) });
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would end the process.
   pool.on('error', (err) => logger?.error({ err }, 'idle PostgreSQL connection failed'));
   return pool;
 }
 
-function createMysqlConnectionPool(url: string) {
-  return createMysqlPool({
+function createMysqlConnectionPool(createPool: typeof import('mysql2').createPool, url: string) {
+  return createPool({
     uri: url,
     connectionLimit: POOL_SIZE,
     charset: 'utf8mb4',

@@ -59,10 +59,13 @@ function toMessageRow(row: Selectable<MessagesTable>): MessageRow {
 }
 
 export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
-  async function create(input: NewMessage): Promise<MessageRow> {
-    const row: MessageRow = {
-      // uuid v7 is monotonic within the process, so (created_at, id) keeps insertion order
-      // even for messages created in the same millisecond.
+  /**
+   * A new message row with its id and timestamp, not yet stored. Lets a caller start work that needs
+   * the id (a run) while the row is being written. uuid v7 is monotonic within the process, so
+   * (created_at, id) keeps creation order even within one millisecond.
+   */
+  function draft(input: NewMessage): MessageRow {
+    return {
       id: uuidv7(),
       conversation_id: input.conversationId,
       parent_id: input.parentId ?? null,
@@ -72,10 +75,20 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
       status: input.status,
       created_at: timestamp(now()),
     };
+  }
+
+  /** Stores drafted rows in one statement. */
+  async function insert(rows: MessageRow[]): Promise<void> {
+    if (rows.length === 0) return;
     await db
       .insertInto('messages')
-      .values({ ...row, content: JSON.stringify(row.content) })
+      .values(rows.map((row) => ({ ...row, content: JSON.stringify(row.content) })))
       .execute();
+  }
+
+  async function create(input: NewMessage): Promise<MessageRow> {
+    const row = draft(input);
+    await insert([row]);
     return row;
   }
 
@@ -148,6 +161,16 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     await db.updateTable('messages').set(changes).where('id', '=', id).execute();
   }
 
+  /** Checkpoints of several streaming answers, written in one transaction. */
+  async function saveContents(items: Array<{ id: string; content: MessageContent }>): Promise<void> {
+    if (items.length === 0) return;
+    await db.transaction().execute(async (trx) => {
+      for (const item of items) {
+        await trx.updateTable('messages').set({ content: JSON.stringify(item.content) }).where('id', '=', item.id).execute();
+      }
+    });
+  }
+
   async function deleteOne(conversationId: string, id: string): Promise<boolean> {
     const result = await db
       .deleteFrom('messages')
@@ -194,12 +217,15 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
   }
 
   return {
+    draft,
+    insert,
     create,
     get,
     getInConversation,
     listForConversation,
     listAll,
     update,
+    saveContents,
     deleteOne,
     deleteFrom,
     markUnfinished,

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { StreamProtocol } from '@nanoclaw/protocol';
-import type { RunSession } from '../agent/runSession.js';
+import type { LoggedEvent, RunSession } from '../agent/runSession.js';
 import { formatEvent } from './sseFormat.js';
 
 const PING_INTERVAL_MS = 15_000;
@@ -29,7 +29,22 @@ export function streamRunToResponse(res: ServerResponse, session: RunSession, af
       res.end();
       resolve();
     };
-    const unsubscribe = session.subscribe(afterSeq, (event) => res.write(formatEvent(session.id, event, protocol)), () => queueMicrotask(end));
+    // Events that arrive in the same tick (a replay, a burst from the model) leave in one write;
+    // each event is still whole within it.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      res.uncork();
+    };
+    const write = (event: LoggedEvent) => {
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
+      res.write(formatEvent(session.id, event, protocol));
+    };
+    const unsubscribe = session.subscribe(afterSeq, write, () => queueMicrotask(end));
     res.on('close', end);
   });
 }

@@ -1,6 +1,7 @@
 import type { Config, ModelConfig } from '@nanoclaw/protocol';
 import { ChatStreamAccumulator } from './chatStreamAccumulator.js';
 import { decodeSseStream } from './decodeSseStream.js';
+import { mergeTextDeltas } from './mergeTextDeltas.js';
 import { isRecord } from './isRecord.js';
 import { LlmError, llmErrors } from './llmError.js';
 import { buildChatRequestBody } from './providerProfiles.js';
@@ -8,12 +9,13 @@ import { providerErrorMessage } from './providerErrorMessage.js';
 import { parseRetryAfterMs, retryDelayMs } from './retryDelay.js';
 import type { ChatDelta, ChatRequest, ChatStreamResult } from './types.js';
 import { UpstreamWatchdog } from './upstreamWatchdog.js';
+import { createUndiciTransport, type HttpTransport, type UpstreamRequest, type UpstreamResponse } from './httpTransport.js';
 
 export type LlmSettings = Config['llm'];
 
 export interface ChatClientOptions {
   settings: LlmSettings;
-  fetch?: typeof fetch;
+  transport?: HttpTransport;
   logger?: { warn(obj: object, msg?: string): void };
   /** Waits between retries; must return early when `signal` aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -40,14 +42,14 @@ type AttemptOutcome = { type: 'done'; result: ChatStreamResult } | RetryOutcome;
 type OpenOutcome = { type: 'open'; body: AsyncIterable<Uint8Array> } | RetryOutcome;
 
 export function createChatClient(options: ChatClientOptions): ChatClient {
-  const { settings, logger, fetch: fetchImpl = globalThis.fetch, sleep = abortableSleep } = options;
+  const { settings, logger, transport = createUndiciTransport(), sleep = abortableSleep } = options;
 
   async function* streamChat(
     model: ModelConfig,
     req: ChatRequest,
     signal: AbortSignal,
   ): AsyncGenerator<ChatDelta, ChatStreamResult, undefined> {
-    const init: RequestInit = {
+    const init: Omit<UpstreamRequest, 'signal'> = {
       method: 'POST',
       headers: requestHeaders(model.api_key, 'text/event-stream', true),
       body: JSON.stringify(buildChatRequestBody(model, req)),
@@ -66,7 +68,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     }
   }
 
-  async function* streamAttempt(url: string, init: RequestInit, signal: AbortSignal): AsyncGenerator<ChatDelta, AttemptOutcome, undefined> {
+  async function* streamAttempt(url: string, init: Omit<UpstreamRequest, 'signal'>, signal: AbortSignal): AsyncGenerator<ChatDelta, AttemptOutcome, undefined> {
     const watchdog = new UpstreamWatchdog(settings.timeout_ms, signal);
     try {
       const opened = await openStream(url, init, watchdog);
@@ -77,34 +79,34 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     }
   }
 
-  async function openStream(url: string, init: RequestInit, watchdog: UpstreamWatchdog): Promise<OpenOutcome> {
-    let response: Response;
+  async function openStream(url: string, init: Omit<UpstreamRequest, 'signal'>, watchdog: UpstreamWatchdog): Promise<OpenOutcome> {
+    let response: UpstreamResponse;
     try {
-      response = await fetchImpl(url, { ...init, signal: watchdog.signal });
+      response = await transport(url, { ...init, signal: watchdog.signal });
     } catch (err) {
       const failure = watchdog.interruption() ?? transportTimeout(err);
       if (failure) throw failure;
       return retry(llmErrors.connect(err));
     }
-    if (!response.ok) return await failedResponseOutcome(response, watchdog);
+    if (response.status < 200 || response.status > 299) return await failedResponseOutcome(response, watchdog);
     if (isJson(response)) throw await jsonInsteadOfStream(response, watchdog);
-    if (!response.body) throw llmErrors.emptyResponse();
     return { type: 'open', body: response.body };
   }
 
   async function listModels(baseUrl: string, apiKey?: string): Promise<Array<{ id: string }>> {
     const watchdog = new UpstreamWatchdog(settings.timeout_ms);
     try {
-      let response: Response;
+      let response: UpstreamResponse;
       try {
-        response = await fetchImpl(`${baseUrl.replace(/\/+$/, '')}/models`, {
+        response = await transport(`${baseUrl.replace(/\/+$/, '')}/models`, {
+          method: 'GET',
           headers: requestHeaders(apiKey, 'application/json', false),
           signal: watchdog.signal,
         });
       } catch (err) {
         throw watchdog.interruption() ?? transportTimeout(err) ?? llmErrors.connect(err);
       }
-      if (!response.ok) {
+      if (response.status < 200 || response.status > 299) {
         const outcome = await failedResponseOutcome(response, watchdog);
         throw outcome.error;
       }
@@ -123,9 +125,10 @@ async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWa
   let chunkCount = 0;
   let yielded = false;
   try {
-    for await (const chunk of decodeSseStream(watchdog.watch(body))) {
-      chunkCount++;
-      for (const delta of accumulator.push(chunk)) {
+    for await (const batch of decodeSseStream(watchdog.watch(body))) {
+      chunkCount += batch.length;
+      const deltas = batch.length === 1 ? accumulator.push(batch[0]) : mergeTextDeltas(batch.flatMap((chunk) => accumulator.push(chunk)));
+      for (const delta of deltas) {
         yielded = true;
         yield delta;
       }
@@ -146,25 +149,25 @@ async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWa
 }
 
 /** A non-2xx answer: 429 and 5xx come back as a retry outcome, any other status throws. */
-async function failedResponseOutcome(response: Response, watchdog: UpstreamWatchdog): Promise<RetryOutcome> {
+async function failedResponseOutcome(response: UpstreamResponse, watchdog: UpstreamWatchdog): Promise<RetryOutcome> {
   const { status } = response;
   if (status === 429 || status >= 500) {
-    await response.body?.cancel().catch(() => undefined);
+    await response.discard().catch(() => undefined);
     const error = status === 429 ? llmErrors.rateLimited() : llmErrors.unavailable(status);
-    return retry(error, parseRetryAfterMs(response.headers));
+    return retry(error, parseRetryAfterMs(response.headers()));
   }
   const text = await readText(response, watchdog);
   throw llmErrors.rejected(status, providerErrorMessage(parseJsonOrText(text)));
 }
 
 /** A 200 JSON answer instead of an event stream: usually an error the gateway did not flag by status. */
-async function jsonInsteadOfStream(response: Response, watchdog: UpstreamWatchdog): Promise<LlmError> {
+async function jsonInsteadOfStream(response: UpstreamResponse, watchdog: UpstreamWatchdog): Promise<LlmError> {
   const payload = parseJsonOrText(await readText(response, watchdog));
   const message = isRecord(payload) ? providerErrorMessage(payload) : undefined;
   return message ? llmErrors.streamError(message) : llmErrors.malformed('expected an event stream, got JSON');
 }
 
-async function readText(response: Response, watchdog: UpstreamWatchdog): Promise<string> {
+async function readText(response: UpstreamResponse, watchdog: UpstreamWatchdog): Promise<string> {
   try {
     return await response.text();
   } catch (err) {
@@ -189,8 +192,8 @@ function requestHeaders(apiKey: string | undefined, accept: string, hasJsonBody:
   return headers;
 }
 
-function isJson(response: Response): boolean {
-  return response.headers.get('content-type')?.toLowerCase().includes('application/json') ?? false;
+function isJson(response: UpstreamResponse): boolean {
+  return response.contentType.toLowerCase().includes('application/json');
 }
 
 function parseJson(text: string): unknown {
@@ -209,9 +212,9 @@ function parseJsonOrText(text: string): unknown {
   }
 }
 
-/** undici's own header/body timeouts (300 s) can fire first when timeout_ms is set higher. */
+/** undici's own header/body timeouts, should a transport keep them, count as timeouts too. */
 function transportTimeout(err: unknown): LlmError | undefined {
-  const code = err instanceof Error && isRecord(err.cause) ? err.cause.code : undefined;
+  const code = err instanceof Error ? (isRecord(err.cause) ? err.cause.code : (err as { code?: unknown }).code) : undefined;
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? llmErrors.timeout() : undefined;
 }
 

@@ -71,7 +71,7 @@ interface Replay {
 async function replay(body: AsyncIterable<Uint8Array>): Promise<Replay> {
   const accumulator = new ChatStreamAccumulator();
   const deltas: ChatDelta[] = [];
-  for await (const chunk of decodeSseStream(body)) deltas.push(...accumulator.push(chunk));
+  for await (const batch of decodeSseStream(body)) for (const chunk of batch) deltas.push(...accumulator.push(chunk));
   return { result: accumulator.result(), deltas };
 }
 

@@ -10,7 +10,7 @@ async function* reads(...parts: Array<string | Uint8Array>): AsyncGenerator<Uint
 
 async function decodeAll(body: AsyncIterable<Uint8Array>): Promise<unknown[]> {
   const chunks: unknown[] = [];
-  for await (const chunk of decodeSseStream(body)) chunks.push(chunk);
+  for await (const batch of decodeSseStream(body)) chunks.push(...batch);
   return chunks;
 }
 

@@ -4,11 +4,12 @@ import { llmErrors } from './llmError.js';
 import { providerErrorMessage } from './providerErrorMessage.js';
 
 /**
- * Decodes a chat-completions SSE body into its JSON chunks, in order. Ends at `data: [DONE]`
- * or at the end of the body. Throws LlmError `protocol` for a data line that is not JSON, and
- * an LlmError with the provider's own message when it reports an error inside the stream.
+ * Decodes a chat-completions SSE body into its JSON chunks, in order, one batch per network read
+ * (a fast provider packs many chunks into one read; handling them together saves work downstream).
+ * Ends at `data: [DONE]` or at the end of the body. Throws LlmError `protocol` for a data line that
+ * is not JSON, and an LlmError with the provider's own message when it reports an error inside the stream.
  */
-export async function* decodeSseStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<unknown> {
+export async function* decodeSseStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<unknown[]> {
   // Streaming mode keeps a multi-byte character split across two reads intact.
   const decoder = new TextDecoder();
   const events: EventSourceMessage[] = [];
@@ -16,19 +17,42 @@ export async function* decodeSseStream(body: AsyncIterable<Uint8Array>): AsyncGe
 
   for await (const bytes of body) {
     parser.feed(decoder.decode(bytes, { stream: true }));
-    // Inline rather than a helper generator: this loop runs for every network read.
-    for (const event of events) {
-      if (event.data === '[DONE]') return;
-      if (event.data !== '') yield parseChunk(event);
-    }
-    events.length = 0;
+    const { chunks, finished, error } = takeChunks(events);
+    // Chunks before a bad or error chunk in the same read still reach the caller first.
+    if (chunks.length) yield chunks;
+    if (error) throw error;
+    if (finished) return;
   }
   // A body may end without the blank line that closes its last event: flush it.
   parser.feed(`${decoder.decode()}\n\n`);
+  const { chunks, error } = takeChunks(events);
+  if (chunks.length) yield chunks;
+  if (error) throw error;
+}
+
+/**
+ * Parses and removes the events collected so far: `finished` once `[DONE]` was among them, `error`
+ * for the first chunk that is not JSON or reports a provider error (the chunks before it are kept).
+ */
+function takeChunks(events: EventSourceMessage[]): { chunks: unknown[]; finished: boolean; error?: unknown } {
+  const chunks: unknown[] = [];
+  let finished = false;
+  let error: unknown;
   for (const event of events) {
-    if (event.data === '[DONE]') return;
-    if (event.data !== '') yield parseChunk(event);
+    if (event.data === '[DONE]') {
+      finished = true;
+      break;
+    }
+    if (event.data === '') continue;
+    try {
+      chunks.push(parseChunk(event));
+    } catch (err) {
+      error = err;
+      break;
+    }
   }
+  events.length = 0;
+  return error === undefined ? { chunks, finished } : { chunks, finished, error };
 }
 
 function parseChunk(event: EventSourceMessage): unknown {

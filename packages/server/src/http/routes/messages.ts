@@ -52,23 +52,23 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         let session: RunSession;
         try {
           const history = await ctx.repos.messages.listAll(conversation.id);
-          const userMessage = await ctx.repos.messages.create({
+          const question = ctx.repos.messages.draft({
             conversationId: conversation.id,
             role: 'user',
             content: body.attachments?.length ? { text: body.text, attachments: body.attachments } : { text: body.text },
             status: 'complete',
             parentId: history.at(-1)?.id ?? null,
           });
-          let suggestedTitle: string | null = null;
-          if (!conversation.title) {
-            suggestedTitle = titleFrom(body.text || body.attachments?.[0]?.name || '');
-            await ctx.repos.conversations.update(request.user.id, conversation.id, { title: suggestedTitle });
-          }
+          const suggestedTitle = conversation.title ? null : titleFrom(body.text || body.attachments?.[0]?.name || '');
           session = await ctx.runs.startRun({
             userId: request.user.id,
             conversation,
-            parentId: userMessage.id,
-            history: [...history, userMessage],
+            parentId: question.id,
+            storeFirst: async () => {
+              await ctx.repos.messages.insert([question]);
+              if (suggestedTitle) await ctx.repos.conversations.update(request.user.id, conversation.id, { title: suggestedTitle });
+            },
+            history: [...history, question],
             projectId: body.project_id ?? conversation.project_id ?? null,
             toolsEnabled: body.tools_enabled ?? true,
             toolChoice: body.tool_choice,

@@ -1,0 +1,247 @@
+/**
+ * NanoClaw benchmark: the real server (built, as a child process) against the simulator at zero delay,
+ * side by side with calling the simulator directly in the same run. Prints figures and ratios.
+ * Usage: npm run bench   (env BENCH_QUICK=1 for a shorter run)
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createParser } from 'eventsource-parser';
+import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const mainJs = join(root, 'packages/server/dist/main.js');
+const quick = process.env.BENCH_QUICK === '1';
+const TTFE_SAMPLES = quick ? 60 : 300;
+const LONG_TOKENS = 2000;
+const CONCURRENT = 200;
+const CONCURRENT_PIECES = 100;
+const CONCURRENT_DELAY_MS = 20;
+
+interface StreamReading {
+  firstEventMs: number;
+  totalMs: number;
+  bytes: number;
+  events: number;
+  gaps: number[];
+}
+
+/** Reads an SSE response to its end, timing the first event and every gap between events. */
+async function readStream(res: Response, start: number, isEvent: (data: string, event?: string) => boolean): Promise<StreamReading> {
+  let firstEventMs = -1;
+  let bytes = 0;
+  let events = 0;
+  let last = 0;
+  const gaps: number[] = [];
+  const parser = createParser({
+    onEvent(message) {
+      if (!isEvent(message.data, message.event)) return;
+      const now = performance.now();
+      if (firstEventMs < 0) firstEventMs = now - start;
+      else gaps.push(now - last);
+      last = now;
+      events++;
+    },
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.byteLength;
+    parser.feed(decoder.decode(chunk, { stream: true }));
+  }
+  return { firstEventMs, totalMs: performance.now() - start, bytes, events, gaps };
+}
+
+const isUpstreamToken = (data: string) => data !== '[DONE]' && data.includes('"delta"');
+const isServerEvent = (_data: string, event?: string) => event === 'process_step' || event === 'done' || event === 'error';
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+const median = (values: number[]) => percentile(values, 50);
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+async function startServer(dir: string): Promise<{ child: ChildProcess; url: string; startupMs: number }> {
+  const started = performance.now();
+  const child = fork(mainJs, [], { cwd: dir, execArgv: [], env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data') }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.on('message', (m: { type?: string; address?: string }) => m.type === 'listening' && resolveUrl(m.address!));
+  });
+  return { child, url, startupMs: performance.now() - started };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+class Bench {
+  constructor(
+    readonly sim: Simulator,
+    readonly url: string,
+  ) {}
+
+  async conversation(model: string): Promise<string> {
+    const res = await fetch(`${this.url}/api/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model }) });
+    return ((await res.json()) as { data: { id: string } }).data.id;
+  }
+
+  async viaServer(model: string, protocol: 'default' | 'v1' = 'default', conversationId?: string): Promise<StreamReading> {
+    const id = conversationId ?? (await this.conversation(model));
+    const start = performance.now();
+    const res = await fetch(`${this.url}/api/conversations/${id}/messages${protocol === 'v1' ? '?protocol=v1' : ''}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'benchmark', tools_enabled: false }),
+    });
+    return readStream(res, start, isServerEvent);
+  }
+
+  async direct(model: string): Promise<StreamReading> {
+    const start = performance.now();
+    const res = await fetch(this.sim.chatUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'benchmark' }] }),
+    });
+    return readStream(res, start, isUpstreamToken);
+  }
+}
+
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const rows: Array<[string, string, string, string, string]> = [];
+const row = (what: string, direct: string, server: string, ratio: string, target: string) => rows.push([what, direct, server, ratio, target]);
+
+async function main(): Promise<void> {
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, tokenDelayMs: 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'nc-bench-'));
+  const models = ['text:20', 'text:500', 'text:1000', `text:${LONG_TOKENS}`, 'scripted'];
+  writeFileSync(join(dir, 'config.yml'), `log_level: warn\nmodels:\n${models.map((id) => `  - id: "${id}"\n    api_url: ${sim.chatUrl}\n`).join('')}`);
+  const results: Record<string, unknown> = {};
+
+  // Start-up and idle memory, against Node starting an empty script.
+  const bareStarts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const script = join(dir, 'bare.mjs');
+    writeFileSync(script, "process.send({type:'listening'}); process.disconnect();");
+    const child = fork(script, [], { stdio: 'ignore', execArgv: [] });
+    await new Promise((r) => child.once('exit', r));
+    bareStarts.push(performance.now() - t0);
+  }
+  const starts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const server = await startServer(dir);
+    starts.push(server.startupMs);
+    await stopServer(server.child);
+  }
+  row('start-up to listening (median of 5), ms', `${fmt(median(bareStarts), 0)} (bare node)`, fmt(median(starts), 0), `${fmt(median(starts) / median(bareStarts))}x`, '≤ 1000 ms');
+  results.startup = { bare_node_ms: median(bareStarts), server_ms: median(starts) };
+
+  const server = await startServer(dir);
+  const bench = new Bench(sim, server.url);
+  await new Promise((r) => setTimeout(r, 500));
+  const idleRss = rssMb(server.child.pid!);
+  row('idle RSS after start, MB', '', fmt(idleRss, 1), '', '≤ 100 MB');
+  results.idle_rss_mb = idleRss;
+
+  // Warm up both paths.
+  for (let i = 0; i < 30; i++) {
+    await bench.direct('text:20');
+    await bench.viaServer('text:20');
+  }
+
+  // Time to first event.
+  const directTtfe: number[] = [];
+  const serverTtfe: number[] = [];
+  for (let i = 0; i < TTFE_SAMPLES; i++) {
+    directTtfe.push((await bench.direct('text:20')).firstEventMs);
+    const id = await bench.conversation('text:20');
+    serverTtfe.push((await bench.viaServer('text:20', 'default', id)).firstEventMs);
+  }
+  for (const p of [50, 95]) {
+    const d = percentile(directTtfe, p);
+    const s = percentile(serverTtfe, p);
+    row(`time to first event p${p}, ms`, fmt(d), fmt(s), `+${fmt(s - d)} ms`, p === 50 ? 'overhead ≤ 2 ms' : '');
+  }
+  results.ttfe = { direct_p50: percentile(directTtfe, 50), server_p50: percentile(serverTtfe, 50), direct_p95: percentile(directTtfe, 95), server_p95: percentile(serverTtfe, 95) };
+  const idleAfterWarm = rssMb(server.child.pid!);
+  row('RSS after warm-up runs, MB', '', fmt(idleAfterWarm, 1), '', '');
+
+  // One long stream: tokens per second.
+  const directTps: number[] = [];
+  const serverTps: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    directTps.push(LONG_TOKENS / ((await bench.direct(`text:${LONG_TOKENS}`)).totalMs / 1000));
+    serverTps.push(LONG_TOKENS / ((await bench.viaServer(`text:${LONG_TOKENS}`)).totalMs / 1000));
+  }
+  row(`one ${LONG_TOKENS}-token stream, tokens/s (median of 5)`, fmt(median(directTps), 0), fmt(median(serverTps), 0), `${fmt(median(serverTps) / median(directTps))}x`, '≥ 0.8x');
+  results.tokens_per_second = { direct: median(directTps), server: median(serverTps) };
+
+  // Bytes on the wire per token, for growing lengths. The upstream is paced (1 ms a token) so every
+  // token arrives on its own, as from a real model; at zero delay the server merges what arrives together.
+  const bytes: Record<string, Record<string, number>> = {};
+  const paced = (n: number) => sim.script({ kind: 'stream', content: Array.from({ length: n }, (_, i) => `tok${i} `), chunkDelayMs: 1 });
+  for (const n of [500, 1000, LONG_TOKENS]) {
+    paced(n);
+    const upstream = (await bench.direct('scripted')).bytes / n;
+    paced(n);
+    const def = (await bench.viaServer('scripted', 'default')).bytes / n;
+    paced(n);
+    const v1 = (await bench.viaServer('scripted', 'v1')).bytes / n;
+    bytes[n] = { upstream, default: def, v1 };
+    row(`bytes/token, ${n} paced tokens: upstream | default | v1`, fmt(upstream, 1), `${fmt(def, 1)} | ${fmt(v1, 1)}`, `${fmt(def / upstream)}x | ${fmt(v1 / upstream)}x`, 'default ≤ upstream, flat');
+  }
+  results.bytes_per_token = bytes;
+
+  // 200 concurrent streams, paced like a real model.
+  const pieces = Array.from({ length: CONCURRENT_PIECES }, (_, i) => `word${i} `);
+  const script = () => sim.script(...Array.from({ length: CONCURRENT }, () => ({ kind: 'stream' as const, content: pieces, chunkDelayMs: CONCURRENT_DELAY_MS })));
+  script();
+  const directStart = performance.now();
+  const directRuns = await Promise.all(Array.from({ length: CONCURRENT }, () => bench.direct('scripted')));
+  const directSeconds = (performance.now() - directStart) / 1000;
+
+  const ids = await Promise.all(Array.from({ length: CONCURRENT }, () => bench.conversation('scripted')));
+  script();
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(server.child.pid!))), 50);
+  const serverStart = performance.now();
+  const serverRuns = await Promise.all(ids.map((id) => bench.viaServer('scripted', 'default', id)));
+  const serverSeconds = (performance.now() - serverStart) / 1000;
+  clearInterval(sampler);
+  const directGaps = directRuns.flatMap((r) => r.gaps);
+  const serverGaps = serverRuns.flatMap((r) => r.gaps.slice(0, -1)); // the last gap is the final store before `done`
+  const directEvents = directRuns.reduce((a, r) => a + r.events, 0);
+  const serverEvents = serverRuns.reduce((a, r) => a + r.events, 0);
+  row(`${CONCURRENT} concurrent streams: p99 gap between events, ms`, fmt(percentile(directGaps, 99)), fmt(percentile(serverGaps, 99)), `${fmt(percentile(serverGaps, 99) / percentile(directGaps, 99))}x`, '≤ 100 ms');
+  row(`${CONCURRENT} concurrent streams: events/s`, fmt(directEvents / directSeconds, 0), fmt(serverEvents / serverSeconds, 0), `${fmt(serverEvents / serverSeconds / (directEvents / directSeconds))}x`, '');
+  row(`${CONCURRENT} concurrent streams: server peak RSS, MB`, '', fmt(peakRss, 1), '', '≤ 300 MB');
+  results.concurrent = { streams: CONCURRENT, direct_p99_gap_ms: percentile(directGaps, 99), server_p99_gap_ms: percentile(serverGaps, 99), direct_events_per_s: directEvents / directSeconds, server_events_per_s: serverEvents / serverSeconds, server_peak_rss_mb: peakRss, incomplete: serverRuns.filter((r) => r.events < CONCURRENT_PIECES).length };
+
+  await stopServer(server.child);
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[['measure', 'direct', 'via NanoClaw', 'ratio', 'target'], ...rows].map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  console.log(line(['measure', 'direct', 'via NanoClaw', 'ratio', 'target']));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ date: new Date().toISOString(), results }, null, 2));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
