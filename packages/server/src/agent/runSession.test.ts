@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { RunSession, type LoggedEvent } from './runSession.js';
+import { RunConflictError, RunRegistry } from './runRegistry.js';
+import { StepRecorder } from './stepRecorder.js';
+
+function sessionWithEvents(count: number): RunSession {
+  const session = new RunSession('run', 'conv', 'user', 'msg');
+  const recorder = new StepRecorder();
+  recorder.onEvent((e) => session.record(e));
+  for (let i = 0; i < count; i++) recorder.appendText('text', `p${i} `);
+  return session;
+}
+
+describe('RunSession', () => {
+  it('replays from any position, then delivers live, then ends once', () => {
+    const session = sessionWithEvents(3);
+    const seen: number[] = [];
+    let ended = 0;
+    session.subscribe(1, (e) => seen.push(e.seq), () => ended++);
+    expect(seen).toEqual([2, 3]);
+    const recorder = new StepRecorder();
+    recorder.onEvent((e) => session.record(e));
+    recorder.appendText('thinking', 'x');
+    session.finish('done', { message_id: 'msg', token_count: 1, suggested_title: null, usage: { prompt_tokens: 1, completion_tokens: 1 } });
+    expect(seen).toEqual([2, 3, 4, 5]);
+    expect(ended).toBe(1);
+    session.finish('error', { content: 'late' });
+    expect(session.events).toHaveLength(5);
+  });
+
+  it('keeps where each piece ended so a snapshot can be rebuilt later', () => {
+    const session = sessionWithEvents(2);
+    const [first] = session.events as Array<Extract<LoggedEvent, { kind: 'delta' }>>;
+    expect(first!.step.content.slice(0, first!.end)).toBe('p0 ');
+  });
+
+  it('stops delivering to a client that left', () => {
+    const session = sessionWithEvents(1);
+    const seen: number[] = [];
+    const leave = session.subscribe(0, (e) => seen.push(e.seq), () => {});
+    leave();
+    session.finish('error', { content: 'x' });
+    expect(seen).toEqual([1]);
+  });
+});
+
+describe('RunRegistry', () => {
+  it('allows one run per conversation and keeps a finished one for re-attaching', async () => {
+    const registry = new RunRegistry(60_000);
+    const release = registry.reserve('conv');
+    expect(() => registry.reserve('conv')).toThrow(RunConflictError);
+    release();
+    registry.reserve('conv');
+    const session = new RunSession('run', 'conv', 'user', 'msg');
+    let finish!: () => void;
+    registry.start(session, () => new Promise<void>((r) => (finish = r)));
+    expect(registry.isRunning('conv')).toBe(true);
+    expect(() => registry.reserve('conv')).toThrow(RunConflictError);
+    finish();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(registry.isRunning('conv')).toBe(false);
+    expect(registry.find('conv')).toBe(session);
+    await registry.shutdown();
+  });
+
+  it('stops with the user reason and interrupts everything on shutdown', async () => {
+    const registry = new RunRegistry(0);
+    const a = new RunSession('a', 'c1', 'u', 'm1');
+    const b = new RunSession('b', 'c2', 'u', 'm2');
+    const ended = (s: RunSession) => () => new Promise<void>((r) => s.controller.signal.addEventListener('abort', () => r()));
+    registry.reserve('c1');
+    registry.start(a, ended(a));
+    registry.reserve('c2');
+    registry.start(b, ended(b));
+    expect(registry.stop('c1')).toBe(true);
+    expect(a.controller.signal.reason).toBe('stop');
+    await registry.shutdown();
+    expect(b.controller.signal.reason).toBe('shutdown');
+    expect(registry.size).toBe(0);
+    expect(registry.stop('c2')).toBe(false);
+  });
+});
