@@ -100,6 +100,28 @@ describe.each(testEngines())('messageRepo on %s', (engine) => {
     expect(await messages.get(unknownId)).toBeNull();
   });
 
+  it('drafts rows with ids and timestamps first and stores several in one insert', async () => {
+    const conversationId = await newConversationId();
+    const question = messages.draft({ conversationId, role: 'user', content: { text: 'q' }, status: 'complete' });
+    const reply = messages.draft({ conversationId, role: 'assistant', content: answer, status: 'streaming', parentId: question.id });
+    expect(await messages.listAll(conversationId)).toEqual([]);
+    await messages.insert([question, reply]);
+    expect(await messages.listAll(conversationId)).toEqual([question, reply]);
+  });
+
+  it('saves the contents of several streaming answers in one call', async () => {
+    const conversationId = await newConversationId();
+    const a = await messages.create({ conversationId, role: 'assistant', content: { text: '', tool_calls: [], steps: [] }, status: 'streaming' });
+    const b = await messages.create({ conversationId, role: 'assistant', content: { text: '', tool_calls: [], steps: [] }, status: 'streaming' });
+    await messages.saveContents([
+      { id: a.id, content: answer },
+      { id: b.id, content: { ...answer, text: 'other' } },
+    ]);
+    expect((await messages.get(a.id))?.content).toEqual(answer);
+    expect((await messages.get(b.id))?.content).toMatchObject({ text: 'other' });
+    expect((await messages.get(a.id))?.status).toBe('streaming');
+  });
+
   it('keeps insertion order for messages created in the same millisecond', async () => {
     const conversationId = await newConversationId();
     const ids = await addMessages(conversationId, 30);
