@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createParser } from 'eventsource-parser';
-import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
+import { spawn } from 'node:child_process';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const mainJs = join(root, 'packages/server/dist/main.js');
@@ -53,8 +53,9 @@ async function readStream(res: Response, start: number, isEvent: (data: string, 
   return { firstEventMs, totalMs: performance.now() - start, bytes, events, gaps };
 }
 
-const isUpstreamToken = (data: string) => data !== '[DONE]' && data.includes('"delta"');
-const isServerEvent = (_data: string, event?: string) => event === 'process_step' || event === 'done' || event === 'error';
+// Both readers decode each event's JSON, as any real client must to use it.
+const isUpstreamToken = (data: string) => data !== '[DONE]' && (JSON.parse(data) as { choices?: Array<{ delta?: unknown }> }).choices?.[0]?.delta !== undefined;
+const isServerEvent = (data: string, event?: string) => (event === 'process_step' || event === 'done' || event === 'error') && JSON.parse(data) !== null;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -84,9 +85,39 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** The simulator in a process of its own, as a provider is: both paths then cross the same kind of hop. */
+interface SimProcess {
+  chatUrl: string;
+  script(...responses: object[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startSimProcess(): Promise<SimProcess> {
+  const child = spawn(process.execPath, [join(root, 'tools/llm-sim/dist/cli.js'), '--port', '0', '--token-delay-ms', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+    child.stdout!.on('data', (data: Buffer) => {
+      const match = /listening on (\S+)/.exec(data.toString());
+      if (match) resolveUrl(match[1]!);
+    });
+  });
+  return {
+    chatUrl: `${url}/chat/completions`,
+    async script(...responses) {
+      const res = await fetch(`${url}/_sim/script`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ responses }) });
+      if (!res.ok) throw new Error(`scripting the simulator failed: ${res.status}`);
+    },
+    async close() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 class Bench {
   constructor(
-    readonly sim: Simulator,
+    readonly sim: SimProcess,
     readonly url: string,
   ) {}
 
@@ -122,7 +153,7 @@ const rows: Array<[string, string, string, string, string]> = [];
 const row = (what: string, direct: string, server: string, ratio: string, target: string) => rows.push([what, direct, server, ratio, target]);
 
 async function main(): Promise<void> {
-  const sim = await startSimulator({ host: '127.0.0.1', port: 0, tokenDelayMs: 0 });
+  const sim = await startSimProcess();
   const dir = mkdtempSync(join(tmpdir(), 'nc-bench-'));
   const models = ['text:20', 'text:500', 'text:1000', `text:${LONG_TOKENS}`, 'scripted'];
   writeFileSync(join(dir, 'config.yml'), `log_level: warn\nmodels:\n${models.map((id) => `  - id: "${id}"\n    api_url: ${sim.chatUrl}\n`).join('')}`);
@@ -190,13 +221,14 @@ async function main(): Promise<void> {
   // Bytes on the wire per token, for growing lengths. The upstream is paced (1 ms a token) so every
   // token arrives on its own, as from a real model; at zero delay the server merges what arrives together.
   const bytes: Record<string, Record<string, number>> = {};
-  const paced = (n: number) => sim.script({ kind: 'stream', content: Array.from({ length: n }, (_, i) => `tok${i} `), chunkDelayMs: 1 });
+  const paced = (n: number) =>
+    sim.script({ kind: 'stream', content: Array.from({ length: n }, (_, i) => `tok${i} `), chunkDelayMs: 1 });
   for (const n of [500, 1000, LONG_TOKENS]) {
-    paced(n);
+    await paced(n);
     const upstream = (await bench.direct('scripted')).bytes / n;
-    paced(n);
+    await paced(n);
     const def = (await bench.viaServer('scripted', 'default')).bytes / n;
-    paced(n);
+    await paced(n);
     const v1 = (await bench.viaServer('scripted', 'v1')).bytes / n;
     bytes[n] = { upstream, default: def, v1 };
     row(`bytes/token, ${n} paced tokens: upstream | default | v1`, fmt(upstream, 1), `${fmt(def, 1)} | ${fmt(v1, 1)}`, `${fmt(def / upstream)}x | ${fmt(v1 / upstream)}x`, 'default ≤ upstream, flat');
@@ -205,14 +237,15 @@ async function main(): Promise<void> {
 
   // 200 concurrent streams, paced like a real model.
   const pieces = Array.from({ length: CONCURRENT_PIECES }, (_, i) => `word${i} `);
-  const script = () => sim.script(...Array.from({ length: CONCURRENT }, () => ({ kind: 'stream' as const, content: pieces, chunkDelayMs: CONCURRENT_DELAY_MS })));
-  script();
+  const script = () =>
+    sim.script(...Array.from({ length: CONCURRENT }, () => ({ kind: 'stream' as const, content: pieces, chunkDelayMs: CONCURRENT_DELAY_MS })));
+  await script();
   const directStart = performance.now();
   const directRuns = await Promise.all(Array.from({ length: CONCURRENT }, () => bench.direct('scripted')));
   const directSeconds = (performance.now() - directStart) / 1000;
 
   const ids = await Promise.all(Array.from({ length: CONCURRENT }, () => bench.conversation('scripted')));
-  script();
+  await script();
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(server.child.pid!))), 50);
   const serverStart = performance.now();
