@@ -62,6 +62,8 @@ export function createRunService(deps: RunServiceDeps) {
     });
     const session = new RunSession(uuidv7(), params.conversation.id, params.userId, answer.id);
     const stored = (async () => {
+      // Let the model request go out first; these writes then overlap with the wait for its answer.
+      await new Promise((resolve) => setImmediate(resolve));
       await params.storeFirst?.();
       await deps.repos.messages.insert([answer]);
     })();
