@@ -25,6 +25,43 @@ export const modelConfigSchema = z
   .strict();
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
+/** An OpenAI-compatible server whose models are listed from its `/models` endpoint at start-up. */
+export const modelSourceSchema = z
+  .object({
+    /** Base URL, e.g. http://127.0.0.1:11434/v1 (models come from `<base_url>/models`). */
+    base_url: z.string().url(),
+    api_key: z.string().optional(),
+    provider: providerProfileNameSchema.optional(),
+    context_window: z.number().int().positive().optional(),
+  })
+  .strict();
+export type ModelSource = z.infer<typeof modelSourceSchema>;
+
+/** Several instances sharing runs through Redis (set `redis_url` / REDIS_URL to turn it on). */
+export const redisSettingsSchema = z
+  .object({
+    key_prefix: z.string().min(1).default('nanoclaw'),
+    /** A run's claim expires this long after its instance's last heartbeat (the instance died), ms. */
+    run_ttl_ms: z.number().int().min(100).default(15_000),
+    /** How often each instance looks for answers left streaming by a dead instance, ms. */
+    sweep_interval_ms: z.number().int().min(50).default(10_000),
+  })
+  .strict();
+
+/** Sub-agents started by the multi_agent tool. */
+export const multiAgentSettingsSchema = z
+  .object({
+    /** Sub-agents one call may start. */
+    max_agents: z.number().int().min(1).max(20).default(5),
+    /** How many run at once. */
+    concurrency: z.number().int().min(1).max(10).default(3),
+    /** Model rounds each sub-agent may take. */
+    max_iterations: z.number().int().min(1).max(50).default(5),
+    /** Wall-clock limit for each sub-agent, ms. */
+    timeout_ms: z.number().int().min(1000).default(120_000),
+  })
+  .strict();
+
 export const llmSettingsSchema = z
   .object({
     /** Time allowed to receive response headers and between two chunks. */
@@ -35,27 +72,123 @@ export const llmSettingsSchema = z
   })
   .strict();
 
+/** Outbound web access of fetch_page / crawl_batch (SSRF-guarded). */
+export const webSettingsSchema = z
+  .object({
+    /** Whole-request time limit per URL (connect, headers, body), ms. */
+    timeout_ms: z.number().int().positive().default(15_000),
+    /** Largest body read per URL (after decompression), bytes. */
+    max_bytes: z.number().int().positive().default(2_000_000),
+    max_redirects: z.number().int().min(0).max(20).default(5),
+    user_agent: z.string().min(1).default('Mozilla/5.0 (compatible; NanoClaw/0.1; +self-hosted)'),
+    /**
+     * Private/loopback/link-local destinations that may be fetched anyway: host names ("localhost"),
+     * host:port ("localhost:8080", "[::1]:8080"), addresses ("127.0.0.1") or CIDR ranges ("10.0.0.0/8").
+     */
+    allow_private_hosts: z.array(z.string().min(1)).default([]),
+    /** URLs one crawl_batch call may fetch, and how many at once. */
+    crawl_max_urls: z.number().int().min(1).max(100).default(10),
+    crawl_concurrency: z.number().int().min(1).max(16).default(4),
+  })
+  .strict();
+export type WebSettings = z.infer<typeof webSettingsSchema>;
+
+/** web_search backend; without a backend the tool answers that search is not configured. */
+export const searchSettingsSchema = z
+  .object({
+    backend: z.enum(['searxng', 'brave', 'duckduckgo']).optional(),
+    /** SearXNG instance URL (required for searxng); Brave and DuckDuckGo default to their public endpoints. */
+    base_url: z.string().url().optional(),
+    /** Brave Search API subscription token (`${ENV_VAR}` expansion applies). */
+    api_key: z.string().optional(),
+    timeout_ms: z.number().int().positive().default(10_000),
+    max_results: z.number().int().min(1).max(50).default(8),
+  })
+  .strict();
+export type SearchSettings = z.infer<typeof searchSettingsSchema>;
+
+/** get_weather: Open-Meteo (no key). Base URLs; the tool appends /v1/search and /v1/forecast. */
+export const weatherSettingsSchema = z
+  .object({
+    geocoding_url: z.string().url().default('https://geocoding-api.open-meteo.com'),
+    forecast_url: z.string().url().default('https://api.open-meteo.com'),
+    timeout_ms: z.number().int().positive().default(10_000),
+  })
+  .strict();
+export type WeatherSettings = z.infer<typeof weatherSettingsSchema>;
+
+/** execute_python: Pyodide workers (see packages/server/src/sandbox). */
+export const sandboxLevelSchema = z.enum(['strict', 'standard', 'lenient']);
+export const sandboxSettingsSchema = z
+  .object({
+    /** Workers kept loaded once the sandbox is in use (each ~100 MB). */
+    pool_size: z.number().int().min(0).max(16).default(1),
+    /** Workers at most while runs overlap; more runs wait their turn. */
+    max_workers: z.number().int().min(1).max(32).default(4),
+    /** Load the pool at start-up (in the background) instead of on the first run. */
+    prewarm: z.boolean().default(false),
+    /** Level used when the model names none. */
+    default_level: sandboxLevelSchema.default('standard'),
+    /** Highest level the model may ask for. */
+    max_level: sandboxLevelSchema.default('lenient'),
+    /** Python (WASM) heap limit per worker, MB. */
+    memory_mb: z.number().int().min(64).max(4096).default(256),
+    /** stdout + stderr kept per run, characters. */
+    output_max_chars: z.number().int().positive().default(20_000),
+  })
+  .strict();
+export type SandboxSettings = z.infer<typeof sandboxSettingsSchema>;
+
+/** Sliding-window limit on login and register attempts, per client address. */
+export const authRateLimitSchema = z
+  .object({
+    max: z.number().int().min(1).default(10),
+    window_ms: z.number().int().positive().default(60_000),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     host: z.string().default('0.0.0.0'),
     port: z.number().int().min(0).max(65535).default(3000),
     data_dir: z.string().default('./data'),
     database_url: z.string().optional(),
+    redis_url: z.string().optional(),
+    redis: redisSettingsSchema.default({ key_prefix: 'nanoclaw', run_ttl_ms: 15_000, sweep_interval_ms: 10_000 }),
     workspace_root: z.string().optional(),
     auth_mode: z.enum(['single', 'multi']).default('single'),
     jwt_secret: z.string().optional(),
+    /** Multi-user mode: whether anyone may create an account with POST /api/auth/register. */
+    allow_registration: z.boolean().default(true),
+    /** Login and register attempts allowed per client address within the window. */
+    auth_rate_limit: authRateLimitSchema.prefault({}),
+    /** Largest folder upload (all files together), bytes. */
+    max_upload_bytes: z.number().int().positive().default(100 * 1024 * 1024),
+    /** Most files one folder upload may hold. */
+    max_upload_files: z.number().int().positive().default(5_000),
+    /** Largest file the files API or file_write may write, bytes. */
+    max_file_write_bytes: z.number().int().positive().default(10 * 1024 * 1024),
+    /** Largest file the files API or file_read may read as text, bytes. */
+    max_file_read_bytes: z.number().int().positive().default(5 * 1024 * 1024),
     models: z.array(modelConfigSchema).default([]),
+    /** Servers whose models are discovered at start-up and added to `models`. */
+    discover_models: z.array(modelSourceSchema).default([]),
     default_model: z.string().optional(),
     max_iterations: z.number().int().min(1).max(100).default(10),
     tool_max_workers: z.number().int().min(1).max(64).default(4),
     tool_timeout_ms: z.number().int().positive().default(30_000),
     tool_output_max_chars: z.number().int().positive().default(50_000),
+    multi_agent: multiAgentSettingsSchema.default({ max_agents: 5, concurrency: 3, max_iterations: 5, timeout_ms: 120_000 }),
     /** How often (ms) a streaming answer is checkpointed to the database. */
     checkpoint_interval_ms: z.number().int().min(10).default(500),
     /** How long a finished run stays re-attachable, ms. */
     run_retention_ms: z.number().int().min(0).default(60_000),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     llm: llmSettingsSchema.default({ timeout_ms: 60_000, max_retries: 3, retry_base_ms: 500, retry_max_ms: 20_000 }),
+    web: webSettingsSchema.prefault({}),
+    search: searchSettingsSchema.prefault({}),
+    weather: weatherSettingsSchema.prefault({}),
+    sandbox: sandboxSettingsSchema.prefault({}),
   });
 export type Config = z.infer<typeof configSchema>;
 export type LlmSettings = z.infer<typeof llmSettingsSchema>;

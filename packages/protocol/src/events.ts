@@ -12,6 +12,7 @@ export const processStepEventDataSchema = z.union([
     type: z.enum(['thinking', 'text']),
     delta: z.string(),
     parent_id: z.string().optional(),
+    agent: z.string().optional(),
   }),
   stepSchema,
 ]);

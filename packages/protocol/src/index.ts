@@ -3,3 +3,5 @@ export * from './messages.js';
 export * from './events.js';
 export * from './api.js';
 export * from './config.js';
+export * from './workspace.js';
+export * from './auth.js';

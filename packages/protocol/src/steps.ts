@@ -6,6 +6,8 @@ const stepBase = {
   index: z.number().int().nonnegative(),
   /** Set on steps produced by a sub-agent: the id of the parent's tool_call step. */
   parent_id: z.string().optional(),
+  /** Which sub-agent of that call produced the step (its name). */
+  agent: z.string().optional(),
 };
 
 export const thinkingStepSchema = z.object({ ...stepBase, type: z.literal('thinking'), content: z.string() });

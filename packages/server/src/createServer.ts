@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config, ModelConfig } from '@nanoclaw/protocol';
@@ -7,12 +7,21 @@ import type { Simulator } from '@nanoclaw/llm-sim';
 import { createDatabase, migrateToLatest, createRepositories, type Database } from './db/index.js';
 import { createChatClient } from './llm/chatClient.js';
 import { ModelCatalog } from './llm/modelCatalog.js';
+import { discoverModels } from './llm/discoverModels.js';
 import { createToolRegistry } from './tools/toolRegistry.js';
 import { createToolExecutor } from './tools/toolExecutor.js';
 import { registerBuiltinTools } from './tools/builtin/index.js';
+import { createMultiAgentTool } from './tools/builtin/multiAgent.js';
+import { createPythonPool, type PythonPool } from './sandbox/pythonPool.js';
 import { RunRegistry } from './agent/runRegistry.js';
+import { RedisRunHub } from './agent/redisRunHub.js';
+import type { RunHub } from './agent/runHub.js';
+import type { Repositories } from './db/index.js';
 import { createRunService } from './agent/runService.js';
 import { buildApp } from './http/app.js';
+import { authConfigProblem } from './auth/jwtSecret.js';
+import { createAuthService } from './auth/authService.js';
+import { createProjectWorkspaces } from './workspace/projectWorkspaces.js';
 import type { AppContext } from './http/appContext.js';
 
 export interface NanoclawServer {
@@ -38,11 +47,15 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
   const cwd = options.cwd ?? process.cwd();
   const logger = options.logger ?? pino({ level: config.log_level });
   const now = options.now ?? (() => new Date());
+  // Multi-user mode with a missing, short or placeholder jwt_secret must not start.
+  const authProblem = authConfigProblem(config);
+  if (authProblem) throw new Error(authProblem);
   const dataDir = resolve(cwd, config.data_dir);
   mkdirSync(dataDir, { recursive: true });
 
+  const chat = createChatClient({ settings: config.llm, logger });
   let simulator: Simulator | null = null;
-  let models: ModelConfig[] = config.models;
+  let models: ModelConfig[] = [...config.models, ...(await discoverModels(config.discover_models, config.models, chat, logger))];
   let defaultModel = config.default_model;
   if (models.length === 0) {
     // Imported only when needed: a configured server never loads the simulator.
@@ -54,29 +67,48 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
   }
 
   let database: Database | null = null;
+  let python: PythonPool | null = null;
   try {
     database = await createDatabase({ url: config.database_url, dataDir });
     await migrateToLatest(database.db);
     const repos = createRepositories(database.db, now);
     await repos.users.ensureDefaultUser();
-    const interrupted = await repos.messages.markUnfinished();
-    if (interrupted) logger.warn({ count: interrupted }, 'answers cut off by an earlier shutdown are marked interrupted');
+    const runHub = await createRunHub(config, repos, logger);
 
     const catalog = new ModelCatalog(models, defaultModel);
     const tools = createToolRegistry();
-    registerBuiltinTools(tools, { now });
+    const workspaceRoot = resolve(cwd, config.workspace_root ?? join(dataDir, 'workspaces'));
+    mkdirSync(workspaceRoot, { recursive: true });
+    const workspaces = createProjectWorkspaces({
+      root: workspaceRoot,
+      projects: repos.projects,
+      limits: { maxReadBytes: config.max_file_read_bytes, maxWriteBytes: config.max_file_write_bytes },
+      logger,
+    });
+    const auth = createAuthService({ config, users: repos.users, now });
+    // The Python sandbox loads its workers on the first execute_python call unless prewarm is set.
+    const pool = createPythonPool({
+      poolSize: config.sandbox.pool_size,
+      maxWorkers: config.sandbox.max_workers,
+      memoryMb: config.sandbox.memory_mb,
+      outputMaxChars: config.sandbox.output_max_chars,
+      onError: (error) => logger.warn({ err: error }, 'python sandbox worker failed to start'),
+    });
+    python = pool;
+    if (config.sandbox.prewarm) pool.warm().catch((error: unknown) => logger.warn({ err: error }, 'python sandbox prewarm failed'));
+    const pythonTool = { pool, defaultLevel: config.sandbox.default_level, maxLevel: config.sandbox.max_level };
+    registerBuiltinTools(tools, { now, workspaces, python: pythonTool, web: { web: config.web, search: config.search, weather: config.weather } });
+    tools.register(createMultiAgentTool(config.multi_agent));
     const executor = createToolExecutor({
       registry: tools,
       maxWorkers: config.tool_max_workers,
       timeoutMs: config.tool_timeout_ms,
       outputMaxChars: config.tool_output_max_chars,
     });
-    const chat = createChatClient({ settings: config.llm, logger });
-    const registry = new RunRegistry(config.run_retention_ms);
     const runs = createRunService({
       config,
       repos,
-      registry,
+      runHub,
       catalog,
       logger,
       now,
@@ -86,23 +118,54 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         executeTools: (calls, ctx) => executor.executeBatch(calls, ctx),
       },
     });
-    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, registry, runs, tools, now };
+    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, workspaces, auth, now };
     const app = await buildApp(ctx);
     const db = database;
     return {
       app,
       ctx,
       async close() {
-        await registry.shutdown();
+        await runHub.shutdown();
         runs.stop();
+        await pool.close();
         await app.close();
         await db.close();
         await simulator?.close();
       },
     };
   } catch (err) {
+    await python?.close();
     await database?.close();
     await simulator?.close();
     throw err;
   }
+}
+
+/**
+ * One instance: runs live in this process, and answers left `streaming` by an earlier process are
+ * interrupted. With Redis: runs are shared, and only answers whose run has no live owner are.
+ */
+async function createRunHub(config: Config, repos: Repositories, logger: Logger): Promise<RunHub> {
+  if (!config.redis_url) {
+    const interrupted = await repos.messages.markUnfinished();
+    if (interrupted) logger.warn({ count: interrupted }, 'answers cut off by an earlier shutdown are marked interrupted');
+    return new RunRegistry(config.run_retention_ms);
+  }
+  const hub = await RedisRunHub.connect({
+    url: config.redis_url,
+    keyPrefix: config.redis.key_prefix,
+    retentionMs: config.run_retention_ms,
+    runTtlMs: config.redis.run_ttl_ms,
+    sweepIntervalMs: config.redis.sweep_interval_ms,
+    logger,
+    sweep: async (isLive) => {
+      let count = 0;
+      for (const answer of await repos.messages.listStreaming()) {
+        if (!(await isLive(answer.conversation_id)) && (await repos.messages.markInterrupted(answer.id))) count++;
+      }
+      return count;
+    },
+  });
+  await hub.sweep();
+  return hub;
 }

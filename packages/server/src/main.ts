@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { loadConfig, ConfigError } from './config/loadConfig.js';
 import { createServer } from './createServer.js';
+import { authConfigProblem } from './auth/jwtSecret.js';
 
 const startedAt = performance.now();
 
@@ -18,8 +19,9 @@ async function main(): Promise<void> {
   const { config, source, warnings } = loaded;
   const logger = pino({ level: config.log_level });
   for (const warning of warnings) logger.warn(warning);
-  if (config.auth_mode === 'multi') {
-    logger.fatal('auth_mode "multi" is not available in this version yet; use "single".');
+  const authProblem = authConfigProblem(config);
+  if (authProblem) {
+    logger.fatal(authProblem);
     process.exit(2);
   }
 

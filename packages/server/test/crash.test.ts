@@ -6,13 +6,17 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
 import { sseEvents, waitFor } from './helpers.js';
+import { createScratchDatabase, type ScratchDatabase } from './engines.js';
 
 const mainJs = resolve(fileURLToPath(new URL('.', import.meta.url)), '../dist/main.js');
 
 let sim: Simulator;
 let dir: string;
+/** The engine under test (NANOCLAW_TEST_ENGINE); every restart opens the same database. */
+let database: ScratchDatabase;
 beforeAll(async () => {
   sim = await startSimulator({ host: '127.0.0.1', port: 0 });
+  database = await createScratchDatabase();
   dir = mkdtempSync(join(tmpdir(), 'nc-crash-'));
   writeFileSync(
     join(dir, 'config.yml'),
@@ -21,6 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sim?.close();
+  await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -29,7 +34,7 @@ function startServerProcess(): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(mainJs, [], {
     cwd: dir,
     execArgv: [],
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data') },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), ...(database.url !== undefined && { DATABASE_URL: database.url }) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolvePromise, reject) => {

@@ -6,17 +6,21 @@ import pino from 'pino';
 import { configSchema } from '@nanoclaw/protocol';
 import { createServer, DEMO_MODEL_ID, type NanoclawServer } from '../src/createServer.js';
 import { readSse, stepsFromEvents } from './helpers.js';
+import { createScratchDatabase, type ScratchDatabase } from './engines.js';
 
 let server: NanoclawServer;
 let url: string;
 let dataDir: string;
+let database: ScratchDatabase;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'nc-demo-'));
-  server = await createServer({ config: configSchema.parse({ data_dir: dataDir, log_level: 'silent' }), logger: pino({ level: 'silent' }) });
+  database = await createScratchDatabase();
+  server = await createServer({ config: configSchema.parse({ data_dir: dataDir, log_level: 'silent', database_url: database.url }), logger: pino({ level: 'silent' }) });
   url = await server.app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
   await server?.close();
+  await database?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -6,6 +6,8 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { configSchema, type ConfigInput } from '@nanoclaw/protocol';
 import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
 import { createServer, type NanoclawServer } from '../src/createServer.js';
+import { parseDatabaseUrl, type DialectName } from '../src/db/index.js';
+import { createScratchDatabase, testServerEngine } from './engines.js';
 
 export interface SseEvent {
   id?: string;
@@ -18,6 +20,8 @@ export interface TestServer {
   sim: Simulator;
   server: NanoclawServer;
   dataDir: string;
+  /** The database engine this server runs on (NANOCLAW_TEST_ENGINE, see engines.ts). */
+  engine: DialectName;
   /** JSON request against the API; answers the parsed envelope and status. */
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: { code: number; data: T; message?: string } }>;
   close(): Promise<void>;
@@ -29,11 +33,17 @@ export const SCENARIO_MODELS = [
   'error-500', 'error-503', 'hang', 'disconnect', 'stall', 'slow', 'slow:50', 'slow:200', 'tool-loop', 'echo', 'demo', 'text:2000',
 ];
 
-/** A real NanoClaw on a free port, with SQLite in a temp dir and every model pointed at a fresh simulator. */
-export async function startTestServer(overrides: Partial<ConfigInput> & { modelOverrides?: Record<string, object> } = {}): Promise<TestServer> {
+/**
+ * A real NanoClaw on a free port, every model pointed at a fresh simulator. Its database is SQLite in a
+ * temp dir, or with NANOCLAW_TEST_ENGINE=postgres|mysql a fresh database on that server, dropped on
+ * close (unless `database_url` is given). `now` gives the server a controlled clock.
+ */
+export async function startTestServer(overrides: Partial<ConfigInput> & { modelOverrides?: Record<string, object>; now?: () => Date } = {}): Promise<TestServer> {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0 });
   const dataDir = mkdtempSync(join(tmpdir(), 'nc-test-'));
-  const { modelOverrides = {}, ...rest } = overrides;
+  const { modelOverrides = {}, now, ...rest } = overrides;
+  const engine = testServerEngine();
+  const scratch = rest.database_url === undefined ? await createScratchDatabase(engine) : null;
   const config = configSchema.parse({
     host: '127.0.0.1',
     port: 0,
@@ -43,9 +53,17 @@ export async function startTestServer(overrides: Partial<ConfigInput> & { modelO
     default_model: 'text',
     llm: { timeout_ms: 2000, max_retries: 2, retry_base_ms: 10, retry_max_ms: 50 },
     checkpoint_interval_ms: 50,
+    ...(scratch?.url !== undefined && { database_url: scratch.url }),
     ...rest,
   });
-  const server = await createServer({ config, logger: pino({ level: 'silent' }) });
+  let server: NanoclawServer;
+  try {
+    server = await createServer({ config, logger: pino({ level: 'silent' }), ...(now && { now }) });
+  } catch (err) {
+    await scratch?.drop();
+    await sim.close();
+    throw err;
+  }
   const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
   const api: TestServer['api'] = async (method, path, body, headers = {}) => {
     const res = await fetch(`${address}${path}`, {
@@ -60,9 +78,11 @@ export async function startTestServer(overrides: Partial<ConfigInput> & { modelO
     sim,
     server,
     dataDir,
+    engine: rest.database_url === undefined ? engine : parseDatabaseUrl(rest.database_url, dataDir).dialect,
     api,
     async close() {
       await server.close();
+      await scratch?.drop();
       await sim.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
@@ -106,7 +126,7 @@ export function stepsFromEvents(events: SseEvent[]): any[] {
   for (const { event, data } of events) {
     if (event !== 'process_step') continue;
     if ('delta' in data) {
-      const step = steps.get(data.id) ?? { id: data.id, index: data.index, type: data.type, content: '' };
+      const step = steps.get(data.id) ?? { id: data.id, index: data.index, type: data.type, content: '', ...(data.parent_id ? { parent_id: data.parent_id } : {}), ...(data.agent ? { agent: data.agent } : {}) };
       step.content += data.delta;
       steps.set(data.id, step);
     } else steps.set(data.id, data);

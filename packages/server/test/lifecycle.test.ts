@@ -50,7 +50,8 @@ describe('a run outlives its client', () => {
   it('lets a second client watch the same run from the start, also with ?last_event_id=', async () => {
     const conversation = await createConversation(t, { model: 'slow:50' });
     const mainStream = sendMessage(t.url, conversation.id, { text: 'two watchers' }).then(readSse);
-    await waitFor(() => t.server.ctx.registry.isRunning(conversation.id));
+    // Started, not just reserved: the run can be watched from then on.
+    await waitFor(() => t.server.ctx.runHub.find(conversation.id));
     const watcher = await readSse(await fetch(`${t.url}/api/conversations/${conversation.id}/stream?protocol=v1`));
     const original = await mainStream;
     expect(watcher.map((e) => e.id)).toEqual(original.map((e) => e.id));
@@ -61,7 +62,7 @@ describe('a run outlives its client', () => {
   it('answers 409 to a second message while a run is going, and stores nothing for it', async () => {
     const conversation = await createConversation(t, { model: 'slow:50' });
     const first = sendMessage(t.url, conversation.id, { text: 'first' }).then(readSse);
-    await waitFor(() => t.server.ctx.registry.isRunning(conversation.id));
+    await waitFor(() => t.server.ctx.runHub.isRunning(conversation.id));
     const second = await t.api('POST', `/api/conversations/${conversation.id}/messages`, { text: 'second' });
     expect(second.status).toBe(409);
     expect(second.body.message).toMatch(/still being generated/);
@@ -75,7 +76,7 @@ describe('stop', () => {
   it('stops the run, aborts the upstream request within a second and keeps the partial answer', async () => {
     const conversation = await createConversation(t, { model: 'slow:200' });
     const stream = sendMessage(t.url, conversation.id, { text: 'long story' }).then(readSse);
-    await waitFor(() => t.sim.openConnections() > 0 && t.server.ctx.registry.isRunning(conversation.id));
+    await waitFor(() => t.sim.openConnections() > 0 && t.server.ctx.runHub.isRunning(conversation.id));
     await new Promise((r) => setTimeout(r, 500));
     const stopped = await t.api('POST', `/api/conversations/${conversation.id}/stop`);
     expect(stopped.body.data.stopped).toBe(true);

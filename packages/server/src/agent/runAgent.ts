@@ -1,7 +1,7 @@
 import type { ModelConfig } from '@nanoclaw/protocol';
 import type { ChatDelta, ChatMessage, ChatRequest, ChatToolCall, ChatToolChoice, ChatToolDefinition } from '../llm/types.js';
 import type { ToolCallOutcome, ToolCallRequest, ToolContext } from '../tools/types.js';
-import type { StepRecorder } from './stepRecorder.js';
+import type { StepSink } from './stepRecorder.js';
 import { trimToBudget } from './trimToBudget.js';
 
 export interface AgentDeps {
@@ -50,7 +50,7 @@ export const FINAL_ROUND_NOTE =
  * The agent loop: up to maxIterations rounds of "stream the model's answer, run the tools it asked for,
  * feed the results back". Every step goes to the recorder as it happens; this function only decides.
  */
-export async function runAgent(input: AgentInput, deps: AgentDeps, recorder: StepRecorder): Promise<AgentOutcome> {
+export async function runAgent(input: AgentInput, deps: AgentDeps, recorder: StepSink): Promise<AgentOutcome> {
   const usage: AgentUsage = { prompt_tokens: 0, completion_tokens: 0 };
   const messages = input.messages.slice();
   const tools = input.toolsEnabled ? deps.toolDefinitions() : [];
@@ -111,7 +111,7 @@ interface RoundAnswer {
   completionTokens: number;
 }
 
-async function streamRound(input: AgentInput, deps: AgentDeps, request: ChatRequest, recorder: StepRecorder): Promise<RoundAnswer> {
+async function streamRound(input: AgentInput, deps: AgentDeps, request: ChatRequest, recorder: StepSink): Promise<RoundAnswer> {
   let text = '';
   let reasoning = '';
   const calls = new Map<number, ChatToolCall>();
@@ -147,7 +147,7 @@ async function streamRound(input: AgentInput, deps: AgentDeps, request: ChatRequ
   }
 
   const ordered = [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([index, call]) => {
-    if (!call.id) call.id = `call_${recorder.steps.length}_${index}`;
+    if (!call.id) call.id = `call_${recorder.stepCount}_${index}`;
     return call;
   });
   const promptTokens = reported?.prompt_tokens ?? estimateChars(request.messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join(''));

@@ -1,4 +1,5 @@
-import { RunSession } from './runSession.js';
+import type { RunSession } from './runSession.js';
+import type { RunHub, RunView } from './runHub.js';
 import { SHUTDOWN_REASON } from './runAgent.js';
 
 export class RunConflictError extends Error {
@@ -7,9 +8,10 @@ export class RunConflictError extends Error {
 
 /**
  * The runs in flight on this server, one per conversation at most, plus recently finished ones
- * that clients may still re-attach to for a while.
+ * that clients may still re-attach to for a while. On its own it is the single-instance RunHub;
+ * RedisRunHub uses it for the runs of its own instance.
  */
-export class RunRegistry {
+export class RunRegistry implements RunHub {
   private readonly active = new Map<string, RunSession>();
   private readonly reserved = new Set<string>();
   private readonly recent = new Map<string, { session: RunSession; timer: NodeJS.Timeout }>();
@@ -21,7 +23,12 @@ export class RunRegistry {
    * Claims the conversation synchronously, before any I/O, so two simultaneous requests cannot both
    * start a run. Throws RunConflictError when a run is already going.
    */
-  reserve(conversationId: string): () => void {
+  async reserve(conversationId: string): Promise<() => void> {
+    return this.reserveNow(conversationId);
+  }
+
+  /** The synchronous check-and-claim behind reserve(). */
+  reserveNow(conversationId: string): () => void {
     if (this.active.has(conversationId) || this.reserved.has(conversationId)) {
       throw new RunConflictError('A reply is still being generated in this conversation. Stop it or wait for it to finish.');
     }
@@ -42,21 +49,38 @@ export class RunRegistry {
     this.completions.add(done);
   }
 
-  /** The running session, or the last finished one while it is retained. */
-  find(conversationId: string): RunSession | undefined {
+  async find(conversationId: string): Promise<RunView | undefined> {
+    return this.findLocal(conversationId);
+  }
+
+  /** The running session of this instance, or its last finished one while it is retained. */
+  findLocal(conversationId: string): RunSession | undefined {
     return this.active.get(conversationId) ?? this.recent.get(conversationId)?.session;
   }
 
-  isRunning(conversationId: string): boolean {
+  async isRunning(conversationId: string): Promise<boolean> {
+    return this.isRunningLocally(conversationId);
+  }
+
+  isRunningLocally(conversationId: string): boolean {
     return this.active.has(conversationId) || this.reserved.has(conversationId);
   }
 
-  /** Stops the conversation's run; resolves once it is stored. False when nothing was running. */
-  stop(conversationId: string): boolean {
+  async stop(conversationId: string): Promise<{ stopped: boolean; messageId: string | null }> {
+    const session = this.stopLocal(conversationId);
+    return { stopped: Boolean(session), messageId: session?.messageId ?? null };
+  }
+
+  /** Aborts this instance's run of the conversation (the run then stores what it produced). */
+  stopLocal(conversationId: string): RunSession | undefined {
     const session = this.active.get(conversationId);
-    if (!session) return false;
-    session.controller.abort('stop');
-    return true;
+    session?.controller.abort('stop');
+    return session;
+  }
+
+  /** Conversations with a run going on this instance. */
+  activeConversationIds(): string[] {
+    return [...this.active.keys()];
   }
 
   get size(): number {

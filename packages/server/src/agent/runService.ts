@@ -6,14 +6,15 @@ import type { Repositories, ConversationRow } from '../db/index.js';
 import { CheckpointWriter } from './checkpointWriter.js';
 import { historyToChat, type HistoryMessage } from './historyToChat.js';
 import { runAgent, type AgentDeps, type AgentOutcome } from './runAgent.js';
-import { RunRegistry } from './runRegistry.js';
+import type { RunHub } from './runHub.js';
 import { RunSession } from './runSession.js';
 import { StepRecorder } from './stepRecorder.js';
+import { createSubAgentRunner } from './subAgents.js';
 
 export interface RunServiceDeps {
-  config: Pick<Config, 'max_iterations' | 'checkpoint_interval_ms'>;
+  config: Pick<Config, 'max_iterations' | 'checkpoint_interval_ms' | 'multi_agent'>;
   repos: Repositories;
-  registry: RunRegistry;
+  runHub: RunHub;
   catalog: ModelCatalog;
   agent: AgentDeps;
   logger: { error(obj: object, msg?: string): void };
@@ -69,7 +70,7 @@ export function createRunService(deps: RunServiceDeps) {
     })();
     // If storing fails the run is pointless: stop it; drive() reports the failure.
     stored.catch(() => session.controller.abort(STORE_FAILED));
-    deps.registry.start(session, (s) => drive(s, params, model, stored));
+    deps.runHub.start(session, (s) => drive(s, params, model, stored));
     return session;
   }
 
@@ -102,6 +103,18 @@ export function createRunService(deps: RunServiceDeps) {
     if (conversation.system_prompt) messages.push({ role: 'system', content: conversation.system_prompt });
     messages.push(...historyToChat(params.history));
 
+    const contextBudget = deps.catalog.promptBudget(model, maxTokens);
+    const subAgentUsage = { prompt_tokens: 0, completion_tokens: 0 };
+    const subAgents = createSubAgentRunner({
+      settings: deps.config.multi_agent,
+      model,
+      deps: deps.agent,
+      recorder,
+      contextBudget,
+      maxTokens,
+      temperature: conversation.temperature,
+      usage: subAgentUsage,
+    });
     let outcome: AgentOutcome;
     try {
       outcome = await runAgent(
@@ -114,8 +127,8 @@ export function createRunService(deps: RunServiceDeps) {
           toolsEnabled: params.toolsEnabled,
           toolChoice: params.toolChoice,
           maxIterations: deps.config.max_iterations,
-          contextBudget: deps.catalog.promptBudget(model, maxTokens),
-          toolContext: { userId: params.userId, conversationId: conversation.id, projectId: params.projectId, model: model.id },
+          contextBudget,
+          toolContext: { userId: params.userId, conversationId: conversation.id, projectId: params.projectId, model: model.id, subAgents },
           signal: session.controller.signal,
         },
         deps.agent,
@@ -124,6 +137,9 @@ export function createRunService(deps: RunServiceDeps) {
     } catch (err) {
       outcome = { status: 'error', error: `The answer failed unexpectedly: ${(err as Error).message}`, usage: { prompt_tokens: 0, completion_tokens: 0 } };
     }
+
+    outcome.usage.prompt_tokens += subAgentUsage.prompt_tokens;
+    outcome.usage.completion_tokens += subAgentUsage.completion_tokens;
 
     try {
       await stored;

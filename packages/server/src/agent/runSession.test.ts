@@ -47,19 +47,19 @@ describe('RunSession', () => {
 describe('RunRegistry', () => {
   it('allows one run per conversation and keeps a finished one for re-attaching', async () => {
     const registry = new RunRegistry(60_000);
-    const release = registry.reserve('conv');
-    expect(() => registry.reserve('conv')).toThrow(RunConflictError);
+    const release = await registry.reserve('conv');
+    await expect(registry.reserve('conv')).rejects.toThrow(RunConflictError);
     release();
-    registry.reserve('conv');
+    await registry.reserve('conv');
     const session = new RunSession('run', 'conv', 'user', 'msg');
     let finish!: () => void;
     registry.start(session, () => new Promise<void>((r) => (finish = r)));
-    expect(registry.isRunning('conv')).toBe(true);
-    expect(() => registry.reserve('conv')).toThrow(RunConflictError);
+    expect(await registry.isRunning('conv')).toBe(true);
+    await expect(registry.reserve('conv')).rejects.toThrow(RunConflictError);
     finish();
     await new Promise((r) => setTimeout(r, 0));
-    expect(registry.isRunning('conv')).toBe(false);
-    expect(registry.find('conv')).toBe(session);
+    expect(await registry.isRunning('conv')).toBe(false);
+    expect(await registry.find('conv')).toBe(session);
     await registry.shutdown();
   });
 
@@ -68,15 +68,15 @@ describe('RunRegistry', () => {
     const a = new RunSession('a', 'c1', 'u', 'm1');
     const b = new RunSession('b', 'c2', 'u', 'm2');
     const ended = (s: RunSession) => () => new Promise<void>((r) => s.controller.signal.addEventListener('abort', () => r()));
-    registry.reserve('c1');
+    await registry.reserve('c1');
     registry.start(a, ended(a));
-    registry.reserve('c2');
+    await registry.reserve('c2');
     registry.start(b, ended(b));
-    expect(registry.stop('c1')).toBe(true);
+    expect(await registry.stop('c1')).toEqual({ stopped: true, messageId: 'm1' });
     expect(a.controller.signal.reason).toBe('stop');
     await registry.shutdown();
     expect(b.controller.signal.reason).toBe('shutdown');
     expect(registry.size).toBe(0);
-    expect(registry.stop('c2')).toBe(false);
+    expect(await registry.stop('c2')).toEqual({ stopped: false, messageId: null });
   });
 });

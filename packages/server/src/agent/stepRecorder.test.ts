@@ -29,7 +29,7 @@ describe('StepRecorder', () => {
     const recorder = new StepRecorder();
     recorder.appendText('text', 'Checking.');
     const call = recorder.addToolCall({ id: 'c1', name: 'calculator', arguments: '{"expression":"2*2"}' });
-    recorder.appendText('text', 'inner', call.id);
+    recorder.lane(call.id, 'helper').appendText('text', 'inner');
     recorder.addToolResult({ id: 'c1', name: 'calculator', content: '{"result":4}', skipped: false, success: true, executionTime: 2 });
     recorder.appendText('text', 'It is 4.');
     const content = recorder.toContent('boom');
@@ -39,12 +39,38 @@ describe('StepRecorder', () => {
       { id: 'c1', type: 'function', function: { name: 'calculator', arguments: '{"expression":"2*2"}' }, result: '{"result":4}', success: true, skipped: false, execution_time: 2 },
     ]);
     expect(content.steps).toHaveLength(5);
-    expect(content.steps[2]).toMatchObject({ parent_id: call.id, content: 'inner' });
+    expect(content.steps[2]).toMatchObject({ parent_id: call.id, agent: 'helper', content: 'inner' });
   });
 
   it('ignores empty pieces', () => {
     const recorder = new StepRecorder();
     recorder.appendText('text', '');
     expect(recorder.steps).toEqual([]);
+  });
+});
+
+describe('StepRecorder lanes', () => {
+  it('keeps each sub-agent\'s open step apart while they interleave, nested under the call', () => {
+    const recorder = new StepRecorder();
+    const call = recorder.addToolCall({ id: 'c1', name: 'multi_agent', arguments: '{}' });
+    const a = recorder.lane(call.id, 'a');
+    const b = recorder.lane(call.id, 'b');
+    a.appendText('text', 'A1 ');
+    b.appendText('text', 'B1 ');
+    a.appendText('text', 'A2');
+    b.appendText('text', 'B2');
+    a.addToolCall({ id: 'x', name: 'calculator', arguments: '{}' });
+    recorder.appendText('text', 'parent');
+    expect(recorder.steps.map((s) => [s.index, s.type, s.parent_id ?? null, s.agent ?? null])).toEqual([
+      [0, 'tool_call', null, null],
+      [1, 'text', call.id, 'a'],
+      [2, 'text', call.id, 'b'],
+      [3, 'tool_call', call.id, 'a'],
+      [4, 'text', null, null],
+    ]);
+    expect(recorder.laneText(call.id, 'a')).toBe('A1 A2');
+    expect(recorder.laneText(call.id, 'b')).toBe('B1 B2');
+    expect(recorder.findToolCallStep('c1')).toBe(call);
+    expect(recorder.toContent().text).toBe('parent');
   });
 });

@@ -7,13 +7,41 @@ export type StepEvent =
   | { type: 'delta'; step: StreamedStep; delta: string }
   | { type: 'step'; step: ToolCallStep | ToolResultStep };
 
+/** Where steps are written: the run itself, or one sub-agent's lane inside it. */
+export interface StepSink {
+  appendText(kind: 'thinking' | 'text', delta: string): void;
+  /** Ends the open thinking/text step so the next piece starts a new one (used between rounds). */
+  closeOpenStep(): void;
+  addToolCall(call: { id: string; name: string; arguments: string }): ToolCallStep;
+  addToolResult(result: ToolResultInput): ToolResultStep;
+  /** A number unique within the run, for ids the model did not give. */
+  readonly stepCount: number;
+}
+
+export interface ToolResultInput {
+  id: string;
+  name: string;
+  content: string;
+  skipped: boolean;
+  success: boolean;
+  executionTime: number;
+}
+
+interface Lane {
+  parentId?: string;
+  agent?: string;
+  open: StreamedStep | null;
+}
+
 /**
  * The ordered steps of one run. Every step gets the next global index; consecutive pieces of the
  * same kind extend the open step until something else happens (another kind, a tool step, a new round).
+ * Sub-agents write through lanes: their steps carry the parent call's step id and their name, and each
+ * lane has its own open step, so concurrent sub-agents do not split each other's text.
  */
-export class StepRecorder {
+export class StepRecorder implements StepSink {
   readonly steps: Step[] = [];
-  private open: StreamedStep | null = null;
+  private readonly main: Lane = { open: null };
   private readonly listeners = new Set<(event: StepEvent) => void>();
 
   onEvent(listener: (event: StepEvent) => void): () => void {
@@ -21,39 +49,83 @@ export class StepRecorder {
     return () => this.listeners.delete(listener);
   }
 
-  appendText(kind: 'thinking' | 'text', delta: string, parentId?: string): void {
+  get stepCount(): number {
+    return this.steps.length;
+  }
+
+  /** A sink for one sub-agent working under the tool_call step `parentId`. */
+  lane(parentId: string, agent: string): StepSink {
+    const lane: Lane = { parentId, agent, open: null };
+    const recorder = this;
+    return {
+      appendText: (kind, delta) => recorder.append(lane, kind, delta),
+      closeOpenStep: () => void (lane.open = null),
+      addToolCall: (call) => recorder.toolCall(lane, call),
+      addToolResult: (result) => recorder.toolResult(lane, result),
+      get stepCount() {
+        return recorder.steps.length;
+      },
+    };
+  }
+
+  appendText(kind: 'thinking' | 'text', delta: string): void {
+    this.append(this.main, kind, delta);
+  }
+
+  closeOpenStep(): void {
+    this.main.open = null;
+  }
+
+  addToolCall(call: { id: string; name: string; arguments: string }): ToolCallStep {
+    return this.toolCall(this.main, call);
+  }
+
+  addToolResult(result: ToolResultInput): ToolResultStep {
+    return this.toolResult(this.main, result);
+  }
+
+  /** The top-level tool_call step of a call id (sub-agents nest under it). */
+  findToolCallStep(callId: string): ToolCallStep | undefined {
+    for (let i = this.steps.length - 1; i >= 0; i--) {
+      const step = this.steps[i]!;
+      if (step.type === 'tool_call' && step.id_ref === callId && !step.parent_id) return step;
+    }
+    return undefined;
+  }
+
+  /** The text a lane produced (a sub-agent's answer). */
+  laneText(parentId: string, agent: string): string {
+    return this.steps
+      .filter((step) => step.type === 'text' && step.parent_id === parentId && step.agent === agent)
+      .map((step) => (step as TextStep).content)
+      .join('\n\n');
+  }
+
+  private append(lane: Lane, kind: 'thinking' | 'text', delta: string): void {
     if (!delta) return;
-    let step: StreamedStep | null = this.open;
+    let step: StreamedStep | null = lane.open;
     if (!step || step.type !== kind) {
-      const created: StreamedStep = { ...this.base(parentId), type: kind, content: '' };
+      const created: StreamedStep = { ...this.base(lane), type: kind, content: '' };
       this.steps.push(created);
-      this.open = created;
+      lane.open = created;
       step = created;
     }
     step.content += delta;
     this.emit({ type: 'delta', step, delta });
   }
 
-  /** Ends the open thinking/text step so the next piece starts a new one (used between rounds). */
-  closeOpenStep(): void {
-    this.open = null;
-  }
-
-  addToolCall(call: { id: string; name: string; arguments: string }, parentId?: string): ToolCallStep {
-    this.open = null;
-    const step: ToolCallStep = { ...this.base(parentId), type: 'tool_call', id_ref: call.id, name: call.name, arguments: call.arguments };
+  private toolCall(lane: Lane, call: { id: string; name: string; arguments: string }): ToolCallStep {
+    lane.open = null;
+    const step: ToolCallStep = { ...this.base(lane), type: 'tool_call', id_ref: call.id, name: call.name, arguments: call.arguments };
     this.steps.push(step);
     this.emit({ type: 'step', step });
     return step;
   }
 
-  addToolResult(
-    result: { id: string; name: string; content: string; skipped: boolean; success: boolean; executionTime: number },
-    parentId?: string,
-  ): ToolResultStep {
-    this.open = null;
+  private toolResult(lane: Lane, result: ToolResultInput): ToolResultStep {
+    lane.open = null;
     const step: ToolResultStep = {
-      ...this.base(parentId),
+      ...this.base(lane),
       type: 'tool_result',
       id_ref: result.id,
       name: result.name,
@@ -86,9 +158,12 @@ export class StepRecorder {
     return content;
   }
 
-  private base(parentId?: string): { id: string; index: number; parent_id?: string } {
+  private base(lane: Lane): { id: string; index: number; parent_id?: string; agent?: string } {
     const index = this.steps.length;
-    return parentId ? { id: `step-${index}`, index, parent_id: parentId } : { id: `step-${index}`, index };
+    const head: { id: string; index: number; parent_id?: string; agent?: string } = { id: `step-${index}`, index };
+    if (lane.parentId) head.parent_id = lane.parentId;
+    if (lane.agent) head.agent = lane.agent;
+    return head;
   }
 
   private emit(event: StepEvent): void {

@@ -63,6 +63,7 @@ function applyEnvOverrides(target: Record<string, unknown>, env: NodeJS.ProcessE
   if (env.HOST) target.host = env.HOST;
   if (env.DATA_DIR) target.data_dir = env.DATA_DIR;
   if (env.DATABASE_URL) target.database_url = env.DATABASE_URL;
+  if (env.REDIS_URL) target.redis_url = env.REDIS_URL;
   if (env.WORKSPACE_ROOT) target.workspace_root = env.WORKSPACE_ROOT;
   if (env.AUTH_MODE) target.auth_mode = env.AUTH_MODE;
   if (env.JWT_SECRET) target.jwt_secret = env.JWT_SECRET;

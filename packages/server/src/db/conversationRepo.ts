@@ -1,6 +1,7 @@
 import type { Page } from '@nanoclaw/protocol';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { dialectOf } from './dialect.js';
 import { NotFoundError, UnknownCursorError } from './errors.js';
 import type { ConversationsTable, DB } from './schema.js';
 import { pageLimit, rowCount, systemClock, timestamp, toBoolean, toNumber, type Clock } from './values.js';
@@ -83,9 +84,21 @@ function patchColumns(patch: ConversationPatch) {
 }
 
 export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock) {
-  function selectJoined() {
-    return db
-      .selectFrom('conversations as c')
+  const mysql = dialectOf(db) === 'mysql';
+
+  /**
+   * `conversations as c`, on MySQL/MariaDB naming the index a list must read. On a cursor page deep in
+   * a long list MariaDB otherwise prefers reading all of the user's rows newest first and skipping
+   * those above the cursor (`ref` on user_id) over seeking to the cursor (`range`): 50 ms instead of
+   * 0.7 ms, 30,000 conversations down (bench/storage.ts).
+   */
+  function fromConversations(index?: 'conversations_user_updated_idx' | 'conversations_user_project_updated_idx') {
+    if (!mysql || index === undefined) return db.selectFrom('conversations as c');
+    return db.selectFrom(sql<ConversationsTable>`conversations`.as<'c'>(sql`c force index (${sql.id(index)})`));
+  }
+
+  function selectJoined(index?: Parameters<typeof fromConversations>[0]) {
+    return fromConversations(index)
       .leftJoin('projects as p', 'p.id', 'c.project_id')
       .selectAll('c')
       .select('p.name as project_name');
@@ -145,7 +158,11 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
   /** Newest first by (updated_at, id); stable when many conversations share a timestamp. */
   async function listForUser(userId: string, options: ConversationListOptions = {}): Promise<Page<ConversationRow>> {
     const limit = pageLimit(options.limit, DEFAULT_PAGE_SIZE);
-    let query = selectJoined().where('c.user_id', '=', userId);
+    let query = selectJoined(options.projectId === undefined ? 'conversations_user_updated_idx' : 'conversations_user_project_updated_idx').where(
+      'c.user_id',
+      '=',
+      userId,
+    );
     if (options.projectId === null) query = query.where('c.project_id', 'is', null);
     else if (options.projectId !== undefined) query = query.where('c.project_id', '=', options.projectId);
     if (options.cursor !== undefined) {

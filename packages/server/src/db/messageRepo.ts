@@ -216,7 +216,25 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     return rowCount(result.numUpdatedRows);
   }
 
+  /** Answers still marked `streaming` (to find those whose run is gone). */
+  async function listStreaming(): Promise<Array<{ id: string; conversation_id: string }>> {
+    return db.selectFrom('messages').select(['id', 'conversation_id']).where('status', '=', 'streaming').execute();
+  }
+
+  /** Marks one answer interrupted, only if it is still streaming (a run finishing meanwhile wins). */
+  async function markInterrupted(id: string): Promise<boolean> {
+    const result = await db
+      .updateTable('messages')
+      .set({ status: 'interrupted' })
+      .where('id', '=', id)
+      .where('status', '=', 'streaming')
+      .executeTakeFirst();
+    return rowCount(result.numUpdatedRows) > 0;
+  }
+
   return {
+    listStreaming,
+    markInterrupted,
     draft,
     insert,
     create,

@@ -103,7 +103,13 @@ export function createUserRepo(db: Kysely<DB>, now: Clock = systemClock) {
     return findById(id);
   }
 
-  return { create, findById, findByUsername, ensureDefaultUser, touchLastLogin, update };
+  /** Every user, oldest first (the admin's user list; a self-hosted server has few). */
+  async function list(): Promise<UserRow[]> {
+    const rows = await db.selectFrom('users').selectAll().orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
+    return rows.map(toUserRow);
+  }
+
+  return { create, findById, findByUsername, ensureDefaultUser, touchLastLogin, update, list };
 }
 
 export type UserRepo = ReturnType<typeof createUserRepo>;

@@ -8,6 +8,11 @@ import { conversationRoutes } from './routes/conversations.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { statsRoutes } from './routes/stats.js';
+import { registerStaticUi } from './staticUi.js';
+import { authRoutes } from './routes/authRoutes.js';
+import { adminRoutes } from './routes/admin.js';
+import { projectRoutes } from './routes/projects.js';
+import { fileRoutes } from './routes/files.js';
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -29,8 +34,13 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await scope.register(messageRoutes(ctx));
       await scope.register(runRoutes(ctx));
       await scope.register(statsRoutes(ctx));
+      await scope.register(authRoutes(ctx));
+      await scope.register(adminRoutes(ctx));
+      await scope.register(projectRoutes(ctx));
+      await scope.register(fileRoutes(ctx));
     },
     { prefix: '/api' },
   );
+  registerStaticUi(app);
   return app;
 }

@@ -2,9 +2,11 @@ import type { Logger } from 'pino';
 import type { Config } from '@nanoclaw/protocol';
 import type { Repositories, UserRow } from '../db/index.js';
 import type { ModelCatalog } from '../llm/modelCatalog.js';
-import type { RunRegistry } from '../agent/runRegistry.js';
+import type { RunHub } from '../agent/runHub.js';
 import type { RunService } from '../agent/runService.js';
 import type { ToolRegistry } from '../tools/toolRegistry.js';
+import type { ProjectWorkspaces } from '../workspace/projectWorkspaces.js';
+import type { AuthService } from '../auth/authService.js';
 
 /** Everything the routes need, built once in main.ts (tests build it against temp dirs and the simulator). */
 export interface AppContext {
@@ -12,9 +14,13 @@ export interface AppContext {
   logger: Logger;
   repos: Repositories;
   catalog: ModelCatalog;
-  registry: RunRegistry;
+  runHub: RunHub;
   runs: RunService;
   tools: ToolRegistry;
+  /** Projects with their directories; the only way to their files. */
+  workspaces: ProjectWorkspaces;
+  /** Accounts and tokens (multi-user mode). */
+  auth: AuthService;
   now: () => Date;
 }
 

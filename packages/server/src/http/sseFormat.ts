@@ -27,10 +27,13 @@ export function formatEvent(runId: string, event: LoggedEvent, protocol: StreamP
   return text;
 }
 
-function eventData(event: LoggedEvent, protocol: StreamProtocol): unknown {
+/** The `data` of an event in the given protocol (also what is mirrored to Redis, in the default one). */
+export function eventData(event: LoggedEvent, protocol: StreamProtocol): unknown {
   if (event.name !== 'process_step') return event.data;
   if (event.kind === 'step') return event.step;
   const { step } = event;
-  const head = step.parent_id ? { id: step.id, index: step.index, type: step.type, parent_id: step.parent_id } : { id: step.id, index: step.index, type: step.type };
+  const head: { id: string; index: number; type: string; parent_id?: string; agent?: string } = { id: step.id, index: step.index, type: step.type };
+  if (step.parent_id) head.parent_id = step.parent_id;
+  if (step.agent) head.agent = step.agent;
   return protocol === 'v1' ? { ...head, content: step.content.slice(0, event.end) } : { ...head, delta: event.delta };
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { StreamProtocol } from '@nanoclaw/protocol';
-import type { LoggedEvent, RunSession } from '../agent/runSession.js';
+import type { LoggedEvent } from '../agent/runSession.js';
+import type { RunView } from '../agent/runHub.js';
 import { formatEvent } from './sseFormat.js';
 
 const PING_INTERVAL_MS = 15_000;
@@ -9,7 +10,7 @@ const PING_INTERVAL_MS = 15_000;
  * Streams a run to one HTTP response: replays from `afterSeq`, then follows live until the run ends
  * or the client goes away. The client leaving only unsubscribes; the run carries on.
  */
-export function streamRunToResponse(res: ServerResponse, session: RunSession, afterSeq: number, protocol: StreamProtocol): Promise<void> {
+export function streamRunToResponse(res: ServerResponse, session: RunView, afterSeq: number, protocol: StreamProtocol): Promise<void> {
   return new Promise((resolve) => {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',

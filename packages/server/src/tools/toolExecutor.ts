@@ -86,7 +86,7 @@ export function createToolExecutor(options: ToolExecutorOptions): ToolExecutor {
     try {
       if (ctx.signal.aborted) return failure(call, STOPPED_BEFORE_RUNNING, 0, true);
       const started = now();
-      const result = await invokeHandler(prepared.definition, prepared.args, ctx);
+      const result = await invokeHandler(prepared.definition, prepared.args, { ...ctx, callId: call.id });
       const executionTime = Math.max(0, Math.round(now() - started));
       return toOutcome(call, result, executionTime);
     } finally {

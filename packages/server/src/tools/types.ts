@@ -6,6 +6,29 @@ export interface ToolContext {
   projectId: string | null;
   model: string;
   signal: AbortSignal;
+  /** The id of the tool call being executed (set by the executor). */
+  callId?: string;
+  /** Starts sub-agents under the current call; absent inside a sub-agent, which cannot start more. */
+  subAgents?: SubAgentRunner;
+}
+
+export interface SubAgentTask {
+  task: string;
+  name?: string;
+  /** Tool names the sub-agent may use (default: all but multi_agent). */
+  tools?: string[];
+}
+
+export interface SubAgentResult {
+  name: string;
+  task: string;
+  status: 'complete' | 'stopped' | 'error' | 'max_iterations' | 'interrupted' | 'timeout';
+  answer: string;
+  error?: string;
+}
+
+export interface SubAgentRunner {
+  run(tasks: SubAgentTask[], ctx: ToolContext): Promise<SubAgentResult[]>;
 }
 
 export interface ToolDefinition<Args = Record<string, unknown>> {

@@ -48,7 +48,7 @@ export function conversationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.get('/conversations/:id', { schema: { params: idParamsSchema } }, async (request) => {
       const row = await ctx.repos.conversations.getForUser(request.user.id, request.params.id);
       if (!row) throw notFound('Conversation');
-      return { code: 0, data: { ...presentConversation(row), running: ctx.registry.isRunning(row.id) } };
+      return { code: 0, data: { ...presentConversation(row), running: await ctx.runHub.isRunning(row.id) } };
     });
 
     app.patch('/conversations/:id', { schema: { params: idParamsSchema, body: updateConversationBodySchema } }, async (request) => {
@@ -65,7 +65,7 @@ export function conversationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.delete('/conversations/:id', { schema: { params: idParamsSchema } }, async (request) => {
       const existing = await ctx.repos.conversations.getForUser(request.user.id, request.params.id);
       if (!existing) throw notFound('Conversation');
-      if (ctx.registry.isRunning(existing.id)) {
+      if (await ctx.runHub.isRunning(existing.id)) {
         throw new AppError(409, 'A reply is still being generated in this conversation. Stop it before deleting the conversation.');
       }
       await ctx.repos.conversations.delete(request.user.id, existing.id);

@@ -21,9 +21,9 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     return conversation;
   };
   /** Claims the conversation for a new run, or answers 409 when one is already going. */
-  const reserve = (conversationId: string) => {
+  const reserve = async (conversationId: string) => {
     try {
-      return ctx.registry.reserve(conversationId);
+      return await ctx.runHub.reserve(conversationId);
     } catch (err) {
       if (err instanceof RunConflictError) throw new AppError(409, err.message);
       throw err;
@@ -48,7 +48,7 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (body.project_id && !(await ctx.repos.projects.getForUser(request.user.id, body.project_id))) throw notFound('Project');
         if (!ctx.catalog.resolve(conversation.model)) throw new AppError(503, 'No model is configured. Add one to config.yml.');
 
-        const release = reserve(conversation.id);
+        const release = await reserve(conversation.id);
         let session: RunSession;
         try {
           const history = await ctx.repos.messages.listAll(conversation.id);
@@ -87,8 +87,8 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       const conversation = await ownConversation(request.user.id, request.params.id);
       const message = await ctx.repos.messages.getInConversation(conversation.id, request.params.mid);
       if (!message) throw notFound('Message');
-      const running = ctx.registry.isRunning(conversation.id) ? ctx.registry.find(conversation.id) : undefined;
-      if (running && !running.finished && running.messageId === message.id) {
+      const running = (await ctx.runHub.isRunning(conversation.id)) ? await ctx.runHub.find(conversation.id) : undefined;
+      if (running?.messageId === message.id) {
         throw new AppError(409, 'This answer is still being generated. Stop it before deleting it.');
       }
       await ctx.repos.messages.deleteOne(conversation.id, message.id);
@@ -105,7 +105,7 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (target.role !== 'assistant') throw badRequest('Only an assistant answer can be regenerated.');
         if (!ctx.catalog.resolve(conversation.model)) throw new AppError(503, 'No model is configured. Add one to config.yml.');
 
-        const release = reserve(conversation.id);
+        const release = await reserve(conversation.id);
         let session: RunSession;
         try {
           const all = await ctx.repos.messages.listAll(conversation.id);

@@ -19,15 +19,14 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post('/conversations/:id/stop', { schema: { params: idParamsSchema } }, async (request) => {
       const conversation = await ctx.repos.conversations.getForUser(request.user.id, request.params.id);
       if (!conversation) throw notFound('Conversation');
-      const session = ctx.registry.find(conversation.id);
-      const stopped = ctx.registry.stop(conversation.id);
-      return { code: 0, data: { stopped, message_id: stopped ? (session?.messageId ?? null) : null } };
+      const { stopped, messageId } = await ctx.runHub.stop(conversation.id);
+      return { code: 0, data: { stopped, message_id: messageId } };
     });
 
     app.get('/conversations/:id/stream', { schema: { params: idParamsSchema, querystring: reattachQuerySchema } }, async (request, reply) => {
       const conversation = await ctx.repos.conversations.getForUser(request.user.id, request.params.id);
       if (!conversation) throw notFound('Conversation');
-      const session = ctx.registry.find(conversation.id);
+      const session = await ctx.runHub.find(conversation.id);
       if (!session || session.userId !== request.user.id) {
         throw new AppError(404, 'No answer is being generated in this conversation right now.');
       }

@@ -10,6 +10,8 @@ describe('registerBuiltinTools', () => {
     expect(registry.describe().map(({ name, category }) => [name, category])).toEqual([
       ['calculator', 'math'],
       ['get_current_time', 'utility'],
+      ['text_process', 'text'],
+      ['json_process', 'data'],
     ]);
     const executor = createToolExecutor({ registry, maxWorkers: 2, timeoutMs: 1000, outputMaxChars: 1000 });
     const ctx = { userId: 'u', conversationId: 'c', projectId: null, model: 'm', signal: new AbortController().signal };
@@ -25,6 +27,24 @@ describe('registerBuiltinTools', () => {
     expect(outcomes[1]?.content).toBe('{"success": false, "error": "Unknown time zone: Mars/Base"}');
     expect(outcomes[2]?.content).toBe(
       '{"success": false, "error": "Invalid arguments for get_current_time: \\"format\\" must be one of \\"iso\\", \\"human\\""}',
+    );
+  });
+});
+
+describe('registerBuiltinTools: web tools', () => {
+  it('offers fetch_page, crawl_batch, web_search and get_weather when web settings are given', async () => {
+    const { configSchema } = await import('@nanoclaw/protocol');
+    const config = configSchema.parse({});
+    const registry = createToolRegistry();
+    registerBuiltinTools(registry, { now: () => new Date(), web: { web: config.web, search: config.search, weather: config.weather } });
+    expect(registry.describe().filter((tool) => tool.category === 'web').map((tool) => tool.name)).toEqual(['fetch_page', 'crawl_batch', 'web_search', 'get_weather']);
+  });
+
+  it('fails at start-up on an unreadable allowlist entry', async () => {
+    const { configSchema } = await import('@nanoclaw/protocol');
+    const config = configSchema.parse({ web: { allow_private_hosts: ['10.0.0.0/40'] } });
+    expect(() => registerBuiltinTools(createToolRegistry(), { now: () => new Date(), web: { web: config.web, search: config.search, weather: config.weather } })).toThrow(
+      'web.allow_private_hosts: "10.0.0.0/40" is not a valid CIDR range',
     );
   });
 });

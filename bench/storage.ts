@@ -1,0 +1,478 @@
+/**
+ * Storage benchmark: per engine, a fresh database seeded with 100,000 conversations and 1,000,000
+ * messages, then p50/p95 of what the API does against it, through the real repositories:
+ *  - listing conversations: the first page, and a deep cursor page (tens of thousands down);
+ *  - opening a conversation: the last page of a 1,000-message conversation (cursor paging);
+ *  - sending a message, the way the route and the run service store it (read the conversation and its
+ *    history, insert the question, insert the answer draft, the final update, token usage, touch).
+ *
+ * Usage: npm run bench:storage
+ *   BENCH_ENGINES=sqlite,postgres,mysql (default: all three)   BENCH_QUICK=1 (a tenth of the data)
+ *   NANOCLAW_TEST_PG_URL / NANOCLAW_TEST_MYSQL_URL: the servers (defaults: this machine's)
+ *   BENCH_KEEP=1: keep the seeded databases (their URLs are printed) to look at plans by hand
+ * Seeding bypasses the repositories (raw multi-row inserts in large transactions) to stay fast.
+ */
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import mysql from 'mysql2/promise';
+import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { createDatabase, createRepositories, migrateToLatest, type Database, type DialectName, type Repositories } from '../packages/server/src/db/index.js';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const quick = process.env.BENCH_QUICK === '1';
+const SCALE = quick ? 0.1 : 1;
+const CONVERSATIONS = Math.round(100_000 * SCALE);
+const MESSAGES = Math.round(1_000_000 * SCALE);
+const USERS = 100;
+/** The user whose lists are measured owns half of all conversations (a heavy single-user install). */
+const HEAVY_SHARE = 0.5;
+const LONG_CONVERSATIONS = Math.round(100 * SCALE);
+const LONG_LENGTH = 1_000;
+const PAGE = 20;
+const MESSAGE_PAGE = 50;
+const SAMPLES = quick ? 100 : 300;
+const SEND_SAMPLES = quick ? 60 : 200;
+const WARMUP = 20;
+const DEFAULT_URLS = { postgres: 'postgres://postgres@127.0.0.1:5432/test', mysql: 'mysql://root@127.0.0.1:3306/test' };
+const BATCH = 2_000;
+const ROWS_PER_TRANSACTION = 50_000;
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic data
+
+/** mulberry32: the same data and the same samples on every engine and every run. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const BASE = Date.UTC(2025, 0, 1);
+const iso = (ms: number) => new Date(BASE + ms).toISOString();
+const LOREM = 'the quick brown fox jumps over the lazy dog while the model thinks about tools and answers in markdown '.repeat(4);
+
+type Row = unknown[];
+const CONVERSATION_COLUMNS = ['id', 'user_id', 'project_id', 'title', 'model', 'system_prompt', 'temperature', 'max_tokens', 'thinking_enabled', 'created_at', 'updated_at'];
+const MESSAGE_COLUMNS = ['id', 'conversation_id', 'parent_id', 'role', 'content', 'token_count', 'status', 'created_at'];
+
+interface Dataset {
+  users: string[];
+  heavyUser: string;
+  projects: Array<{ id: string; user_id: string; name: string }>;
+  /** The heavy user's conversation ids, oldest first. */
+  heavyConversations: string[];
+  /** Conversation id → message count, for the conversations the measurements use. */
+  longConversations: string[];
+  /** Ordinary conversations of the heavy user (about ten messages), for sending. */
+  ordinaryConversations: string[];
+  /** The heavy user's conversations in the first project, oldest first. */
+  projectConversations: string[];
+}
+
+/** Conversations, in creation order: timestamps 5 minutes apart, in bursts of five sharing one timestamp. */
+function* conversationRows(data: Dataset, rand: () => number): Generator<Row> {
+  let otherIndex = 0;
+  for (let i = 0; i < CONVERSATIONS; i++) {
+    const heavy = i % Math.round(1 / HEAVY_SHARE) === 0;
+    const id = uuidv7();
+    const userId = heavy ? data.heavyUser : data.users[1 + (otherIndex++ % (USERS - 1))]!;
+    const project = heavy && rand() < 0.3 ? data.projects[Math.floor(rand() * data.projects.length)]!.id : null;
+    const created = Math.floor(i / 5) * 5 * 60_000;
+    if (heavy) data.heavyConversations.push(id);
+    if (project === data.projects[0]!.id) data.projectConversations.push(id);
+    yield [id, userId, project, `Conversation ${i}`, 'gpt-bench', null, 0.7, 4096, false, iso(created), iso(created + 60_000)];
+  }
+}
+
+function userContent(n: number): string {
+  return JSON.stringify({ text: `Question ${n}: ${LOREM.slice(0, 80 + (n % 60))}` });
+}
+function assistantContent(n: number): string {
+  const text = `Answer ${n}: ${LOREM.slice(0, 200 + (n % 150))}`;
+  return JSON.stringify({ text, tool_calls: [], steps: [{ id: 'step-0', index: 0, type: 'text', content: text }] });
+}
+
+/** Messages conversation by conversation: LONG_CONVERSATIONS of 1,000, the rest share what remains. */
+function* messageRows(conversations: Array<{ id: string; created: number }>, longIds: Set<string>): Generator<Row> {
+  const ordinary = conversations.length - longIds.size;
+  const remaining = MESSAGES - longIds.size * LONG_LENGTH;
+  const per = Math.floor(remaining / ordinary);
+  let extra = remaining - per * ordinary;
+  for (const conversation of conversations) {
+    const count = longIds.has(conversation.id) ? LONG_LENGTH : per + (extra-- > 0 ? 1 : 0);
+    let parent: string | null = null;
+    for (let n = 0; n < count; n++) {
+      const id = uuidv7();
+      const user = n % 2 === 0;
+      // Ten seconds apart, pairs (question, answer) in the same second: ties are the normal case.
+      const at = iso(conversation.created + Math.floor(n / 2) * 10_000);
+      yield [id, conversation.id, parent, user ? 'user' : 'assistant', user ? userContent(n) : assistantContent(n), user ? 0 : 120, 'complete', at];
+      parent = id;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engines: a fresh database, and a raw bulk writer
+
+interface Target {
+  engine: DialectName;
+  url: string | undefined;
+  dataDir: string;
+  /** Bulk insert: rows in batches, ROWS_PER_TRANSACTION per transaction. */
+  bulk(table: string, columns: string[], rows: Iterable<Row>): Promise<number>;
+  analyze(): Promise<void>;
+  sizeMb(): Promise<number>;
+  dispose(): Promise<void>;
+}
+
+async function* batches(rows: Iterable<Row>, size: number): AsyncGenerator<Row[]> {
+  let batch: Row[] = [];
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+async function openTarget(engine: DialectName): Promise<Target> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nc-bench-storage-'));
+  const name = `nc_bench_${randomBytes(5).toString('hex')}`;
+  if (engine === 'sqlite') {
+    const file = join(dataDir, 'nanoclaw.db');
+    let raw: SqliteDatabase.Database | null = null;
+    const open = () => (raw ??= new SqliteDatabase(file));
+    return {
+      engine,
+      url: `sqlite:${file}`,
+      dataDir,
+      async bulk(table, columns, rows) {
+        const db = open();
+        const insert = db.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+        const writeMany = db.transaction((chunk: Row[]) => {
+          for (const row of chunk) insert.run(row.map((v) => (typeof v === 'boolean' ? Number(v) : v)));
+        });
+        let count = 0;
+        for await (const chunk of batches(rows, ROWS_PER_TRANSACTION)) {
+          writeMany(chunk);
+          count += chunk.length;
+        }
+        return count;
+      },
+      async analyze() {
+        open().exec('analyze');
+        raw?.close();
+        raw = null;
+      },
+      async sizeMb() {
+        return readdirSync(dataDir).reduce((sum, f) => sum + statSync(join(dataDir, f)).size, 0) / 1e6;
+      },
+      async dispose() {
+        raw?.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  const admin = (engine === 'postgres' ? process.env.NANOCLAW_TEST_PG_URL : process.env.NANOCLAW_TEST_MYSQL_URL) || DEFAULT_URLS[engine];
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  if (engine === 'postgres') {
+    const adminClient = async <T>(work: (c: pg.Client) => Promise<T>) => {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      try {
+        return await work(c);
+      } finally {
+        await c.end();
+      }
+    };
+    await adminClient((c) => c.query(`create database ${name}`));
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    const types: Record<string, string> = { is_active: 'bool', temperature: 'float8', max_tokens: 'int4', token_count: 'int4', thinking_enabled: 'bool', content: 'text' };
+    return {
+      engine,
+      url: url.toString(),
+      dataDir,
+      async bulk(table, columns, rows) {
+        // One INSERT … SELECT FROM unnest(arrays) per batch: a multi-row insert with one parameter per column.
+        const text = `insert into ${table} (${columns.join(', ')}) select * from unnest(${columns
+          .map((c, i) => `$${i + 1}::${types[c] ?? 'varchar'}[]`)
+          .join(', ')})`;
+        let count = 0;
+        let inTransaction = 0;
+        await client.query('begin');
+        for await (const chunk of batches(rows, BATCH * 2)) {
+          await client.query(text, columns.map((_, i) => chunk.map((row) => row[i])));
+          count += chunk.length;
+          inTransaction += chunk.length;
+          if (inTransaction >= ROWS_PER_TRANSACTION) {
+            await client.query('commit');
+            await client.query('begin');
+            inTransaction = 0;
+          }
+        }
+        await client.query('commit');
+        return count;
+      },
+      async analyze() {
+        await client.query('vacuum analyze');
+      },
+      async sizeMb() {
+        const r = await client.query('select pg_database_size(current_database()) as size');
+        return Number(r.rows[0].size) / 1e6;
+      },
+      async dispose() {
+        await client.end();
+        await adminClient((c) => c.query(`drop database if exists ${name} with (force)`));
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  const adminConnection = await mysql.createConnection({ uri: admin });
+  await adminConnection.query(`create database ${name} character set utf8mb4 collate utf8mb4_bin`);
+  await adminConnection.end();
+  const connection = await mysql.createConnection({ uri: url.toString(), charset: 'utf8mb4' });
+  return {
+    engine,
+    url: url.toString(),
+    dataDir,
+    async bulk(table, columns, rows) {
+      // mysql2 expands `values ?` with an array of rows into one multi-row INSERT.
+      const text = `insert into ${table} (${columns.join(', ')}) values ?`;
+      let count = 0;
+      let inTransaction = 0;
+      await connection.beginTransaction();
+      for await (const chunk of batches(rows, BATCH)) {
+        await connection.query(text, [chunk]);
+        count += chunk.length;
+        inTransaction += chunk.length;
+        if (inTransaction >= ROWS_PER_TRANSACTION) {
+          await connection.commit();
+          await connection.beginTransaction();
+          inTransaction = 0;
+        }
+      }
+      await connection.commit();
+      return count;
+    },
+    async analyze() {
+      await connection.query('analyze table users, projects, conversations, messages');
+    },
+    async sizeMb() {
+      const [rows] = await connection.query(
+        'select sum(data_length + index_length) as size from information_schema.tables where table_schema = database()',
+      );
+      return Number((rows as Array<{ size: number }>)[0]!.size) / 1e6;
+    },
+    async dispose() {
+      await connection.end();
+      const again = await mysql.createConnection({ uri: admin });
+      await again.query(`drop database if exists ${name}`);
+      await again.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeding and measuring
+
+async function seed(target: Target): Promise<{ data: Dataset; seconds: number }> {
+  const started = performance.now();
+  const rand = prng(42);
+  const users = Array.from({ length: USERS }, () => uuidv7());
+  const data: Dataset = {
+    users,
+    heavyUser: users[0]!,
+    projects: Array.from({ length: 10 }, (_, i) => ({ id: uuidv7(), user_id: users[0]!, name: `project-${i}` })),
+    heavyConversations: [],
+    longConversations: [],
+    ordinaryConversations: [],
+    projectConversations: [],
+  };
+  await target.bulk(
+    'users',
+    ['id', 'username', 'role', 'is_active', 'created_at'],
+    users.map((id, i) => [id, i === 0 ? 'default' : `user-${i}`, i === 0 ? 'admin' : 'user', true, iso(0)]),
+  );
+  await target.bulk(
+    'projects',
+    ['id', 'user_id', 'name', 'path', 'created_at', 'updated_at'],
+    data.projects.map((p) => [p.id, p.user_id, p.name, p.name, iso(0), iso(0)]),
+  );
+  const conversations: Array<{ id: string; created: number }> = [];
+  await target.bulk(
+    'conversations',
+    CONVERSATION_COLUMNS,
+    (function* () {
+      for (const row of conversationRows(data, rand)) {
+        conversations.push({ id: row[0] as string, created: Date.parse(row[9] as string) - BASE });
+        yield row;
+      }
+    })(),
+  );
+  // Long conversations: spread over the heavy user's history, so some are deep in the list.
+  const step = Math.floor(data.heavyConversations.length / LONG_CONVERSATIONS);
+  data.longConversations = Array.from({ length: LONG_CONVERSATIONS }, (_, i) => data.heavyConversations[i * step]!);
+  const longIds = new Set(data.longConversations);
+  data.ordinaryConversations = data.heavyConversations.filter((id) => !longIds.has(id));
+  const messages = await target.bulk('messages', MESSAGE_COLUMNS, messageRows(conversations, longIds));
+  if (messages !== MESSAGES) throw new Error(`seeded ${messages} messages, meant ${MESSAGES}`);
+  await target.analyze();
+  return { data, seconds: (performance.now() - started) / 1000 };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function measure(samples: number, op: (i: number) => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < WARMUP; i++) await op(i);
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    await op(WARMUP + i);
+    times.push(performance.now() - start);
+  }
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+/** What POST /conversations/:id/messages and the run service write for one exchange (the model's part left out). */
+async function sendMessage(repos: Repositories, userId: string, conversationId: string, n: number): Promise<void> {
+  const conversation = await repos.conversations.getForUser(userId, conversationId);
+  if (!conversation) throw new Error('conversation vanished');
+  const history = await repos.messages.listAll(conversation.id);
+  const question = repos.messages.draft({
+    conversationId: conversation.id,
+    role: 'user',
+    content: { text: `Benchmark question ${n}` },
+    status: 'complete',
+    parentId: history.at(-1)?.id ?? null,
+  });
+  const answer = repos.messages.draft({
+    conversationId: conversation.id,
+    role: 'assistant',
+    content: { text: '', tool_calls: [], steps: [] },
+    status: 'streaming',
+    parentId: question.id,
+  });
+  await repos.messages.insert([question]);
+  await repos.messages.insert([answer]);
+  const text = `Benchmark answer ${n}: ${LOREM.slice(0, 240)}`;
+  await repos.messages.update(answer.id, {
+    content: { text, tool_calls: [], steps: [{ id: 'step-0', index: 0, type: 'text', content: text }] },
+    status: 'complete',
+    tokenCount: 60,
+  });
+  await repos.usage.record({ userId, model: conversation.model, promptTokens: 400 + history.length, completionTokens: 60, at: new Date() });
+  await repos.conversations.touch(conversation.id);
+}
+
+type Figures = Record<string, { p50: number; p95: number }>;
+
+async function benchEngine(engine: DialectName): Promise<{ figures: Figures; seedSeconds: number; sizeMb: number }> {
+  const target = await openTarget(engine);
+  let database: Database | null = null;
+  try {
+    database = await createDatabase({ url: target.url, dataDir: target.dataDir });
+    await migrateToLatest(database.db);
+    process.stdout.write(`${engine}: seeding ${CONVERSATIONS.toLocaleString('en')} conversations, ${MESSAGES.toLocaleString('en')} messages … `);
+    const { data, seconds } = await seed(target);
+    const sizeMb = await target.sizeMb();
+    console.log(`${seconds.toFixed(1)} s, ${sizeMb.toFixed(0)} MB`);
+    if (engine === 'sqlite') {
+      // The seeding connection ran ANALYZE; reopen so the measured connection plans with those statistics.
+      await database.close();
+      database = await createDatabase({ url: target.url, dataDir: target.dataDir });
+    }
+    const repos = createRepositories(database.db);
+    const rand = prng(7);
+    const pick = <T>(list: T[], from = 0, to = list.length) => list[from + Math.floor(rand() * (to - from))]!;
+    const heavy = data.heavyConversations;
+    // Cursor positions 60–90 % down the heavy user's list (newest first): the oldest tenth to third of it.
+    const deepCursor = () => pick(heavy, Math.floor(heavy.length * 0.1), Math.floor(heavy.length * 0.4));
+    const figures: Figures = {};
+
+    figures['list conversations: first page'] = await measure(SAMPLES, () => repos.conversations.listForUser(data.heavyUser, { limit: PAGE }));
+    figures['list conversations: deep cursor page'] = await measure(SAMPLES, async () => {
+      const page = await repos.conversations.listForUser(data.heavyUser, { limit: PAGE, cursor: deepCursor() });
+      if (page.items.length !== PAGE) throw new Error('short deep page');
+    });
+    const inProject = data.projectConversations;
+    figures['list conversations: project, deep page'] = await measure(SAMPLES, async () => {
+      const cursor = pick(inProject, Math.max(PAGE, Math.floor(inProject.length * 0.1)), Math.floor(inProject.length * 0.4));
+      const page = await repos.conversations.listForUser(data.heavyUser, { limit: PAGE, projectId: data.projects[0]!.id, cursor });
+      if (page.items.length !== PAGE) throw new Error('short project page');
+    });
+    // The last page of a 1,000-message conversation: the page after its 950th message.
+    const lastPageCursors = new Map<string, string>();
+    for (const id of data.longConversations) {
+      const all = await repos.messages.listAll(id);
+      lastPageCursors.set(id, all[LONG_LENGTH - MESSAGE_PAGE - 1]!.id);
+    }
+    figures['open conversation: last page (1,000 msgs)'] = await measure(SAMPLES, async () => {
+      const id = pick(data.longConversations);
+      const page = await repos.messages.listForConversation(id, { limit: MESSAGE_PAGE, cursor: lastPageCursors.get(id)! });
+      if (page.items.length !== MESSAGE_PAGE || page.has_more) throw new Error('wrong last page');
+    });
+    figures['open conversation: first page (~10 msgs)'] = await measure(SAMPLES, () =>
+      repos.messages.listForConversation(pick(data.ordinaryConversations), { limit: MESSAGE_PAGE }),
+    );
+    figures['send message (~10 msgs history)'] = await measure(SEND_SAMPLES, (i) =>
+      sendMessage(repos, data.heavyUser, pick(data.ordinaryConversations), i),
+    );
+    figures['send message (1,000 msgs history)'] = await measure(SEND_SAMPLES, (i) =>
+      sendMessage(repos, data.heavyUser, pick(data.longConversations), i),
+    );
+    return { figures, seedSeconds: seconds, sizeMb };
+  } finally {
+    await database?.close();
+    if (process.env.BENCH_KEEP === '1') console.log(`${engine}: kept the database at ${target.url}`);
+    else await target.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const engines = (process.env.BENCH_ENGINES ?? 'sqlite,postgres,mysql').split(',').map((e) => e.trim()).filter(Boolean) as DialectName[];
+  const results: Record<string, Awaited<ReturnType<typeof benchEngine>>> = {};
+  for (const engine of engines) results[engine] = await benchEngine(engine);
+
+  const operations = Object.keys(Object.values(results)[0]?.figures ?? {});
+  const header = ['operation (ms)', ...engines.flatMap((e) => [`${e} p50`, `${e} p95`])];
+  const rows = operations.map((op) => [op, ...engines.flatMap((e) => [results[e]!.figures[op]!.p50, results[e]!.figures[op]!.p95].map((v) => v.toFixed(2)))]);
+  rows.push(['seed time (s)', ...engines.flatMap((e) => [results[e]!.seedSeconds.toFixed(0), ''])]);
+  rows.push(['database size (MB)', ...engines.flatMap((e) => [results[e]!.sizeMb.toFixed(0), ''])]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells: unknown[]) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ');
+  console.log(`\n${CONVERSATIONS.toLocaleString('en')} conversations, ${MESSAGES.toLocaleString('en')} messages; ${SAMPLES} samples per read, ${SEND_SAMPLES} per send\n`);
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(
+    join(root, `bench/results/storage${quick ? '-quick' : ''}-latest.json`),
+    JSON.stringify({ date: new Date().toISOString(), conversations: CONVERSATIONS, messages: MESSAGES, results }, null, 2),
+  );
+}
+
+await main();
+// BENCH_KEEP leaves the seeding connections open with the databases.
+if (process.env.BENCH_KEEP === '1') process.exit(0);

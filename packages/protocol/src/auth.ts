@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** Accounts and sign-in (SPEC §7): request bodies and answers, shared by the server and the UI. */
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .min(3, 'must be at least 3 characters')
+  .max(32, 'must be at most 32 characters')
+  .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
+
+export const passwordSchema = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(256, 'must be at most 256 characters');
+
+export const registerBodySchema = z
+  .object({
+    username: usernameSchema,
+    password: passwordSchema,
+    email: z.string().email('must be an email address').nullable().optional(),
+  })
+  .strict();
+export type RegisterBody = z.infer<typeof registerBodySchema>;
+
+export const loginBodySchema = z
+  .object({
+    username: z.string().trim().min(1).max(200),
+    password: z.string().min(1).max(256),
+  })
+  .strict();
+export type LoginBody = z.infer<typeof loginBodySchema>;
+
+/** Profile changes; a new password needs the current one. */
+export const updateProfileBodySchema = z
+  .object({
+    email: z.string().email('must be an email address').nullable().optional(),
+    current_password: z.string().max(256).optional(),
+    new_password: passwordSchema.optional(),
+  })
+  .strict();
+export type UpdateProfileBody = z.infer<typeof updateProfileBodySchema>;
+
+export const changePasswordBodySchema = z
+  .object({
+    current_password: z.string().max(256),
+    new_password: passwordSchema,
+  })
+  .strict();
+export type ChangePasswordBody = z.infer<typeof changePasswordBodySchema>;
+
+export const adminUpdateUserBodySchema = z
+  .object({
+    is_active: z.boolean().optional(),
+    role: z.enum(['user', 'admin']).optional(),
+  })
+  .strict();
+export type AdminUpdateUserBody = z.infer<typeof adminUpdateUserBodySchema>;
+
+export interface ApiUser {
+  id: string;
+  username: string;
+  email: string | null;
+  role: 'user' | 'admin';
+  is_active: boolean;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+export interface ApiLoginResult {
+  token: string;
+  token_type: 'Bearer';
+  /** Seconds until the token expires. */
+  expires_in: number;
+  user: ApiUser;
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { authConfigProblem } from './jwtSecret.js';
+
+const strong = 'q7F2vX9kLm3Rt8Yp1Zs6Wd4Hb0Nc5JaE'; // 32 characters, random
+
+describe('authConfigProblem', () => {
+  it('has nothing to say in single-user mode', () => {
+    expect(authConfigProblem({ auth_mode: 'single', jwt_secret: undefined })).toBeNull();
+  });
+
+  it('accepts a long random secret in multi-user mode', () => {
+    expect(authConfigProblem({ auth_mode: 'multi', jwt_secret: strong })).toBeNull();
+  });
+
+  it('refuses a missing, short, placeholder or repetitive secret, naming jwt_secret and JWT_SECRET', () => {
+    for (const secret of [undefined, '', '   ', 'short-secret', 'change-me-to-a-long-random-secret-string', 'your-super-secret-jwt-key-change-in-production', 'a'.repeat(40), 'abababababababababababababababab']) {
+      const problem = authConfigProblem({ auth_mode: 'multi', jwt_secret: secret });
+      expect(problem, String(secret)).toMatch(/jwt_secret/);
+      expect(problem).toContain('JWT_SECRET');
+    }
+    expect(authConfigProblem({ auth_mode: 'multi', jwt_secret: 'x'.repeat(10) })).toMatch(/too short \(10 characters/);
+  });
+});

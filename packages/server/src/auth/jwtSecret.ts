@@ -1,0 +1,44 @@
+import type { Config } from '@nanoclaw/protocol';
+
+export const MIN_JWT_SECRET_LENGTH = 32;
+
+/** Placeholder secrets from examples and templates; a server signed with one of them is open to anyone. */
+const KNOWN_DEFAULTS = [
+  'secret',
+  'changeme',
+  'change-me',
+  'change_me',
+  'default',
+  'nanoclaw',
+  'jwt-secret',
+  'jwt_secret',
+  'your-secret-key',
+  'your-secret-key-here',
+  'your_jwt_secret',
+  'dev-secret-key',
+  'please-change-me',
+  'change-this-secret',
+  'change-me-to-a-long-random-secret-string',
+  'your-super-secret-jwt-key-change-in-production',
+  'nanoclaw-secret-key-change-in-production',
+];
+const PLACEHOLDER = /change[-_ ]?(me|this|it)|your[-_ ]?(jwt[-_ ]?)?secret|replace[-_ ]?me|placeholder|example/i;
+
+/**
+ * Why the configured auth cannot start, or null when it can. Multi-user mode needs a `jwt_secret`
+ * (or JWT_SECRET) of at least 32 characters that is not a well-known placeholder.
+ */
+export function authConfigProblem(config: Pick<Config, 'auth_mode' | 'jwt_secret'>): string | null {
+  if (config.auth_mode !== 'multi') return null;
+  const secret = config.jwt_secret;
+  const advice = 'Set jwt_secret in config.yml (or the JWT_SECRET environment variable) to a random string of at least 32 characters, e.g. the output of `openssl rand -hex 32`.';
+  if (!secret?.trim()) return `auth_mode is "multi" but no jwt_secret is set. ${advice}`;
+  if (secret.length < MIN_JWT_SECRET_LENGTH) {
+    return `jwt_secret is too short (${secret.length} characters; at least ${MIN_JWT_SECRET_LENGTH} are needed). ${advice}`;
+  }
+  if (KNOWN_DEFAULTS.includes(secret.trim().toLowerCase()) || PLACEHOLDER.test(secret)) {
+    return `jwt_secret is a default or placeholder value, so anyone could sign in as anyone. ${advice}`;
+  }
+  if (new Set(secret).size < 8) return `jwt_secret is too predictable (it repeats a few characters). ${advice}`;
+  return null;
+}

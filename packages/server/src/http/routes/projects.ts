@@ -1,0 +1,152 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { v4 as uuidv4 } from 'uuid';
+import { createProjectBodySchema, projectNameSchema, updateProjectBodySchema, type ApiProject, type ApiUploadResult } from '@nanoclaw/protocol';
+import type { AppContext } from '../appContext.js';
+import type { ProjectPatch, ProjectRow } from '../../db/index.js';
+import { AppError, badRequest, notFound } from '../appError.js';
+import { resolveProjectPath } from '../../workspace/resolveProjectPath.js';
+import { formatBytes } from '../../workspace/workspaceErrors.js';
+import { idParamsSchema } from './conversations.js';
+
+export function presentProject(row: ProjectRow): ApiProject {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    name: row.name,
+    path: row.path,
+    description: row.description,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+const DEFAULT_UPLOAD_NAME = 'Uploaded files';
+
+/** Projects CRUD and folder upload (SPEC §2); every project has its directory under workspace_root. */
+export function projectRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    await app.register(multipart, {
+      limits: {
+        fileSize: ctx.config.max_upload_bytes,
+        files: ctx.config.max_upload_files,
+        fields: 20,
+        fieldSize: 64 * 1024,
+        parts: ctx.config.max_upload_files + 20,
+      },
+    });
+
+    app.get('/projects', async (request) => ({
+      code: 0,
+      data: (await ctx.repos.projects.listForUser(request.user.id)).map(presentProject),
+    }));
+
+    app.post('/projects', { schema: { body: createProjectBodySchema } }, async (request) => {
+      const project = await ctx.workspaces.create(request.user.id, request.body);
+      return { code: 0, data: presentProject(project) };
+    });
+
+    app.get('/projects/:id', { schema: { params: idParamsSchema } }, async (request) => {
+      const project = await ctx.workspaces.get(request.user.id, request.params.id);
+      if (!project) throw notFound('Project');
+      return { code: 0, data: presentProject(project) };
+    });
+
+    const update = async (request: FastifyRequest<{ Params: { id: string }; Body: { name?: string; description?: string | null } }>) => {
+      const existing = await ctx.workspaces.get(request.user.id, request.params.id);
+      if (!existing) throw notFound('Project');
+      // The directory keeps its name: renaming a project never moves files under a running agent.
+      const patch: ProjectPatch = {};
+      if (request.body.name !== undefined) patch.name = request.body.name;
+      if (request.body.description !== undefined) patch.description = request.body.description;
+      const updated = await ctx.repos.projects.update(request.user.id, existing.id, patch);
+      if (!updated) throw notFound('Project');
+      return { code: 0, data: presentProject(updated) };
+    };
+    app.put('/projects/:id', { schema: { params: idParamsSchema, body: updateProjectBodySchema } }, update);
+    app.patch('/projects/:id', { schema: { params: idParamsSchema, body: updateProjectBodySchema } }, update);
+
+    app.delete('/projects/:id', { schema: { params: idParamsSchema } }, async (request) => {
+      if (!(await ctx.workspaces.remove(request.user.id, request.params.id))) throw notFound('Project');
+      return { code: 0, data: { id: request.params.id, deleted: true } };
+    });
+
+    /**
+     * A folder as a new project: multipart with one part per file whose filename is its path in the
+     * folder ("site/css/main.css"), plus optional fields `name` and `description`. Files arrive in a
+     * staging directory first; the project exists only once every file is in. When every path starts
+     * with the same folder, that folder is the project (and its name the default project name).
+     */
+    app.post('/projects/upload', async (request) => {
+      if (!request.isMultipart()) throw new AppError(415, 'Send the folder as multipart/form-data, one file part per file.');
+      const userId = request.user.id;
+      const staging = await ctx.workspaces.stagingDirectory(userId, uuidv4());
+      try {
+        const fields: Record<string, string> = {};
+        const paths: string[] = [];
+        let bytes = 0;
+        const maxBytes = ctx.config.max_upload_bytes;
+        const tooLarge = () => new AppError(413, `The upload is larger than the ${formatBytes(maxBytes)} allowed (max_upload_bytes).`);
+
+        for await (const part of request.parts({ preservePath: true })) {
+          if (part.type === 'field') {
+            if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+            continue;
+          }
+          if (!part.filename) {
+            part.file.resume();
+            continue;
+          }
+          const target = await resolveProjectPath(staging, part.filename);
+          await mkdir(dirname(target.absolute), { recursive: true });
+          const counter = new Transform({
+            transform(chunk: Buffer, _encoding, callback) {
+              bytes += chunk.length;
+              callback(bytes > maxBytes ? tooLarge() : null, chunk);
+            },
+          });
+          try {
+            await pipeline(part.file, counter, createWriteStream(target.absolute, { flags: 'wx' }));
+          } catch (err) {
+            if ((err as { code?: string }).code === 'EEXIST') throw badRequest(`The file "${target.relative}" appears twice in the upload.`);
+            if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+            throw err;
+          }
+          paths.push(target.relative);
+        }
+        if (paths.length === 0) throw badRequest('The upload holds no files: choose a folder with at least one file.');
+
+        const tops = new Set(paths.map((path) => path.split('/')[0] as string));
+        const [top] = tops;
+        const sharedTop = tops.size === 1 && top !== undefined && paths.every((path) => path.includes('/')) ? top : null;
+        const parsedName = projectNameSchema.safeParse(fields.name?.trim() ? fields.name : (sharedTop ?? DEFAULT_UPLOAD_NAME));
+        if (!parsedName.success) throw badRequest(`Invalid project name: ${parsedName.error.issues[0]?.message ?? 'not allowed'}.`);
+        const description = fields.description?.trim() ? fields.description : null;
+
+        const project = await ctx.workspaces.adopt(userId, { name: parsedName.data, description }, sharedTop ? join(staging, sharedTop) : staging);
+        const result: ApiUploadResult = { project: presentProject(project), files: paths.length, bytes };
+        return { code: 0, data: result };
+      } catch (err) {
+        throw uploadError(err);
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    });
+  };
+}
+
+/** The multipart plugin's limit errors as sentences. */
+function uploadError(err: unknown): unknown {
+  const code = (err as { code?: string }).code;
+  if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') return new AppError(413, 'The upload has more files than allowed (max_upload_files).');
+  if (code === 'FST_FIELDS_LIMIT') return new AppError(413, 'The upload has too many form fields.');
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return new AppError(413, 'A file in the upload is larger than allowed (max_upload_bytes).');
+  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return new AppError(415, 'Send the folder as multipart/form-data, one file part per file.');
+  return err;
+}

@@ -1,0 +1,89 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { extname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/**
+ * The page's own scripts and styles only; inline styles are allowed (KaTeX positions math with them).
+ * Defence in depth behind the DOMPurify sanitising of rendered messages.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob: https:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "frame-ancestors 'self'",
+  "form-action 'self'",
+].join('; ');
+
+/** Where the built web UI is: NANOCLAW_WEB_DIST, else packages/web/dist next to this package. */
+export function webDistDir(): string {
+  return resolve(process.env.NANOCLAW_WEB_DIST ?? fileURLToPath(new URL('../../../web/dist', import.meta.url)));
+}
+
+/**
+ * Serves the built web UI (packages/web/dist) at `/`: files as they are (hashed assets cached for a
+ * year), and index.html for every other GET outside `/api` so the single-page app's own routes work on
+ * reload. Does nothing when the UI has not been built. Answers whether it registered.
+ */
+export function registerStaticUi(app: FastifyInstance, root: string = webDistDir()): boolean {
+  const indexFile = resolve(root, 'index.html');
+  if (!existsSync(indexFile)) return false;
+
+  const sendFile = (reply: FastifyReply, file: string, cacheControl: string) => {
+    const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    reply.header('content-type', type).header('cache-control', cacheControl).header('x-content-type-options', 'nosniff');
+    if (type.startsWith('text/html')) reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('referrer-policy', 'same-origin');
+    return reply.send(createReadStream(file));
+  };
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const pathname = request.url.split('?')[0] ?? '/';
+    if (pathname === '/api' || pathname.startsWith('/api/')) return reply.callNotFound();
+    let relative: string;
+    try {
+      relative = decodeURIComponent(pathname);
+    } catch {
+      return reply.callNotFound();
+    }
+    if (relative.includes('\0')) return reply.callNotFound();
+    const file = resolve(root, `.${relative}`);
+    if (file !== root && !file.startsWith(root + sep)) return reply.callNotFound();
+    if (file !== root && existsSync(file) && statSync(file).isFile()) {
+      const immutable = relative.startsWith('/assets/');
+      return sendFile(reply, file, immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+    }
+    // A missing file with an extension is a real 404, not the app (a broken <script src> must not get HTML).
+    if (extname(relative) && !relative.endsWith('.html')) return reply.callNotFound();
+    return sendFile(reply, indexFile, 'no-cache');
+  };
+
+  app.get('/', handler);
+  app.get('/*', handler);
+  return true;
+}

@@ -1,0 +1,236 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConversation, readSse, sendMessage, startTestServer, stepsFromEvents, type TestServer } from './helpers.js';
+
+let t: TestServer;
+let project: { id: string; path: string };
+let dir: string;
+let outside: string;
+
+beforeAll(async () => {
+  t = await startTestServer({ max_file_read_bytes: 1000, max_file_write_bytes: 500 });
+  project = (await t.api('POST', '/api/projects', { name: 'files' })).body.data;
+  dir = join(t.dataDir, 'workspaces', project.path);
+  outside = join(t.dataDir, 'outside');
+  mkdirSync(outside);
+  writeFileSync(join(outside, 'secret.txt'), 'top secret');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const files = (path = '') => `/api/projects/${project.id}/files${path}`;
+
+describe('files API', () => {
+  it('writes, reads, lists, renames, makes directories and deletes', async () => {
+    const written = await t.api('PUT', files('/src/main.py'), { content: 'print("hello")\n' });
+    expect(written.status).toBe(200);
+    expect(written.body.data).toMatchObject({ path: 'src/main.py', name: 'main.py', type: 'file', size: 15, created: true });
+    expect(readFileSync(join(dir, 'src', 'main.py'), 'utf8')).toBe('print("hello")\n');
+
+    const read = await t.api('GET', files('/src/main.py'));
+    expect(read.body.data).toMatchObject({ path: 'src/main.py', name: 'main.py', content: 'print("hello")\n', size: 15 });
+
+    expect((await t.api('POST', `/api/projects/${project.id}/directories`, { path: 'docs/api' })).body.data).toMatchObject({ path: 'docs/api', type: 'directory', created: true });
+    const root = await t.api('GET', files());
+    expect(root.body.data.path).toBe('');
+    expect(root.body.data.items.map((item: any) => [item.path, item.type])).toEqual(expect.arrayContaining([['docs', 'directory'], ['src', 'directory']]));
+    const src = await t.api('GET', files('?path=src'));
+    expect(src.body.data.items).toEqual([{ name: 'main.py', path: 'src/main.py', type: 'file', size: 15, modified_at: expect.any(String) }]);
+
+    const moved = await t.api('PATCH', files('/src/main.py'), { new_path: 'app/entry.py' });
+    expect(moved.body.data).toEqual({ from: 'src/main.py', to: 'app/entry.py', type: 'file' });
+    expect(existsSync(join(dir, 'src', 'main.py'))).toBe(false);
+    expect(readFileSync(join(dir, 'app', 'entry.py'), 'utf8')).toBe('print("hello")\n');
+
+    const deleted = await t.api('DELETE', files('/app'));
+    expect(deleted.body.data).toEqual({ path: 'app', type: 'directory', deleted: true });
+    expect(existsSync(join(dir, 'app'))).toBe(false);
+  });
+
+  it('handles names with spaces and non-ASCII characters in the URL', async () => {
+    const path = '/notes/über ideas.md';
+    expect((await t.api('PUT', files(encodeURI(path)), { content: '# ü' })).body.data.path).toBe('notes/über ideas.md');
+    expect((await t.api('GET', files(encodeURI(path)))).body.data.content).toBe('# ü');
+    expect(readFileSync(join(dir, 'notes', 'über ideas.md'), 'utf8')).toBe('# ü');
+  });
+
+  it('answers 404 for missing files, 409 for conflicts, 400 for wrong kinds', async () => {
+    expect((await t.api('GET', files('/nope.txt'))).status).toBe(404);
+    expect((await t.api('DELETE', files('/nope.txt'))).status).toBe(404);
+    expect((await t.api('GET', files('?path=nope'))).status).toBe(404);
+    await t.api('PUT', files('/a.txt'), { content: 'a' });
+    await t.api('PUT', files('/b.txt'), { content: 'b' });
+    const clash = await t.api('PATCH', files('/a.txt'), { new_path: 'b.txt' });
+    expect(clash.status).toBe(409);
+    expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('a');
+    expect((await t.api('PATCH', files('/a.txt'), { new_path: 'b.txt', overwrite: true })).status).toBe(200);
+    expect(readFileSync(join(dir, 'b.txt'), 'utf8')).toBe('a');
+    expect((await t.api('POST', `/api/projects/${project.id}/directories`, { path: 'b.txt' })).status).toBe(409);
+    expect((await t.api('GET', files('/notes'))).status).toBe(400);
+    expect((await t.api('PUT', files('/'), { content: 'x' })).status).toBe(400);
+    expect((await t.api('DELETE', files('/'))).status).toBe(400);
+    expect(existsSync(dir)).toBe(true);
+  });
+
+  it('reads text only: larger than the limit is 413, binary is 415', async () => {
+    writeFileSync(join(dir, 'big.log'), 'x'.repeat(1001));
+    const big = await t.api('GET', files('/big.log'));
+    expect(big.status).toBe(413);
+    expect(big.body.message).toMatch(/more than the 1000 bytes that can be read as text/);
+    writeFileSync(join(dir, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]));
+    const binary = await t.api('GET', files('/logo.png'));
+    expect(binary.status).toBe(415);
+    expect(binary.body.message).toMatch(/not a text file/);
+  });
+
+  it('caps writes (413) and leaves the file as it was', async () => {
+    await t.api('PUT', files('/capped.txt'), { content: 'before' });
+    const res = await t.api('PUT', files('/capped.txt'), { content: 'x'.repeat(501) });
+    expect(res.status).toBe(413);
+    expect(res.body.message).toMatch(/more than the 500 bytes/);
+    expect(readFileSync(join(dir, 'capped.txt'), 'utf8')).toBe('before');
+  });
+
+  it('searches content with line numbers, path, case and max_results', async () => {
+    await t.api('PUT', files('/search/one.txt'), { content: 'alpha\nBeta gamma\nbeta\n' });
+    await t.api('PUT', files('/search/sub/two.txt'), { content: 'no match\nmore beta here\n' });
+    const search = (body: object) => t.api('POST', `/api/projects/${project.id}/search`, body);
+    const all = await search({ query: 'beta', path: 'search' });
+    expect(all.body.data).toEqual({
+      query: 'beta',
+      matches: [
+        { path: 'search/one.txt', line: 2, text: 'Beta gamma' },
+        { path: 'search/one.txt', line: 3, text: 'beta' },
+        { path: 'search/sub/two.txt', line: 2, text: 'more beta here' },
+      ],
+      truncated: false,
+      files_searched: 2,
+    });
+    expect((await search({ query: 'Beta', path: 'search', case_sensitive: true })).body.data.matches).toHaveLength(1);
+    const capped = await search({ query: 'beta', path: 'search', max_results: 2 });
+    expect(capped.body.data).toMatchObject({ truncated: true });
+    expect(capped.body.data.matches).toHaveLength(2);
+    expect((await search({ query: '' })).status).toBe(400);
+    expect((await search({ query: 'x', path: '../' })).status).toBe(400);
+  });
+});
+
+describe('files API refuses every escape with 400 and touches nothing', () => {
+  it('.., absolute, NUL, drive and UNC forms in the URL path and the query', async () => {
+    const attempts: Array<[string, string, object?]> = [
+      ['GET', files('/..%2F..%2Foutside%2Fsecret.txt')],
+      ['GET', files('/%2Fetc%2Fpasswd')],
+      ['GET', files('/a%00b')],
+      ['GET', files('/C:%5Cwindows%5Cwin.ini')],
+      ['GET', files('/%5C%5Cserver%5Cshare%5Cx')],
+      ['GET', files('?path=..')],
+      ['GET', files('?path=/etc')],
+      ['PUT', files('/..%2Fescape.txt'), { content: 'pwned' }],
+      ['PUT', files('/sub%5C..%5C..%5Cescape.txt'), { content: 'pwned' }],
+      ['DELETE', files('/..%2F..%2Foutside')],
+      ['POST', `/api/projects/${project.id}/directories`, { path: '../../made-outside' }],
+      ['POST', `/api/projects/${project.id}/directories`, { path: 'C:made' }],
+      ['POST', `/api/projects/${project.id}/search`, { query: 'secret', path: '/' }],
+    ];
+    for (const [method, path, body] of attempts) {
+      const res = await t.api(method, path, body);
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect(res.body.code).toBe(400);
+      expect(res.body.message).toMatch(/outside|Absolute|NUL|Windows|UNC/);
+    }
+    expect(readdirSync(outside)).toEqual(['secret.txt']);
+    expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('top secret');
+    expect(existsSync(join(t.dataDir, 'workspaces', 'escape.txt'))).toBe(false);
+    expect(existsSync(join(t.dataDir, 'made-outside'))).toBe(false);
+  });
+
+  it('a symlink planted inside the project that points to /etc', async () => {
+    symlinkSync('/etc', join(dir, 'etc'));
+    for (const [method, path, body] of [
+      ['GET', files('/etc/passwd')],
+      ['GET', files('?path=etc')],
+      ['PUT', files('/etc/nanoclaw-was-here'), { content: 'x' }],
+      ['POST', `/api/projects/${project.id}/directories`, { path: 'etc/nanoclaw-dir' }],
+      ['POST', `/api/projects/${project.id}/search`, { query: 'root', path: 'etc' }],
+      ['PATCH', files('/etc/hostname'), { new_path: 'stolen-hostname' }],
+    ] as Array<[string, string, object?]>) {
+      const res = await t.api(method, path, body);
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect(res.body.message).toMatch(/symbolic link/);
+    }
+    expect(existsSync('/etc/nanoclaw-was-here')).toBe(false);
+    expect(existsSync('/etc/nanoclaw-dir')).toBe(false);
+    expect(existsSync(join(dir, 'stolen-hostname'))).toBe(false);
+    // A project-wide search does not follow the link either.
+    const search = await t.api('POST', `/api/projects/${project.id}/search`, { query: 'root:' });
+    expect(search.body.data.matches).toEqual([]);
+    // The link itself can be deleted; /etc stays.
+    expect((await t.api('DELETE', files('/etc'))).body.data).toEqual({ path: 'etc', type: 'symlink', deleted: true });
+    expect(existsSync('/etc/passwd')).toBe(true);
+  });
+
+  it('a rename whose target lies outside leaves the source in place', async () => {
+    await t.api('PUT', files('/keep.txt'), { content: 'keep me' });
+    symlinkSync(outside, join(dir, 'out'));
+    for (const new_path of ['../keep.txt', '../../../../tmp/keep.txt', '/tmp/keep.txt', 'out/keep.txt', 'C:\\keep.txt', '\\\\srv\\share\\keep.txt']) {
+      const res = await t.api('PATCH', files('/keep.txt'), { new_path });
+      expect(res.status, new_path).toBe(400);
+    }
+    expect(readFileSync(join(dir, 'keep.txt'), 'utf8')).toBe('keep me');
+    expect(readdirSync(outside)).toEqual(['secret.txt']);
+  });
+});
+
+describe('file tools in a run', () => {
+  async function runWithTool(conversationId: string, toolCall: { name: string; arguments: object }, body: object = {}) {
+    t.sim.script(
+      { kind: 'stream', toolCalls: [{ name: toolCall.name, arguments: JSON.stringify(toolCall.arguments) }] },
+      { kind: 'stream', content: 'Done.' },
+    );
+    const events = await readSse(await sendMessage(t.url, conversationId, { text: 'use the tool', ...body }));
+    const result = stepsFromEvents(events).find((step) => step.type === 'tool_result');
+    return { events, result };
+  }
+
+  it('act inside the conversation project', async () => {
+    const conversation = await createConversation(t, { project_id: project.id });
+    const { result } = await runWithTool(conversation.id, { name: 'file_write', arguments: { path: 'from-model/hello.txt', content: 'written by the model' } });
+    expect(JSON.parse(result.content)).toMatchObject({ path: 'from-model/hello.txt', created: true });
+    expect(readFileSync(join(dir, 'from-model', 'hello.txt'), 'utf8')).toBe('written by the model');
+
+    const read = await runWithTool(conversation.id, { name: 'file_read', arguments: { path: 'from-model/hello.txt' } });
+    expect(JSON.parse(read.result.content)).toMatchObject({ content: 'written by the model' });
+  });
+
+  it('the request project_id wins over the conversation one', async () => {
+    const other = (await t.api('POST', '/api/projects', { name: 'other' })).body.data;
+    const conversation = await createConversation(t, { project_id: project.id });
+    await runWithTool(conversation.id, { name: 'file_write', arguments: { path: 'which.txt', content: 'other' } }, { project_id: other.id });
+    expect(readFileSync(join(t.dataDir, 'workspaces', other.path, 'which.txt'), 'utf8')).toBe('other');
+    expect(existsSync(join(dir, 'which.txt'))).toBe(false);
+  });
+
+  it('answer a clear error without a project', async () => {
+    const conversation = await createConversation(t);
+    const { result } = await runWithTool(conversation.id, { name: 'file_list', arguments: {} });
+    expect(JSON.parse(result.content)).toEqual({ success: false, error: expect.stringMatching(/^This conversation has no project: /) });
+  });
+
+  it('turn an escape into an error result and the run goes on', async () => {
+    const conversation = await createConversation(t, { project_id: project.id });
+    const { events, result } = await runWithTool(conversation.id, { name: 'file_read', arguments: { path: '../../outside/secret.txt' } });
+    expect(JSON.parse(result.content)).toEqual({ success: false, error: expect.stringMatching(/leads outside the project/) });
+    expect(events.at(-1)?.event).toBe('done');
+  });
+
+  it('are listed by /api/tools without any project parameter', async () => {
+    const tools = (await t.api('GET', '/api/tools')).body.data;
+    for (const name of ['file_read', 'file_write', 'file_delete', 'file_list', 'file_exists', 'file_mkdir']) {
+      const tool = tools.find((candidate: any) => candidate.name === name);
+      expect(tool, name).toBeDefined();
+      expect(Object.keys(tool.parameters.properties ?? {})).not.toContain('project_id');
+    }
+  });
+});

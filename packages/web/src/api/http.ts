@@ -1,0 +1,120 @@
+import type { ApiDirectoryListing, ApiFileContent, ApiProject } from '@nanoclaw/protocol';
+import type { ApiConversation, ApiLoginResult, ApiMessage, ApiModel, ApiUser, Attachment, Page } from '@nanoclaw/protocol';
+import { authHeaders, notifyUnauthorized } from '../lib/session';
+
+export type { ApiDirectoryListing, ApiFileContent, ApiProject };
+export type { ApiConversation, ApiLoginResult, ApiMessage, ApiModel, ApiUser, Attachment, Page };
+
+/** A failed API call, with the server's sentence (already written for people). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ConversationDetail extends ApiConversation {
+  running?: boolean;
+}
+
+export interface TokenTotals {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+export interface TokenStats {
+  period: 'daily' | 'weekly' | 'monthly';
+  total: TokenTotals;
+  by_model: Array<TokenTotals & { model: string }>;
+  series: Array<TokenTotals & { bucket: string }>;
+}
+
+export interface ConversationSettings {
+  title?: string;
+  project_id?: string | null;
+  model?: string;
+  system_prompt?: string | null;
+  temperature?: number;
+  max_tokens?: number;
+  thinking_enabled?: boolean;
+}
+
+/** Reads an error envelope (or anything else) into an ApiError. */
+export async function errorFrom(res: Response): Promise<ApiError> {
+  if (res.status === 401 && !res.url.includes('/api/auth/login')) notifyUnauthorized();
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body = (await res.json()) as { message?: string };
+    if (body && typeof body.message === 'string') message = body.message;
+  } catch {
+    /* not JSON */
+  }
+  return new ApiError(res.status, message);
+}
+
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...authHeaders() },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+  } catch {
+    throw new ApiError(0, 'network');
+  }
+  if (!res.ok) throw await errorFrom(res);
+  const envelope = (await res.json()) as { code: number; data: T; message?: string };
+  if (envelope.code !== 0) throw new ApiError(envelope.code, envelope.message ?? 'error');
+  return envelope.data;
+}
+
+const enc = encodeURIComponent;
+const filePath = (path: string) => path.split('/').filter(Boolean).map(enc).join('/');
+
+export const api = {
+  authMode: () => request<{ mode: 'single' | 'multi' }>('GET', '/api/auth/mode'),
+  profile: () => request<ApiUser>('GET', '/api/auth/profile'),
+  login: (username: string, password: string) => request<ApiLoginResult>('POST', '/api/auth/login', { username, password }),
+  register: (username: string, password: string, email?: string) =>
+    request<ApiLoginResult>('POST', '/api/auth/register', { username, password, ...(email ? { email } : {}) }),
+  models: () => request<ApiModel[]>('GET', '/api/models'),
+  listConversations: (cursor?: string | null, limit = 30, projectId?: string | null) =>
+    request<Page<ApiConversation>>(
+      'GET',
+      `/api/conversations?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}${projectId ? `&project_id=${enc(projectId)}` : ''}`,
+    ),
+  listProjects: () => request<ApiProject[]>('GET', '/api/projects'),
+  listFiles: (projectId: string, path = '') => request<ApiDirectoryListing>('GET', `/api/projects/${enc(projectId)}/files?path=${enc(path)}`),
+  readFile: (projectId: string, path: string) => request<ApiFileContent>('GET', `/api/projects/${enc(projectId)}/files/${filePath(path)}`),
+  writeFile: (projectId: string, path: string, content: string) => request<unknown>('PUT', `/api/projects/${enc(projectId)}/files/${filePath(path)}`, { content }),
+  moveFile: (projectId: string, path: string, newPath: string) =>
+    request<unknown>('PATCH', `/api/projects/${enc(projectId)}/files/${filePath(path)}`, { new_path: newPath }),
+  deleteFile: (projectId: string, path: string) => request<unknown>('DELETE', `/api/projects/${enc(projectId)}/files/${filePath(path)}`),
+  makeDirectory: (projectId: string, path: string) => request<unknown>('POST', `/api/projects/${enc(projectId)}/directories`, { path }),
+  createProject: (name: string) => request<ApiProject>('POST', '/api/projects', { name }),
+  createConversation: (fields: ConversationSettings = {}) => request<ApiConversation>('POST', '/api/conversations', fields),
+  getConversation: (id: string) => request<ConversationDetail>('GET', `/api/conversations/${enc(id)}`),
+  updateConversation: (id: string, fields: ConversationSettings) => request<ApiConversation>('PATCH', `/api/conversations/${enc(id)}`, fields),
+  deleteConversation: (id: string) => request<{ id: string; deleted: boolean }>('DELETE', `/api/conversations/${enc(id)}`),
+  listMessages: (id: string, cursor?: string | null, limit = 100) =>
+    request<Page<ApiMessage>>('GET', `/api/conversations/${enc(id)}/messages?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),
+  deleteMessage: (id: string, mid: string) => request<{ id: string; deleted: boolean }>('DELETE', `/api/conversations/${enc(id)}/messages/${enc(mid)}`),
+  stop: (id: string) => request<{ stopped: boolean; message_id: string | null }>('POST', `/api/conversations/${enc(id)}/stop`),
+  tokenStats: (period: TokenStats['period']) => request<TokenStats>('GET', `/api/stats/tokens?period=${period}`),
+};
+
+/** Every message of a conversation, oldest first (follows the cursor pages). */
+export async function allMessages(id: string): Promise<ApiMessage[]> {
+  const out: ApiMessage[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < 1000; i++) {
+    const page: Page<ApiMessage> = await api.listMessages(id, cursor);
+    out.push(...page.items);
+    if (!page.has_more || !page.next_cursor) break;
+    cursor = page.next_cursor;
+  }
+  return out;
+}

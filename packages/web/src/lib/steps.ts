@@ -1,0 +1,86 @@
+import type { ApiMessage, Attachment, MessageStatus, Step, ToolCallStep, ToolResultStep } from '@nanoclaw/protocol';
+
+/** A message as the page shows it: stored ones from the API, plus the answer being streamed. */
+export interface UiMessage {
+  id: string;
+  role: ApiMessage['role'];
+  text: string;
+  attachments?: Attachment[];
+  steps: Step[];
+  status: MessageStatus;
+  error?: string;
+  token_count: number;
+  created_at: string;
+  /** Not stored yet (the question just sent, or the answer being streamed). */
+  local?: boolean;
+}
+
+export function fromApi(message: ApiMessage): UiMessage {
+  return {
+    id: message.id,
+    role: message.role,
+    text: message.text,
+    ...(message.attachments ? { attachments: message.attachments } : {}),
+    steps: message.process_steps ? message.process_steps.map((s) => ({ ...s })) : [],
+    status: message.status,
+    ...(message.error ? { error: message.error } : {}),
+    token_count: message.token_count,
+    created_at: message.created_at,
+  };
+}
+
+/** Puts a step in its place by `index` (steps can arrive as deltas of an existing one or whole). */
+function upsert(steps: Step[], step: Step): Step {
+  const at = steps.findIndex((s) => s.id === step.id);
+  if (at >= 0) {
+    Object.assign(steps[at]!, step);
+    return steps[at]!;
+  }
+  let pos = steps.length;
+  while (pos > 0 && steps[pos - 1]!.index > step.index) pos--;
+  steps.splice(pos, 0, step);
+  return steps[pos]!;
+}
+
+/** Applies one `process_step` event (a delta of a thinking/text step, or a whole step). */
+export function applyStepEvent(steps: Step[], data: any): void {
+  if (!data || typeof data !== 'object' || typeof data.id !== 'string') return;
+  if (typeof data.delta === 'string' && (data.type === 'thinking' || data.type === 'text')) {
+    const existing = steps.find((s) => s.id === data.id);
+    if (existing && (existing.type === 'thinking' || existing.type === 'text')) {
+      existing.content += data.delta;
+      return;
+    }
+    const step = { id: data.id, index: data.index, type: data.type, content: data.delta } as Step;
+    if (typeof data.parent_id === 'string') step.parent_id = data.parent_id;
+    upsert(steps, step);
+    return;
+  }
+  upsert(steps, { ...data } as Step);
+}
+
+/** The final text of an answer: its text steps (top level), as the server stores it. */
+export function answerText(message: UiMessage): string {
+  if (!message.steps.length) return message.text;
+  const text = message.steps.filter((s) => s.type === 'text' && !s.parent_id).map((s) => (s as { content: string }).content);
+  return text.join('') || message.text;
+}
+
+export type StepItem =
+  | { kind: 'thinking' | 'text'; key: string; step: Step & { content: string } }
+  | { kind: 'tool'; key: string; call: ToolCallStep | null; result: ToolResultStep | null; children: Step[] };
+
+/** Steps grouped for display: a tool call with its result (and sub-agent steps nested under it). */
+export function stepItems(steps: Step[], parentId?: string): StepItem[] {
+  const mine = steps.filter((s) => (s.parent_id ?? undefined) === parentId);
+  const results = new Map<string, ToolResultStep>();
+  for (const s of mine) if (s.type === 'tool_result') results.set(s.id_ref, s);
+  const calls = new Set(mine.filter((s) => s.type === 'tool_call').map((s) => (s as ToolCallStep).id_ref));
+  const items: StepItem[] = [];
+  for (const s of mine) {
+    if (s.type === 'thinking' || s.type === 'text') items.push({ kind: s.type, key: s.id, step: s });
+    else if (s.type === 'tool_call') items.push({ kind: 'tool', key: s.id, call: s, result: results.get(s.id_ref) ?? null, children: steps.filter((c) => c.parent_id === s.id) });
+    else if (s.type === 'tool_result' && !calls.has(s.id_ref)) items.push({ kind: 'tool', key: s.id, call: null, result: s, children: [] });
+  }
+  return items;
+}

@@ -1,0 +1,271 @@
+import { defineStore } from 'pinia';
+import { reactive } from 'vue';
+import type { Attachment } from '@nanoclaw/protocol';
+import { allMessages, api, ApiError, type ConversationDetail } from '../api/http';
+import { openRunStream, type RunEvent, type StreamEnd } from '../api/runStream';
+import { applyStepEvent, fromApi, type UiMessage } from '../lib/steps';
+import { useConversationsStore } from './conversations';
+
+/** A failure the page shows inline: a sentence (or a message key) and what "Retry" does. */
+export interface InlineError {
+  message: string;
+  /** Translation key to use instead of `message` (for failures the browser itself detected). */
+  key?: string;
+  retry?: () => void;
+}
+
+export interface ChatSession {
+  id: string;
+  conversation: ConversationDetail | null;
+  messages: UiMessage[];
+  loaded: boolean;
+  loading: boolean;
+  notFound: boolean;
+  loadError: string | null;
+  running: boolean;
+  stopping: boolean;
+  reconnecting: boolean;
+  lastEventId: string | undefined;
+  sendError: InlineError | null;
+}
+
+const RECONNECT_TRIES = 5;
+let localSeq = 0;
+const controllers = new Map<string, AbortController>();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function reasonOf(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export const useChatStore = defineStore('chat', () => {
+  const sessions = reactive(new Map<string, ChatSession>());
+  const conversations = useConversationsStore();
+
+  function session(id: string): ChatSession {
+    let s = sessions.get(id);
+    if (!s) {
+      sessions.set(id, {
+        id,
+        conversation: null,
+        messages: [],
+        loaded: false,
+        loading: false,
+        notFound: false,
+        loadError: null,
+        running: false,
+        stopping: false,
+        reconnecting: false,
+        lastEventId: undefined,
+        sendError: null,
+      });
+      s = sessions.get(id)!;
+    }
+    return s;
+  }
+
+  function localMessage(role: UiMessage['role'], fields: Partial<UiMessage> = {}): UiMessage {
+    return {
+      id: `local-${role}-${++localSeq}`,
+      role,
+      text: '',
+      steps: [],
+      status: role === 'assistant' ? 'streaming' : 'complete',
+      token_count: 0,
+      created_at: new Date().toISOString(),
+      local: true,
+      ...fields,
+    };
+  }
+
+  /** Reloads the stored messages (after a run, the stored answer is the truth). */
+  async function refresh(s: ChatSession): Promise<void> {
+    try {
+      const messages = await allMessages(s.id);
+      if (!s.running) s.messages = messages.map(fromApi);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) s.notFound = true;
+    }
+  }
+
+  /** Re-reads the conversation (its title is set by the server on the first message). */
+  async function refreshConversation(s: ChatSession): Promise<void> {
+    try {
+      const detail = await api.getConversation(s.id);
+      s.conversation = detail;
+      conversations.upsert(stripRunning(detail));
+    } catch {
+      /* the list keeps what it had */
+    }
+  }
+
+  /** Opens a conversation: loads it and, when an answer is being written, re-attaches to its stream. */
+  async function open(id: string): Promise<ChatSession> {
+    const s = session(id);
+    if (s.running || s.loading) return s;
+    s.loading = true;
+    s.loadError = null;
+    try {
+      const [detail, messages] = await Promise.all([api.getConversation(id), allMessages(id)]);
+      s.conversation = detail;
+      s.notFound = false;
+      conversations.upsert(stripRunning(detail));
+      if (!s.running) s.messages = messages.map(fromApi);
+      s.loaded = true;
+      const last = s.messages.at(-1);
+      if (!s.running && (detail.running || (last?.role === 'assistant' && last.status === 'streaming'))) void attach(id);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) s.notFound = true;
+      else s.loadError = reasonOf(err);
+    } finally {
+      s.loading = false;
+    }
+    return s;
+  }
+
+  function handleEvent(s: ChatSession, answer: UiMessage, event: RunEvent): void {
+    if (event.id) s.lastEventId = event.id;
+    if (event.event === 'process_step') applyStepEvent(answer.steps, event.data);
+    else if (event.event === 'done') {
+      answer.status = event.data?.status ?? 'complete';
+      if (typeof event.data?.message_id === 'string') {
+        answer.id = event.data.message_id;
+        answer.local = false;
+      }
+      if (typeof event.data?.token_count === 'number') answer.token_count = event.data.token_count;
+      if (event.data?.suggested_title) {
+        conversations.patchLocal(s.id, { title: event.data.suggested_title });
+        if (s.conversation) s.conversation.title = event.data.suggested_title;
+      }
+    } else if (event.event === 'error') {
+      answer.status = 'error';
+      answer.error = typeof event.data?.content === 'string' ? event.data.content : 'Error';
+    }
+  }
+
+  /**
+   * Follows a run's stream into `answer`; when the connection is cut before the run ended, re-attaches
+   * with the last event id. Throws ApiError when the server refuses to start.
+   */
+  async function follow(s: ChatSession, url: string, init: RequestInit, answer: UiMessage): Promise<void> {
+    const controller = new AbortController();
+    controllers.set(s.id, controller);
+    s.running = true;
+    s.lastEventId = undefined;
+    const onEvent = (event: RunEvent) => handleEvent(s, answer, event);
+    try {
+      let end: StreamEnd = await openRunStream(url, init, { onEvent }, controller.signal);
+      for (let tries = 1; end === 'cut' && !controller.signal.aborted && tries <= RECONNECT_TRIES; tries++) {
+        s.reconnecting = true;
+        await sleep(300 * tries);
+        try {
+          const after = s.lastEventId ? `?last_event_id=${encodeURIComponent(s.lastEventId)}` : '';
+          if (!s.lastEventId) answer.steps.splice(0);
+          end = await openRunStream(`/api/conversations/${encodeURIComponent(s.id)}/stream${after}`, { method: 'GET' }, { onEvent }, controller.signal);
+        } catch (err) {
+          if (err instanceof ApiError && err.status === 404) break; // the run is over: its answer is stored
+        }
+      }
+    } finally {
+      controllers.delete(s.id);
+      s.running = false;
+      s.stopping = false;
+      s.reconnecting = false;
+    }
+    const error = answer.error;
+    await Promise.all([refresh(s), refreshConversation(s)]);
+    // Keep the stream's error sentence if the stored message does not carry one.
+    const stored = s.messages.find((m) => m.id === answer.id);
+    if (stored && error && !stored.error) stored.error = error;
+  }
+
+  async function send(id: string, text: string, attachments: Attachment[], toolsEnabled: boolean): Promise<void> {
+    const s = session(id);
+    if (s.running) return;
+    s.sendError = null;
+    const question = localMessage('user', { text, ...(attachments.length ? { attachments } : {}) });
+    s.messages.push(question, localMessage('assistant'));
+    const answer = s.messages.at(-1)!;
+    conversations.patchLocal(id, { updated_at: new Date().toISOString() }, true);
+    const body = { text, ...(attachments.length ? { attachments } : {}), tools_enabled: toolsEnabled };
+    try {
+      await follow(s, `/api/conversations/${encodeURIComponent(id)}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, answer);
+    } catch (err) {
+      s.messages = s.messages.filter((m) => m.id !== question.id && m.id !== answer.id);
+      s.sendError = { message: reasonOf(err), ...(!(err instanceof ApiError) || err.status === 0 ? { key: 'errors.network' } : {}), retry: () => void send(id, text, attachments, toolsEnabled) };
+      if (err instanceof ApiError && err.status === 409) void attach(id);
+    }
+  }
+
+  async function regenerate(id: string, messageId: string): Promise<void> {
+    const s = session(id);
+    if (s.running) return;
+    s.sendError = null;
+    const at = s.messages.findIndex((m) => m.id === messageId);
+    if (at < 0) return;
+    const removed = s.messages.splice(at);
+    s.messages.push(localMessage('assistant'));
+    const answer = s.messages.at(-1)!;
+    try {
+      await follow(s, `/api/conversations/${encodeURIComponent(id)}/regenerate/${encodeURIComponent(messageId)}`, { method: 'POST' }, answer);
+    } catch (err) {
+      s.messages.splice(s.messages.indexOf(answer), 1, ...removed);
+      s.sendError = { message: reasonOf(err), retry: () => void regenerate(id, messageId) };
+      await refresh(s);
+    }
+  }
+
+  /** Re-attaches to the run going on in this conversation (after a reload, in a second tab). */
+  async function attach(id: string): Promise<void> {
+    const s = session(id);
+    if (s.running) return;
+    let answer = s.messages.at(-1);
+    if (answer && answer.role === 'assistant' && answer.status === 'streaming') {
+      answer.steps.splice(0); // the replay starts from the first event
+    } else {
+      s.messages.push(localMessage('assistant'));
+      answer = s.messages.at(-1)!;
+    }
+    try {
+      await follow(s, `/api/conversations/${encodeURIComponent(id)}/stream`, { method: 'GET' }, answer);
+    } catch {
+      await refresh(s);
+    }
+  }
+
+  async function stop(id: string): Promise<void> {
+    const s = session(id);
+    if (!s.running) return;
+    s.stopping = true;
+    try {
+      const result = await api.stop(id);
+      if (!result.stopped) controllers.get(id)?.abort();
+    } catch (err) {
+      s.stopping = false;
+      s.sendError = { message: reasonOf(err) };
+    }
+  }
+
+  async function deleteMessage(id: string, messageId: string): Promise<void> {
+    const s = session(id);
+    try {
+      await api.deleteMessage(id, messageId);
+      s.messages = s.messages.filter((m) => m.id !== messageId);
+    } catch (err) {
+      s.sendError = { message: reasonOf(err) };
+    }
+  }
+
+  function forget(id: string): void {
+    controllers.get(id)?.abort();
+    sessions.delete(id);
+  }
+
+  return { sessions, session, open, send, regenerate, attach, stop, deleteMessage, forget, refresh };
+});
+
+function stripRunning(detail: ConversationDetail) {
+  const { running: _running, ...rest } = detail;
+  return rest;
+}
