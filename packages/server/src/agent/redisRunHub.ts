@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { eventData } from '../http/sseFormat.js';
 import { RemoteRunView } from './remoteRunView.js';
@@ -52,6 +52,8 @@ export class RedisRunHub implements RunHub {
   }
 
   static async connect(options: RedisRunHubOptions): Promise<RedisRunHub> {
+    // Imported here: a single-instance server never loads the Redis client.
+    const { Redis } = await import('ioredis');
     const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
     await redis.connect();
     const hub = new RedisRunHub(redis, options);

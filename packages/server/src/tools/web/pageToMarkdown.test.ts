@@ -17,7 +17,7 @@ function page(html: string): FetchedPage {
 
 describe('HTML conversion', () => {
   it('gives the same Markdown in a worker as in the calling thread', async () => {
-    const inline = htmlToMarkdown(ARTICLE_HTML, 'http://site.test/a');
+    const inline = await htmlToMarkdown(ARTICLE_HTML, 'http://site.test/a');
     expect(await converter.convert(ARTICLE_HTML, 'http://site.test/a')).toEqual(inline);
     expect(inline.markdown).toContain('[hermit crabs](http://site.test/species/hermit-crab)');
   });

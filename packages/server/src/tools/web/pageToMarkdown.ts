@@ -1,6 +1,5 @@
-import { Readability, isProbablyReaderable } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
-import TurndownService from 'turndown';
+import type { Readability } from '@mozilla/readability';
+import { loadHtmlLibraries, type HtmlLibraries } from './htmlLibraries.js';
 import { createRequire } from 'node:module';
 import type { FetchedPage } from './safeFetch.js';
 import { createWorkerPool } from './workerPool.js';
@@ -72,7 +71,7 @@ export async function pageToMarkdown(page: FetchedPage, maxChars: number, conver
       ? { title: null, markdown: text, extraction: 'text' as const }
       : convert && text.length > INLINE_HTML_LIMIT
         ? await convert(text, page.finalUrl)
-        : htmlToMarkdown(text, page.finalUrl);
+        : await htmlToMarkdown(text, page.finalUrl);
   const notes: string[] = [];
   if (page.truncated) notes.push(`The page is larger than the size limit; only its first ${page.body.length} bytes were read.`);
   const total = converted.markdown.length;
@@ -115,18 +114,9 @@ export interface HtmlConversion {
   extraction: 'article' | 'page';
 }
 
-export interface HtmlLibraries {
-  parseHTML: typeof parseHTML;
-  Readability: typeof Readability;
-  isProbablyReaderable: typeof isProbablyReaderable;
-  TurndownService: typeof TurndownService;
-}
-
-const LIBRARIES: HtmlLibraries = { parseHTML, Readability, isProbablyReaderable, TurndownService };
-
-/** Converts in the calling thread (small pages, tests); fetch_page uses createHtmlConverter. */
-export function htmlToMarkdown(html: string, baseUrl: string): HtmlConversion {
-  return convertHtml(html, baseUrl, LIBRARIES);
+/** Converts in the calling thread (small pages, tests); fetch_page uses createHtmlConverter for large ones. */
+export async function htmlToMarkdown(html: string, baseUrl: string): Promise<HtmlConversion> {
+  return convertHtml(html, baseUrl, await loadHtmlLibraries());
 }
 
 /**

@@ -1,4 +1,4 @@
-import { parseHTML } from 'linkedom';
+import { loadHtmlLibraries, type HtmlLibraries } from './htmlLibraries.js';
 import type { SearchSettings } from '@nanoclaw/protocol';
 import { httpGet, parseJsonBody, type FetchLike } from './httpGet.js';
 
@@ -104,11 +104,12 @@ function brave(base: string, apiKey: string, settings: SearchSettings, fetchImpl
       if (response.status !== 200) throw statusError(service, response.status, 'check search.api_key');
       const body = parseJsonBody(response.text, service) as { web?: { results?: Array<{ title?: unknown; url?: unknown; description?: unknown }> } };
       const items = body.web?.results ?? [];
+      const { parseHTML } = await loadHtmlLibraries();
       return {
         results: items
           .filter((item) => typeof item.url === 'string')
           .slice(0, count)
-          .map((item) => ({ title: htmlToText(String(item.title ?? '')), url: String(item.url), snippet: htmlToText(String(item.description ?? '')) })),
+          .map((item) => ({ title: htmlToText(parseHTML, String(item.title ?? '')), url: String(item.url), snippet: htmlToText(parseHTML, String(item.description ?? '')) })),
       };
     },
   };
@@ -132,12 +133,12 @@ function duckduckgo(base: string, settings: SearchSettings, fetchImpl: FetchLike
           ? new Error(`${service} asked for a bot check instead of answering; try again later or configure another backend`)
           : statusError(service, response.status);
       }
-      return { results: parseDuckDuckGoHtml(response.text, base).slice(0, count) };
+      return { results: parseDuckDuckGoHtml((await loadHtmlLibraries()).parseHTML, response.text, base).slice(0, count) };
     },
   };
 }
 
-export function parseDuckDuckGoHtml(html: string, base: string): SearchResult[] {
+export function parseDuckDuckGoHtml(parseHTML: HtmlLibraries['parseHTML'], html: string, base: string): SearchResult[] {
   const { document } = parseHTML(html);
   if (document.querySelector('.anomaly-modal, #challenge-form')) {
     throw new Error('DuckDuckGo asked for a bot check instead of answering; try again later or configure another backend');
@@ -173,7 +174,7 @@ function clean(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-function htmlToText(html: string): string {
+function htmlToText(parseHTML: HtmlLibraries['parseHTML'], html: string): string {
   if (!/[<&]/.test(html)) return clean(html);
   const { document } = parseHTML(`<!doctype html><html><body>${html}</body></html>`);
   return clean(document.body.textContent ?? '');
