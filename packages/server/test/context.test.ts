@@ -57,6 +57,8 @@ describe('what the model is sent', () => {
     expect(events.at(-1)!.event).toBe('done');
     const steps = stepsFromEvents(events);
     expect(steps.filter((s) => s.type === 'tool_call')).toHaveLength(2);
+    // The same calculation in the next round comes from the run's cache.
+    expect(steps.filter((s) => s.type === 'tool_result').map((s) => s.skipped)).toEqual([false, true]);
     expect(steps.at(-1)).toMatchObject({ type: 'text', content: 'Final answer without tools.' });
   });
 });

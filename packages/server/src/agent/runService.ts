@@ -128,7 +128,7 @@ export function createRunService(deps: RunServiceDeps) {
           toolChoice: params.toolChoice,
           maxIterations: deps.config.max_iterations,
           contextBudget,
-          toolContext: { userId: params.userId, conversationId: conversation.id, projectId: params.projectId, model: model.id, subAgents },
+          toolContext: { userId: params.userId, conversationId: conversation.id, projectId: params.projectId, model: model.id, subAgents, resultCache: new Map() },
           signal: session.controller.signal,
         },
         deps.agent,

@@ -378,3 +378,42 @@ describe('createToolExecutor: duplicates and output size', () => {
     expect(second).toHaveBeenCalledOnce();
   });
 });
+
+describe('the run cache', () => {
+  it('answers a repeated call of a cacheable tool from the run cache, in a later batch, without running it', async () => {
+    let pure = 0;
+    let impure = 0;
+    const executor = executorFor(
+      registryWith(
+        makeTool('pure', () => `pure ${++pure}`, { cacheable: true }),
+        makeTool('impure', () => `impure ${++impure}`),
+      ),
+    );
+    const ctx = { ...makeContext(), resultCache: new Map<string, ToolCallOutcome>() };
+    const first = await executor.executeBatch([call('a', 'pure', { x: 1, y: 2 }), call('b', 'impure')], ctx);
+    const second = await executor.executeBatch([call('c', 'pure', { y: 2, x: 1 }), call('d', 'impure'), call('e', 'pure', { x: 2 })], ctx);
+    expect(first.map((o) => [o.content, o.skipped])).toEqual([['pure 1', false], ['impure 1', false]]);
+    expect(second.map((o) => [o.id, o.content, o.skipped])).toEqual([
+      ['c', 'pure 1', true],
+      ['d', 'impure 2', false],
+      ['e', 'pure 2', false],
+    ]);
+    expect(pure).toBe(2);
+  });
+
+  it('does not cache failures, and nothing without a run cache', async () => {
+    let attempts = 0;
+    const executor = executorFor(registryWith(makeTool('flaky', () => {
+      attempts++;
+      if (attempts === 1) throw new Error('first time fails');
+      return 'ok';
+    }, { cacheable: true })));
+    const ctx = { ...makeContext(), resultCache: new Map<string, ToolCallOutcome>() };
+    expect((await executor.executeBatch([call('a', 'flaky')], ctx))[0]!.success).toBe(false);
+    expect((await executor.executeBatch([call('b', 'flaky')], ctx))[0]).toMatchObject({ success: true, content: 'ok', skipped: false });
+    const plain = makeContext();
+    await executor.executeBatch([call('c', 'flaky')], plain);
+    await executor.executeBatch([call('d', 'flaky')], plain);
+    expect(attempts).toBe(4);
+  });
+});

@@ -63,9 +63,17 @@ export function createToolExecutor(options: ToolExecutorOptions): ToolExecutor {
     calls.forEach((call, index) => {
       const key = dedupeKey(call);
       const firstIndex = firstIndexByKey.get(key);
-      if (firstIndex === undefined) {
+      const cached = ctx.resultCache?.get(key);
+      if (cached) {
+        pending.push(Promise.resolve(report(duplicateOf(cached, call), index)));
+      } else if (firstIndex === undefined) {
         firstIndexByKey.set(key, index);
-        pending.push(runCall(call, ctx, semaphore).then((outcome) => report(outcome, index)));
+        pending.push(
+          runCall(call, ctx, semaphore).then((outcome) => {
+            if (outcome.success && ctx.resultCache && options.registry.get(call.name)?.cacheable) ctx.resultCache.set(key, outcome);
+            return report(outcome, index);
+          }),
+        );
       } else {
         const original = pending[firstIndex] as Promise<ToolCallOutcome>;
         pending.push(original.then((outcome) => report(duplicateOf(outcome, call), index)));

@@ -8,6 +8,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** The id of the tool call being executed (set by the executor). */
   callId?: string;
+  /** Successful results of cacheable tools in this run, by tool name and canonical arguments. */
+  resultCache?: Map<string, ToolCallOutcome>;
   /** Starts sub-agents under the current call; absent inside a sub-agent, which cannot start more. */
   subAgents?: SubAgentRunner;
 }
@@ -39,6 +41,11 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
   parameters: Record<string, unknown>;
   /** Per-tool timeout override, ms. */
   timeoutMs?: number;
+  /**
+   * The result depends only on the arguments for the length of a run (no side effects, nothing that
+   * changes from one round to the next): a repeated identical call is answered from the run's cache.
+   */
+  cacheable?: boolean;
   handler: (args: Args, ctx: ToolContext) => Promise<unknown> | unknown;
 }
 

@@ -81,6 +81,7 @@ export function createCalculatorTool(): ToolDefinition<CalculatorArgs> {
   return {
     name: 'calculator',
     category: 'math',
+    cacheable: true,
     description:
       'Evaluate a math expression exactly, instead of calculating in your head. Supports + - * / ^, % (modulo, or a ' +
       'percentage: "200 * 15%"), parentheses, sqrt, cbrt, sin/cos/tan (radians; "sin(30 deg)" for degrees), ' +

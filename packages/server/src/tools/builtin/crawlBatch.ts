@@ -31,6 +31,7 @@ export function createCrawlBatchTool(
   return {
     name: 'crawl_batch',
     category: 'web',
+    cacheable: true,
     // Enough for the largest batch: each wave of crawl_concurrency pages has its own web.timeout_ms.
     ...(settings.timeout_ms !== undefined ? { timeoutMs: waves * (settings.timeout_ms + CONVERSION_MARGIN_MS) } : {}),
     description:

@@ -27,6 +27,7 @@ export function createFetchPageTool(fetcher: SafeFetcher, requestTimeoutMs?: num
   return {
     name: 'fetch_page',
     category: 'web',
+    cacheable: true,
     // The fetch has its own deadline (web.timeout_ms); the executor's must not cut it short.
     ...(requestTimeoutMs !== undefined ? { timeoutMs: requestTimeoutMs + CONVERSION_MARGIN_MS } : {}),
     description:

@@ -37,6 +37,7 @@ export function createJsonProcessTool(options: { validationTimeoutMs?: number } 
     close: () => validator.close(),
     name: 'json_process',
     category: 'data',
+    cacheable: true,
     description:
       'Work with JSON exactly. Operations: "parse" (check JSON text; says where it is broken), "validate" ("data" against ' +
       'a JSON Schema in "schema"; lists every violation with its path), "query" (JSONPath "path" such as ' +

@@ -45,6 +45,7 @@ export function createTextProcessTool(options: TextProcessToolOptions = {}): Too
   return {
     name: 'text_process',
     category: 'text',
+    cacheable: true,
     description:
       'Process text exactly instead of by eye. Operations: "count" (characters, words, lines, sentences, paragraphs, or ' +
       'occurrences of "pattern"), "replace" ("pattern" → "replacement"; $1/$<name> work with regex), "split" (by "pattern"; ' +

@@ -179,6 +179,7 @@ export function createWeatherTool(settings: WeatherSettings, fetchImpl: FetchLik
   return {
     name: 'get_weather',
     category: 'web',
+    cacheable: true,
     description:
       'Get the real current weather and a daily forecast (up to 16 days) for a place, from Open-Meteo. Give a place name ' +
       '("Berlin", "Paris, France", "Springfield, Illinois") or latitude and longitude. Returns temperature, feels-like, ' +

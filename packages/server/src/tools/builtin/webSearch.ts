@@ -20,6 +20,7 @@ export function createWebSearchTool(settings: SearchSettings, fetchImpl: FetchLi
   return {
     name: 'web_search',
     category: 'web',
+    cacheable: true,
     description:
       'Search the web and get a list of results, each with title, url and snippet. Use it for current events, facts you are ' +
       'unsure of, or to find pages to read with fetch_page. Write the query as you would in a search engine.',
