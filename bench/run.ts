@@ -1,7 +1,8 @@
 /**
  * NanoClaw benchmark: the real server (built, as a child process) against the simulator at zero delay,
  * side by side with calling the simulator directly in the same run. Prints figures and ratios.
- * Usage: npm run bench   (env BENCH_QUICK=1 for a shorter run)
+ * Usage: npm run bench   (env BENCH_QUICK=1 for a shorter run; BENCH_NODE_FLAGS="--max-semi-space-size=2"
+ * starts the server with those node flags, to compare memory/speed settings)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { spawn } from 'node:child_process';
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const mainJs = join(root, 'packages/server/dist/main.js');
 const quick = process.env.BENCH_QUICK === '1';
+const SERVER_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const TTFE_SAMPLES = quick ? 60 : 300;
 const LONG_TOKENS = 2000;
 const CONCURRENT = 200;
@@ -71,7 +73,7 @@ function rssMb(pid: number): number {
 
 async function startServer(dir: string): Promise<{ child: ChildProcess; url: string; startupMs: number }> {
   const started = performance.now();
-  const child = fork(mainJs, [], { cwd: dir, execArgv: [], env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data') }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(mainJs, [], { cwd: dir, execArgv: SERVER_NODE_FLAGS, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data') }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const url = await new Promise<string>((resolveUrl, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     child.on('message', (m: { type?: string; address?: string }) => m.type === 'listening' && resolveUrl(m.address!));
