@@ -8,6 +8,11 @@ export const paginationQuerySchema = z.object({
   cursor: z.string().min(1).optional(),
 });
 
+export const listMessagesQuerySchema = paginationQuerySchema.extend({
+  /** `backward` pages from the newest message back (items still oldest first). */
+  direction: z.enum(['forward', 'backward']).optional(),
+});
+
 export const listConversationsQuerySchema = paginationQuerySchema.extend({
   project_id: z.string().min(1).optional(),
 });

@@ -109,6 +109,21 @@ describe('conversations API', () => {
     expect((await t.api('GET', '/api/auth/profile')).body.data).toMatchObject({ username: 'default', role: 'admin' });
   });
 
+  it('pages messages backward from the newest, for opening a long conversation at its end', async () => {
+    const conversation = await createConversation(t);
+    for (const text of ['one', 'two']) {
+      await (await fetch(`${t.url}/api/conversations/${conversation.id}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) })).text();
+    }
+    const all = (await t.api('GET', `/api/conversations/${conversation.id}/messages`)).body.data.items.map((m: any) => m.id);
+    expect(all).toHaveLength(4);
+    const newest = (await t.api('GET', `/api/conversations/${conversation.id}/messages?direction=backward&limit=3`)).body.data;
+    expect(newest.items.map((m: any) => m.id)).toEqual(all.slice(1));
+    expect(newest).toMatchObject({ has_more: true, next_cursor: all[1] });
+    const older = (await t.api('GET', `/api/conversations/${conversation.id}/messages?direction=backward&limit=3&cursor=${newest.next_cursor}`)).body.data;
+    expect(older).toEqual({ items: [expect.objectContaining({ id: all[0], text: 'one' })], has_more: false, next_cursor: null });
+    expect((await t.api('GET', `/api/conversations/${conversation.id}/messages?direction=sideways`)).status).toBe(400);
+  });
+
   it('validates message bodies', async () => {
     const conversation = await createConversation(t);
     const missing = await t.api('POST', `/api/conversations/${conversation.id}/messages`, {});

@@ -158,6 +158,27 @@ describe.each(testEngines())('messageRepo on %s', (engine) => {
     expect(seen).toEqual(ids);
   });
 
+  it('pages backward from the newest message, each page oldest first, without gaps or repeats', async () => {
+    const conversationId = await newConversationId();
+    const ids = await addMessages(conversationId, 50);
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await messages.listForConversation(conversationId, { limit: 8, cursor, direction: 'backward' });
+      pages.push(page.items.map((m) => m.id));
+      if (!page.has_more) {
+        expect(page.next_cursor).toBeNull();
+        break;
+      }
+      expect(page.next_cursor).toBe(page.items[0]!.id);
+      cursor = page.next_cursor ?? undefined;
+    }
+    expect(pages[0]).toEqual(ids.slice(-8));
+    expect(pages).toHaveLength(7);
+    expect(pages.reverse().flat()).toEqual(ids);
+    await expect(messages.listForConversation(conversationId, { cursor: unknownId, direction: 'backward' })).rejects.toBeInstanceOf(UnknownCursorError);
+  });
+
   it('uses a page size of 50 by default', async () => {
     const conversationId = await newConversationId();
     await addMessages(conversationId, 51);

@@ -37,8 +37,14 @@ export interface MessagePatch {
 export interface MessageListOptions {
   /** 1–100, default 50. */
   limit?: number;
-  /** The id of the last message of the previous page. */
+  /** The id of the last message of the previous page (forward), or of its first message (backward). */
   cursor?: string;
+  /**
+   * `forward` (default): from the oldest message on. `backward`: from the newest message back, for
+   * opening a long conversation at its end; items are still oldest first, `next_cursor` is the oldest
+   * item's id and `has_more` tells whether older messages exist.
+   */
+  direction?: 'forward' | 'backward';
 }
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -118,6 +124,7 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
 
   /** Oldest first by (created_at, id). Throws UnknownCursorError when the cursor is no message of this conversation. */
   async function listForConversation(conversationId: string, options: MessageListOptions = {}): Promise<Page<MessageRow>> {
+    if (options.direction === 'backward') return listBackward(conversationId, options);
     const limit = pageLimit(options.limit, DEFAULT_PAGE_SIZE);
     let query = db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
     if (options.cursor !== undefined) {
@@ -136,6 +143,28 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     const items = rows.slice(0, limit).map(toMessageRow);
     const hasMore = rows.length > limit;
     return { items, next_cursor: hasMore ? (items.at(-1)?.id ?? null) : null, has_more: hasMore };
+  }
+
+  /** Newest first from the cursor (strictly before it), returned oldest first. */
+  async function listBackward(conversationId: string, options: MessageListOptions): Promise<Page<MessageRow>> {
+    const limit = pageLimit(options.limit, DEFAULT_PAGE_SIZE);
+    let query = db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
+    if (options.cursor !== undefined) {
+      const before = await position(conversationId, options.cursor);
+      if (!before) throw new UnknownCursorError(options.cursor);
+      // Strictly before (created_at, id); the leading `<=` lets the index seek.
+      query = query
+        .where('created_at', '<=', before.created_at)
+        .where((eb) => eb.or([eb('created_at', '<', before.created_at), eb('id', '<', before.id)]));
+    }
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    const hasMore = rows.length > limit;
+    const items = rows.slice(0, limit).reverse().map(toMessageRow);
+    return { items, next_cursor: hasMore ? (items[0]?.id ?? null) : null, has_more: hasMore };
   }
 
   /** The whole conversation, oldest first (the history a run replays). */

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { paginationQuerySchema, sendMessageBodySchema } from '@nanoclaw/protocol';
+import { listMessagesQuerySchema, sendMessageBodySchema } from '@nanoclaw/protocol';
 import type { AppContext } from '../appContext.js';
 import { AppError, badRequest, notFound } from '../appError.js';
 import { presentMessage } from '../presenters.js';
@@ -31,10 +31,10 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   };
 
   return async (app) => {
-    app.get('/conversations/:id/messages', { schema: { params: idParamsSchema, querystring: paginationQuerySchema } }, async (request) => {
+    app.get('/conversations/:id/messages', { schema: { params: idParamsSchema, querystring: listMessagesQuerySchema } }, async (request) => {
       const conversation = await ownConversation(request.user.id, request.params.id);
-      const { limit = 50, cursor } = request.query;
-      const page = await ctx.repos.messages.listForConversation(conversation.id, { limit, cursor });
+      const { limit = 50, cursor, direction } = request.query;
+      const page = await ctx.repos.messages.listForConversation(conversation.id, { limit, cursor, direction });
       return { code: 0, data: { ...page, items: page.items.map(presentMessage) } };
     });
 
