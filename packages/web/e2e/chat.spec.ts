@@ -265,6 +265,30 @@ test('a long conversation shows its latest messages and adds earlier ones when s
   await expect(page.locator('article[data-role="user"]').first()).toContainText('question 1');
 });
 
+test('a conversation longer than one page opens at its newest page and fetches older pages when scrolled up', async ({ page, api }) => {
+  const conversation = await api.createConversation({ model: 'text:3' });
+  for (let i = 1; i <= 60; i++) {
+    const res = await page.request.post(`/api/conversations/${conversation.id}/messages`, { data: { text: `question ${i}` } });
+    expect(res.status()).toBe(200);
+    await res.text();
+  }
+  const messageRequests: string[] = [];
+  page.on('request', (request) => {
+    if (/\/messages\?/.test(request.url())) messageRequests.push(new URL(request.url()).search);
+  });
+  await page.goto(`/c/${conversation.id}`);
+  await expect(page.locator('article[data-role="user"]').last()).toContainText('question 60');
+  // 120 messages stored: only the newest 100 are fetched to open it.
+  expect(messageRequests).toEqual(['?limit=100&direction=backward']);
+  await expect(async () => {
+    await page.locator('.messages').evaluate((el) => el.scrollTo(0, 0));
+    await expect(page.locator('article[data-role="user"]').getByText('question 1', { exact: true })).toHaveCount(1, { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  expect(messageRequests).toHaveLength(2);
+  expect(messageRequests[1]).toMatch(/^\?limit=100&direction=backward&cursor=/);
+  await expect(page.locator('article.message')).toHaveCount(120);
+});
+
 test('projects: create one, chats made under it belong to it, and the sidebar filters by it', async ({ page, api }) => {
   const outside = await api.createConversation({ title: 'Outside any project' });
   await page.goto('/');

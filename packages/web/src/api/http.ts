@@ -99,22 +99,13 @@ export const api = {
   getConversation: (id: string) => request<ConversationDetail>('GET', `/api/conversations/${enc(id)}`),
   updateConversation: (id: string, fields: ConversationSettings) => request<ApiConversation>('PATCH', `/api/conversations/${enc(id)}`, fields),
   deleteConversation: (id: string) => request<{ id: string; deleted: boolean }>('DELETE', `/api/conversations/${enc(id)}`),
-  listMessages: (id: string, cursor?: string | null, limit = 100) =>
-    request<Page<ApiMessage>>('GET', `/api/conversations/${enc(id)}/messages?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),
+  /** `backward`: the newest messages first (each page still oldest first); `next_cursor` leads to older ones. */
+  listMessages: (id: string, cursor?: string | null, limit = 100, direction: 'forward' | 'backward' = 'forward') =>
+    request<Page<ApiMessage>>(
+      'GET',
+      `/api/conversations/${enc(id)}/messages?limit=${limit}${direction === 'backward' ? '&direction=backward' : ''}${cursor ? `&cursor=${enc(cursor)}` : ''}`,
+    ),
   deleteMessage: (id: string, mid: string) => request<{ id: string; deleted: boolean }>('DELETE', `/api/conversations/${enc(id)}/messages/${enc(mid)}`),
   stop: (id: string) => request<{ stopped: boolean; message_id: string | null }>('POST', `/api/conversations/${enc(id)}/stop`),
   tokenStats: (period: TokenStats['period']) => request<TokenStats>('GET', `/api/stats/tokens?period=${period}`),
 };
-
-/** Every message of a conversation, oldest first (follows the cursor pages). */
-export async function allMessages(id: string): Promise<ApiMessage[]> {
-  const out: ApiMessage[] = [];
-  let cursor: string | null = null;
-  for (let i = 0; i < 1000; i++) {
-    const page: Page<ApiMessage> = await api.listMessages(id, cursor);
-    out.push(...page.items);
-    if (!page.has_more || !page.next_cursor) break;
-    cursor = page.next_cursor;
-  }
-  return out;
-}

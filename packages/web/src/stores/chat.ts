@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { reactive } from 'vue';
 import type { Attachment } from '@nanoclaw/protocol';
-import { allMessages, api, ApiError, type ConversationDetail } from '../api/http';
+import { api, ApiError, type ConversationDetail } from '../api/http';
 import { openRunStream, type RunEvent, type StreamEnd } from '../api/runStream';
 import { applyStepEvent, fromApi, type UiMessage } from '../lib/steps';
 import { useConversationsStore } from './conversations';
@@ -27,7 +27,13 @@ export interface ChatSession {
   reconnecting: boolean;
   lastEventId: string | undefined;
   sendError: InlineError | null;
+  /** Where older messages continue (null when the oldest is loaded). */
+  olderCursor: string | null;
+  loadingOlder: boolean;
 }
+
+/** Messages fetched per page: a conversation opens at its newest page and loads older ones on scroll. */
+const MESSAGE_PAGE = 100;
 
 const RECONNECT_TRIES = 5;
 let localSeq = 0;
@@ -59,6 +65,8 @@ export const useChatStore = defineStore('chat', () => {
         reconnecting: false,
         lastEventId: undefined,
         sendError: null,
+        olderCursor: null,
+        loadingOlder: false,
       });
       s = sessions.get(id)!;
     }
@@ -79,11 +87,21 @@ export const useChatStore = defineStore('chat', () => {
     };
   }
 
-  /** Reloads the stored messages (after a run, the stored answer is the truth). */
+  /**
+   * Reloads the newest stored messages (after a run, the stored answer is the truth) and keeps the older
+   * ones already loaded, when the fresh page still reaches back to them.
+   */
   async function refresh(s: ChatSession): Promise<void> {
     try {
-      const messages = await allMessages(s.id);
-      if (!s.running) s.messages = messages.map(fromApi);
+      const page = await api.listMessages(s.id, null, MESSAGE_PAGE, 'backward');
+      if (s.running) return;
+      const fresh = page.items.map(fromApi);
+      const overlap = fresh.length ? s.messages.findIndex((m) => m.id === fresh[0]!.id) : -1;
+      if (page.has_more && overlap > 0) s.messages = [...s.messages.slice(0, overlap), ...fresh];
+      else {
+        s.messages = fresh;
+        s.olderCursor = page.has_more ? page.next_cursor : null;
+      }
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) s.notFound = true;
     }
@@ -100,6 +118,21 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
+  /** Loads the page of messages before the oldest one shown. */
+  async function loadOlder(s: ChatSession): Promise<void> {
+    if (!s.olderCursor || s.loadingOlder) return;
+    s.loadingOlder = true;
+    try {
+      const page = await api.listMessages(s.id, s.olderCursor, MESSAGE_PAGE, 'backward');
+      s.messages = [...page.items.map(fromApi), ...s.messages];
+      s.olderCursor = page.has_more ? page.next_cursor : null;
+    } catch (err) {
+      s.loadError = reasonOf(err);
+    } finally {
+      s.loadingOlder = false;
+    }
+  }
+
   /** Opens a conversation: loads it and, when an answer is being written, re-attaches to its stream. */
   async function open(id: string): Promise<ChatSession> {
     const s = session(id);
@@ -107,11 +140,14 @@ export const useChatStore = defineStore('chat', () => {
     s.loading = true;
     s.loadError = null;
     try {
-      const [detail, messages] = await Promise.all([api.getConversation(id), allMessages(id)]);
+      const [detail, page] = await Promise.all([api.getConversation(id), api.listMessages(id, null, MESSAGE_PAGE, 'backward')]);
       s.conversation = detail;
       s.notFound = false;
       conversations.upsert(stripRunning(detail));
-      if (!s.running) s.messages = messages.map(fromApi);
+      if (!s.running) {
+        s.messages = page.items.map(fromApi);
+        s.olderCursor = page.has_more ? page.next_cursor : null;
+      }
       s.loaded = true;
       const last = s.messages.at(-1);
       if (!s.running && (detail.running || (last?.role === 'assistant' && last.status === 'streaming'))) void attach(id);
@@ -262,7 +298,7 @@ export const useChatStore = defineStore('chat', () => {
     sessions.delete(id);
   }
 
-  return { sessions, session, open, send, regenerate, attach, stop, deleteMessage, forget, refresh };
+  return { sessions, session, open, loadOlder, send, regenerate, attach, stop, deleteMessage, forget, refresh };
 });
 
 function stripRunning(detail: ConversationDetail) {
