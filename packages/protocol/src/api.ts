@@ -82,4 +82,20 @@ export interface ApiTool {
   description: string;
   category: string;
   parameters: Record<string, unknown>;
+  /** MCP tools only: the configured server, the tool's name there, and the server's state. */
+  server?: string;
+  server_tool?: string;
+  status?: ApiMcpServerStatus['status'];
+}
+
+/** GET /api/tools/status → `{ mcp_servers: ApiMcpServerStatus[] }`. */
+export interface ApiMcpServerStatus {
+  name: string;
+  transport: 'stdio' | 'http';
+  status: 'disabled' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+  /** Why the last attempt failed or the connection was lost; null while all is well. */
+  error: string | null;
+  /** Its tools' names in the registry. */
+  tools: string[];
+  connected_at: string | null;
 }

@@ -147,6 +147,45 @@ export const authRateLimitSchema = z
   })
   .strict();
 
+/** Fields every MCP server entry shares. */
+const mcpServerCommon = {
+  /** Tools appear as `mcp__<name>__<tool>`. */
+  name: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, "_" and "-" only').max(32),
+  /** Per-call time limit for this server's tools, ms (default: `tool_timeout_ms`). */
+  timeout_ms: z.number().int().positive().optional(),
+  /** Time allowed to start (or reach) the server and list its tools, ms. */
+  connect_timeout_ms: z.number().int().positive().default(30_000),
+  /** Set false to keep the entry but not connect. */
+  enabled: z.boolean().default(true),
+};
+
+/** A Model Context Protocol server started as a child process (stdio transport). */
+export const mcpStdioServerSchema = z
+  .object({
+    ...mcpServerCommon,
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    /** Added to a minimal inherited environment (HOME, PATH, …). */
+    env: z.record(z.string(), z.string()).optional(),
+    /** Working directory of the process (relative paths resolve against the server's). */
+    cwd: z.string().optional(),
+  })
+  .strict();
+
+/** A Model Context Protocol server reached over streamable HTTP. */
+export const mcpHttpServerSchema = z
+  .object({
+    ...mcpServerCommon,
+    url: z.string().url(),
+    headers: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+export const mcpServerSchema = z.union([mcpStdioServerSchema, mcpHttpServerSchema]);
+export type McpServerConfig = z.infer<typeof mcpServerSchema>;
+export type McpStdioServerConfig = z.infer<typeof mcpStdioServerSchema>;
+export type McpHttpServerConfig = z.infer<typeof mcpHttpServerSchema>;
+
 export const configSchema = z
   .object({
     host: z.string().default('0.0.0.0'),
@@ -189,6 +228,11 @@ export const configSchema = z
     search: searchSettingsSchema.prefault({}),
     weather: weatherSettingsSchema.prefault({}),
     sandbox: sandboxSettingsSchema.prefault({}),
+    /** Model Context Protocol servers whose tools are offered beside the builtin ones. */
+    mcp_servers: z
+      .array(mcpServerSchema)
+      .default([])
+      .refine((servers) => new Set(servers.map((server) => server.name)).size === servers.length, 'MCP server names must be unique'),
   });
 export type Config = z.infer<typeof configSchema>;
 export type LlmSettings = z.infer<typeof llmSettingsSchema>;

@@ -12,6 +12,7 @@ import { createToolRegistry } from './tools/toolRegistry.js';
 import { createToolExecutor } from './tools/toolExecutor.js';
 import { registerBuiltinTools } from './tools/builtin/index.js';
 import { createMultiAgentTool } from './tools/builtin/multiAgent.js';
+import { createMcpBridge, type McpBridge } from './tools/mcp/mcpBridge.js';
 import { createPythonPool, type PythonPool } from './sandbox/pythonPool.js';
 import { RunRegistry } from './agent/runRegistry.js';
 import { RedisRunHub } from './agent/redisRunHub.js';
@@ -68,6 +69,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
 
   let database: Database | null = null;
   let python: PythonPool | null = null;
+  let mcp: McpBridge | null = null;
   try {
     database = await createDatabase({ url: config.database_url, dataDir });
     await migrateToLatest(database.db);
@@ -99,6 +101,10 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
     const pythonTool = { pool, defaultLevel: config.sandbox.default_level, maxLevel: config.sandbox.max_level };
     registerBuiltinTools(tools, { now, workspaces, python: pythonTool, web: { web: config.web, search: config.search, weather: config.weather } });
     tools.register(createMultiAgentTool(config.multi_agent));
+    // MCP servers connect in the background: their tools are registered as each one comes up.
+    const mcpBridge = createMcpBridge({ servers: config.mcp_servers, registry: tools, logger, cwd, defaultTimeoutMs: config.tool_timeout_ms });
+    mcp = mcpBridge;
+    mcpBridge.start();
     const executor = createToolExecutor({
       registry: tools,
       maxWorkers: config.tool_max_workers,
@@ -118,7 +124,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         executeTools: (calls, ctx) => executor.executeBatch(calls, ctx),
       },
     });
-    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, workspaces, auth, now };
+    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, mcp: mcpBridge, workspaces, auth, now };
     const app = await buildApp(ctx);
     const db = database;
     return {
@@ -127,6 +133,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       async close() {
         await runHub.shutdown();
         runs.stop();
+        await mcpBridge.close();
         await pool.close();
         await app.close();
         await db.close();
@@ -134,6 +141,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       },
     };
   } catch (err) {
+    await mcp?.close();
     await python?.close();
     await database?.close();
     await simulator?.close();

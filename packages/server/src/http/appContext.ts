@@ -5,6 +5,7 @@ import type { ModelCatalog } from '../llm/modelCatalog.js';
 import type { RunHub } from '../agent/runHub.js';
 import type { RunService } from '../agent/runService.js';
 import type { ToolRegistry } from '../tools/toolRegistry.js';
+import type { McpBridge } from '../tools/mcp/mcpBridge.js';
 import type { ProjectWorkspaces } from '../workspace/projectWorkspaces.js';
 import type { AuthService } from '../auth/authService.js';
 
@@ -17,6 +18,8 @@ export interface AppContext {
   runHub: RunHub;
   runs: RunService;
   tools: ToolRegistry;
+  /** Configured MCP servers: their status, and which server each `mcp__…` tool belongs to. */
+  mcp?: McpBridge;
   /** Projects with their directories; the only way to their files. */
   workspaces: ProjectWorkspaces;
   /** Accounts and tokens (multi-user mode). */

@@ -1,4 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import ajvFormats from 'ajv-formats';
 import type { ChatToolDefinition } from '../llm/types.js';
 import type { ToolDefinition } from './types.js';
 import { describeValidationErrors } from './describeValidationErrors.js';
@@ -15,6 +16,8 @@ export type ArgumentCheck = { valid: true } | { valid: false; problems: string[]
 export interface ToolRegistry {
   /** Adds a tool; its parameter schema is compiled now, so a broken schema fails at start-up. Throws on a duplicate name. */
   register<Args extends object>(definition: ToolDefinition<Args>): void;
+  /** Removes a tool (MCP tools come and go with their server); true when it was registered. */
+  unregister(name: string): boolean;
   get(name: string): ToolDefinition | undefined;
   list(): ToolDefinition[];
   /** The OpenAI `tools` array, optionally only for the tools the filter keeps. */
@@ -32,6 +35,8 @@ interface RegisteredTool {
 
 export function createToolRegistry(): ToolRegistry {
   const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true });
+  // MCP servers' schemas use formats (uri, email, date-time…): validate them rather than warn on each.
+  ajvFormats.default(ajv);
   const tools = new Map<string, RegisteredTool>();
 
   function register<Args extends object>(definition: ToolDefinition<Args>): void {
@@ -54,6 +59,7 @@ export function createToolRegistry(): ToolRegistry {
 
   return {
     register,
+    unregister: (name) => tools.delete(name),
     get: (name) => tools.get(name)?.definition,
     list,
     definitionsForModel: (filter) =>

@@ -8,6 +8,15 @@ export function metaRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
     app.get('/models', async () => ({ code: 0, data: ctx.catalog.describe() }));
 
-    app.get('/tools', async () => ({ code: 0, data: ctx.tools.describe() }));
+    // MCP tools carry their server and its status beside the usual fields.
+    app.get('/tools', async () => ({
+      code: 0,
+      data: ctx.tools.describe().map((tool) => {
+        const mcp = ctx.mcp?.toolInfo(tool.name);
+        return mcp ? { ...tool, server: mcp.server, server_tool: mcp.tool, status: mcp.status } : tool;
+      }),
+    }));
+
+    app.get('/tools/status', async () => ({ code: 0, data: { mcp_servers: ctx.mcp?.status() ?? [] } }));
   };
 }
