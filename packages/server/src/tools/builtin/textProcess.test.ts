@@ -120,14 +120,15 @@ describe('text_process: regex limits', () => {
 
   it('stops a regex that overruns its deadline without blocking the server', async () => {
     // Star height 1, so the shape check lets it through; overlapping alternatives make it exponential.
-    const started = Date.now();
+    // (Unbounded, it would run for hours: the error proves it was stopped; no wall-clock assertion here,
+    // which a loaded CI machine could break.)
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 20);
     await expect(run({ operation: 'count', text: `${'a'.repeat(40)}!`, pattern: '^(a|a)*$', regex: true })).rejects.toThrow(
       'The regular expression took longer than 300 ms on this text and was stopped',
     );
     clearInterval(ticker);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // The event loop kept running meanwhile.
     expect(ticks).toBeGreaterThan(5);
     // The runner still works afterwards.
     expect(await run({ operation: 'count', text: 'aa', pattern: 'a', regex: true })).toEqual({ pattern: 'a', occurrences: 2 });
