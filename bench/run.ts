@@ -4,16 +4,15 @@
  * Usage: npm run bench   (env BENCH_QUICK=1 for a shorter run; BENCH_NODE_FLAGS="--max-semi-space-size=2"
  * starts the server with those node flags, to compare memory/speed settings)
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createParser } from 'eventsource-parser';
-import { spawn } from 'node:child_process';
+import { startServerProcess, type ServerProcess } from '../packages/server/test/serverProcess.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
-const mainJs = join(root, 'packages/server/dist/main.js');
 const quick = process.env.BENCH_QUICK === '1';
 const SERVER_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const TTFE_SAMPLES = quick ? 60 : 300;
@@ -71,20 +70,10 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-async function startServer(dir: string): Promise<{ child: ChildProcess; url: string; startupMs: number }> {
+async function startServer(dir: string): Promise<ServerProcess & { startupMs: number }> {
   const started = performance.now();
-  const child = fork(mainJs, [], { cwd: dir, execArgv: SERVER_NODE_FLAGS, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data') }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    child.on('message', (m: { type?: string; address?: string }) => m.type === 'listening' && resolveUrl(m.address!));
-  });
-  return { child, url, startupMs: performance.now() - started };
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  const server = await startServerProcess({ cwd: dir, execArgv: SERVER_NODE_FLAGS, env: { DATA_DIR: join(dir, 'data') } });
+  return { ...server, startupMs: performance.now() - started };
 }
 
 /** The simulator in a process of its own, as a provider is: both paths then cross the same kind of hop. */
@@ -175,7 +164,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < 5; i++) {
     const server = await startServer(dir);
     starts.push(server.startupMs);
-    await stopServer(server.child);
+    await server.stop();
   }
   row('start-up to listening (median of 5), ms', `${fmt(median(bareStarts), 0)} (bare node)`, fmt(median(starts), 0), `${fmt(median(starts) / median(bareStarts))}x`, '≤ 1000 ms');
   results.startup = { bare_node_ms: median(bareStarts), server_ms: median(starts) };
@@ -263,7 +252,7 @@ async function main(): Promise<void> {
   row(`${CONCURRENT} concurrent streams: server peak RSS, MB`, '', fmt(peakRss, 1), '', '≤ 300 MB');
   results.concurrent = { streams: CONCURRENT, direct_p99_gap_ms: percentile(directGaps, 99), server_p99_gap_ms: percentile(serverGaps, 99), direct_events_per_s: directEvents / directSeconds, server_events_per_s: serverEvents / serverSeconds, server_peak_rss_mb: peakRss, incomplete: serverRuns.filter((r) => r.events < CONCURRENT_PIECES).length };
 
-  await stopServer(server.child);
+  await server.stop();
   await sim.close();
   rmSync(dir, { recursive: true, force: true });
 

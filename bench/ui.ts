@@ -4,32 +4,20 @@
  * and frame times while scrolling all the way up (older pages are fetched on the way).
  * Usage: npm run build && npx tsx bench/ui.ts     (env UI_BENCH_MESSAGES=2000)
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { startSimulator } from '@nanoclaw/llm-sim';
+import { startServerProcess, type ServerProcess } from '../packages/server/test/serverProcess.js';
 
-const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const LONG = Number(process.env.UI_BENCH_MESSAGES ?? 2000);
 const SHORT = 20;
 const RUNS = 3;
 
-async function startServer(dir: string, chatUrl: string): Promise<{ child: ChildProcess; url: string }> {
+function startServer(dir: string, chatUrl: string): Promise<ServerProcess> {
   writeFileSync(join(dir, 'config.yml'), `log_level: warn\nmodels:\n  - { id: "text:3", api_url: "${chatUrl}" }\n`);
-  const child = fork(join(root, 'packages/server/dist/main.js'), [], {
-    cwd: dir,
-    execArgv: [],
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data') },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    child.on('message', (m: { type?: string; address?: string }) => m.type === 'listening' && resolveUrl(m.address!));
-  });
-  return { child, url };
+  return startServerProcess({ cwd: dir, env: { DATA_DIR: join(dir, 'data') } });
 }
 
 /** A conversation with `messages` stored messages (question + answer pairs through the real API). */
@@ -95,8 +83,7 @@ async function main(): Promise<void> {
   try {
     await run(server.url);
   } finally {
-    server.child.kill('SIGTERM');
-    await new Promise((r) => server.child.once('exit', r));
+    await server.stop();
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
-import { sseEvents, waitFor } from './helpers.js';
+import { sseEvents } from './helpers.js';
 import { createScratchDatabase, type ScratchDatabase } from './engines.js';
-
-const mainJs = resolve(fileURLToPath(new URL('.', import.meta.url)), '../dist/main.js');
+import { startServerProcess, type ServerProcess } from './serverProcess.js';
 
 let sim: Simulator;
 let dir: string;
@@ -29,26 +26,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts the built server as a real child process; resolves with its address once it listens. */
-function startServerProcess(): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(mainJs, [], {
-    cwd: dir,
-    execArgv: [],
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'data'), ...(database.url !== undefined && { DATABASE_URL: database.url }) },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  return new Promise((resolvePromise, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    child.on('message', (message: any) => {
-      if (message?.type === 'listening') resolvePromise({ child, url: message.address });
-    });
-  });
+/** The built server as a real child process, on this test's data directory and database. */
+function startServer(): Promise<ServerProcess> {
+  return startServerProcess({ cwd: dir, env: { DATA_DIR: join(dir, 'data'), ...(database.url !== undefined && { DATABASE_URL: database.url }) } });
 }
 
 describe('a server killed mid-answer', () => {
   it('leaves the partial answer stored, marked interrupted after restart (SIGKILL)', async () => {
-    const first = await startServerProcess();
+    const first = await startServer();
     const conversation = (await (await fetch(`${first.url}/api/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()).data;
     const res = await fetch(`${first.url}/api/conversations/${conversation.id}/messages`, {
       method: 'POST',
@@ -65,7 +50,7 @@ describe('a server killed mid-answer', () => {
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
 
-    const second = await startServerProcess();
+    const second = await startServer();
     try {
       const messages = (await (await fetch(`${second.url}/api/conversations/${conversation.id}/messages`)).json()).data.items;
       expect(messages.map((m: any) => m.role)).toEqual(['user', 'assistant']);
@@ -73,13 +58,12 @@ describe('a server killed mid-answer', () => {
       expect(messages[1].text.length).toBeGreaterThanOrEqual(received.length);
       expect(messages[1].text.startsWith(received)).toBe(true);
     } finally {
-      second.child.kill('SIGTERM');
-      await new Promise((r) => second.child.once('exit', r));
+      await second.stop();
     }
   });
 
   it('stores a running answer as interrupted on SIGTERM', async () => {
-    const server = await startServerProcess();
+    const server = await startServer();
     const conversation = (await (await fetch(`${server.url}/api/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()).data;
     const res = await fetch(`${server.url}/api/conversations/${conversation.id}/messages`, {
       method: 'POST',
@@ -93,14 +77,13 @@ describe('a server killed mid-answer', () => {
     }
     expect(events.at(-1)).toMatchObject({ event: 'done', data: { status: 'interrupted' } });
     await new Promise((r) => server.child.once('exit', r));
-    const again = await startServerProcess();
+    const again = await startServer();
     try {
       const messages = (await (await fetch(`${again.url}/api/conversations/${conversation.id}/messages`)).json()).data.items;
       expect(messages[1].status).toBe('interrupted');
       expect(messages[1].text.length).toBeGreaterThan(0);
     } finally {
-      again.child.kill('SIGTERM');
-      await new Promise((r) => again.child.once('exit', r));
+      await again.stop();
     }
   });
 });

@@ -1,19 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
 import { readSse, sseEvents, stepsFromEvents, waitFor, type SseEvent } from './helpers.js';
+import { startServerProcess, type ServerProcess } from './serverProcess.js';
 
 /**
  * Two real server processes over one PostgreSQL database and one Redis: runs started on one are
  * re-attached to, stopped and cleaned up through the other.
  */
-const mainJs = resolve(fileURLToPath(new URL('.', import.meta.url)), '../dist/main.js');
 const pgAdminUrl = process.env.NANOCLAW_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.NANOCLAW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -63,20 +62,10 @@ afterAll(async () => {
   await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 });
 
-function startInstance(): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(mainJs, [], {
-    cwd: dir,
-    execArgv: [],
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NANOCLAW_CONFIG: join(dir, 'config.yml') },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  children.push(child);
-  return new Promise((resolvePromise, reject) => {
-    child.once('exit', (code) => reject(new Error(`instance exited with ${code}`)));
-    child.on('message', (message: { type?: string; address?: string }) => {
-      if (message.type === 'listening') resolvePromise({ child, url: message.address! });
-    });
-  });
+async function startInstance(): Promise<ServerProcess> {
+  const instance = await startServerProcess({ cwd: dir, env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NANOCLAW_CONFIG: join(dir, 'config.yml') } });
+  children.push(instance.child);
+  return instance;
 }
 
 async function json(url: string, init?: RequestInit): Promise<any> {
@@ -88,8 +77,8 @@ function post(url: string, body: unknown, signal?: AbortSignal): Promise<Respons
 }
 
 describe('several instances sharing PostgreSQL and Redis', () => {
-  let a: { child: ChildProcess; url: string };
-  let b: { child: ChildProcess; url: string };
+  let a: ServerProcess;
+  let b: ServerProcess;
   beforeAll(async () => {
     a = await startInstance();
     b = await startInstance();

@@ -1,5 +1,4 @@
-import type { LoggedEvent, RunListener } from './runSession.js';
-import type { RunSession } from './runSession.js';
+import type { RunListener, RunSession } from './runSession.js';
 
 /** A run as a client sees it, wherever it runs: its ids and its replayable event stream. */
 export interface RunView {
@@ -27,5 +26,3 @@ export interface RunHub {
   /** Interrupts this instance's runs and waits until each has stored what it produced. */
   shutdown(): Promise<void>;
 }
-
-export type { LoggedEvent };
