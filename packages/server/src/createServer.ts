@@ -12,7 +12,7 @@ import { createToolRegistry } from './tools/toolRegistry.js';
 import { createToolExecutor } from './tools/toolExecutor.js';
 import { registerBuiltinTools } from './tools/builtin/index.js';
 import { createMultiAgentTool } from './tools/builtin/multiAgent.js';
-import { createMcpBridge, type McpBridge } from './tools/mcp/mcpBridge.js';
+import type { McpBridge } from './tools/mcp/mcpBridge.js';
 import { createPythonPool, type PythonPool } from './sandbox/pythonPool.js';
 import { RunRegistry } from './agent/runRegistry.js';
 import { RedisRunHub } from './agent/redisRunHub.js';
@@ -102,9 +102,13 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
     registerBuiltinTools(tools, { now, workspaces, python: pythonTool, web: { web: config.web, search: config.search, weather: config.weather } });
     tools.register(createMultiAgentTool(config.multi_agent));
     // MCP servers connect in the background: their tools are registered as each one comes up.
-    const mcpBridge = createMcpBridge({ servers: config.mcp_servers, registry: tools, logger, cwd, defaultTimeoutMs: config.tool_timeout_ms });
-    mcp = mcpBridge;
-    mcpBridge.start();
+    // The MCP SDK (≈10 MB of heap) is loaded only when a server is configured.
+    const mcpBridge =
+      config.mcp_servers.length > 0
+        ? (await import('./tools/mcp/mcpBridge.js')).createMcpBridge({ servers: config.mcp_servers, registry: tools, logger, cwd, defaultTimeoutMs: config.tool_timeout_ms })
+        : undefined;
+    mcp = mcpBridge ?? null;
+    mcpBridge?.start();
     const executor = createToolExecutor({
       registry: tools,
       maxWorkers: config.tool_max_workers,
@@ -124,7 +128,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         executeTools: (calls, ctx) => executor.executeBatch(calls, ctx),
       },
     });
-    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, mcp: mcpBridge, workspaces, auth, now };
+    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, ...(mcpBridge && { mcp: mcpBridge }), workspaces, auth, now };
     const app = await buildApp(ctx);
     const db = database;
     return {
@@ -133,7 +137,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       async close() {
         await runHub.shutdown();
         runs.stop();
-        await mcpBridge.close();
+        await mcpBridge?.close();
         await pool.close();
         await app.close();
         await db.close();

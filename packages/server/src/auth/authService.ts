@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { ApiLoginResult, ApiUser, Config } from '@nanoclaw/protocol';
 import { ConflictError, type UserRepo, type UserRow } from '../db/index.js';
 import { AppError } from '../http/appError.js';
@@ -8,6 +7,10 @@ import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.
 
 export const TOKEN_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
 const ISSUER = 'nanoclaw';
+
+/** jose is loaded on first use: a single-user server never signs or checks a token. */
+let joseModule: Promise<typeof import('jose')> | undefined;
+const loadJose = (): Promise<typeof import('jose')> => (joseModule ??= import('jose'));
 
 export interface AuthServiceDeps {
   config: Pick<Config, 'auth_mode' | 'jwt_secret' | 'allow_registration'>;
@@ -65,6 +68,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function issue(user: UserRow): Promise<ApiLoginResult> {
     const signingKey = requireMulti();
     const issuedAt = Math.floor(now().getTime() / 1000);
+    const { SignJWT } = await loadJose();
     const token = await new SignJWT({ pv: passwordVersion(user) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(user.id)
@@ -115,6 +119,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (!match?.[1]) throw unauthenticated();
     let subject: string | undefined;
     let version: unknown;
+    const { jwtVerify, errors: joseErrors } = await loadJose();
     try {
       const { payload } = await jwtVerify(match[1], signingKey, { algorithms: ['HS256'], issuer: ISSUER, currentDate: now() });
       subject = payload.sub;

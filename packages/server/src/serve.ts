@@ -1,0 +1,47 @@
+import pino from 'pino';
+import { loadConfig, ConfigError } from './config/loadConfig.js';
+import { createServer } from './createServer.js';
+import { authConfigProblem } from './auth/jwtSecret.js';
+
+/** Loads the configuration, starts the server and handles shutdown signals; resolves once it listens. */
+export async function serve(startedAt: number): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const { config, source, warnings } = loaded;
+  const logger = pino({ level: config.log_level });
+  for (const warning of warnings) logger.warn(warning);
+  const authProblem = authConfigProblem(config);
+  if (authProblem) {
+    logger.fatal(authProblem);
+    process.exit(2);
+  }
+
+  const server = await createServer({ config, logger });
+  const address = await server.app.listen({ port: config.port, host: config.host });
+  logger.info(
+    { config: source ?? 'defaults', models: server.ctx.catalog.models.map((m) => m.id), startupMs: Math.round(performance.now() - startedAt) },
+    `NanoClaw is listening on ${address}`,
+  );
+  if (process.send) process.send({ type: 'listening', address });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: storing running answers as interrupted');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
