@@ -2,9 +2,11 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Config, ModelConfig } from '@nanoclaw/protocol';
 import type { ChatMessage, ChatToolChoice } from '../llm/types.js';
 import type { ModelCatalog } from '../llm/modelCatalog.js';
-import type { Repositories, ConversationRow } from '../db/index.js';
+import type { Repositories, ConversationRow, MessageRow } from '../db/index.js';
 import { CheckpointWriter } from './checkpointWriter.js';
 import { historyToChat, type HistoryMessage } from './historyToChat.js';
+import { loadRecentHistory } from './recentHistory.js';
+import { estimateTokens } from './trimToBudget.js';
 import { runAgent, type AgentDeps, type AgentOutcome } from './runAgent.js';
 import type { RunHub } from './runHub.js';
 import { RunSession } from './runSession.js';
@@ -50,6 +52,19 @@ export function createRunService(deps: RunServiceDeps) {
     (items) => deps.repos.messages.saveContents(items),
     (err) => deps.logger.error({ err }, 'saving streaming answers failed'),
   );
+
+  /**
+   * The messages a new answer in this conversation replays, oldest first: only as far back as the
+   * conversation's model can see (its prompt budget less the system prompt). `before`: the answer being
+   * regenerated (history strictly before it).
+   */
+  async function recentHistory(conversation: ConversationRow, before?: string): Promise<MessageRow[]> {
+    const model = deps.catalog.resolve(conversation.model);
+    if (!model) throw new Error('No model is configured.');
+    const budget = deps.catalog.promptBudget(model, deps.catalog.maxTokens(model, conversation.max_tokens));
+    const system = conversation.system_prompt ? estimateTokens({ role: 'system', content: conversation.system_prompt }) : 0;
+    return loadRecentHistory(deps.repos.messages, conversation.id, { budgetTokens: budget - system, ...(before !== undefined && { before }) });
+  }
 
   async function startRun(params: StartRunParams): Promise<RunSession> {
     const model = deps.catalog.resolve(params.conversation.model);
@@ -178,7 +193,7 @@ export function createRunService(deps: RunServiceDeps) {
     }
   }
 
-  return { startRun, stop: () => checkpoints.stop() };
+  return { startRun, recentHistory, stop: () => checkpoints.stop() };
 }
 
 export type RunService = ReturnType<typeof createRunService>;

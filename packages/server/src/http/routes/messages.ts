@@ -51,7 +51,7 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const release = await reserve(conversation.id);
         let session: RunSession;
         try {
-          const history = await ctx.repos.messages.listAll(conversation.id);
+          const history = await ctx.runs.recentHistory(conversation);
           const question = ctx.repos.messages.draft({
             conversationId: conversation.id,
             role: 'user',
@@ -108,9 +108,7 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const release = await reserve(conversation.id);
         let session: RunSession;
         try {
-          const all = await ctx.repos.messages.listAll(conversation.id);
-          const position = all.findIndex((m) => m.id === target.id);
-          const history = all.slice(0, position);
+          const history = await ctx.runs.recentHistory(conversation, target.id);
           const question = history.at(-1);
           if (!question || question.role !== 'user') throw badRequest('There is no question before this answer to answer again.');
           await ctx.repos.messages.deleteFrom(conversation.id, target.id);
