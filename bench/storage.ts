@@ -3,8 +3,8 @@
  * messages, then p50/p95 of what the API does against it, through the real repositories:
  *  - listing conversations: the first page, and a deep cursor page (tens of thousands down);
  *  - opening a conversation: the last page of a 1,000-message conversation (cursor paging);
- *  - sending a message, the way the route and the run service store it (read the conversation and its
- *    history, insert the question, insert the answer draft, the final update, token usage, touch).
+ *  - sending a message, the way the route and the run service store it (read the conversation and as much
+ *    history as the model can see, insert the question, insert the answer draft, the final update, token usage, touch).
  *
  * Usage: npm run bench:storage
  *   BENCH_ENGINES=sqlite,postgres,mysql (default: all three)   BENCH_QUICK=1 (a tenth of the data)
@@ -23,6 +23,7 @@ import mysql from 'mysql2/promise';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { createDatabase, createRepositories, migrateToLatest, type Database, type DialectName, type Repositories } from '../packages/server/src/db/index.js';
+import { loadRecentHistory } from '../packages/server/src/agent/recentHistory.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -359,7 +360,8 @@ async function measure(samples: number, op: (i: number) => Promise<unknown>): Pr
 async function sendMessage(repos: Repositories, userId: string, conversationId: string, n: number): Promise<void> {
   const conversation = await repos.conversations.getForUser(userId, conversationId);
   if (!conversation) throw new Error('conversation vanished');
-  const history = await repos.messages.listAll(conversation.id);
+  // The history a run replays: as far back as the default model's prompt budget (32,768 − 4,096 tokens) reaches.
+  const history = await loadRecentHistory(repos.messages, conversation.id, { budgetTokens: 28_672 });
   const question = repos.messages.draft({
     conversationId: conversation.id,
     role: 'user',

@@ -29,10 +29,12 @@ export interface StartRunParams {
   /** The user message this answer replies to. */
   parentId: string;
   /**
-   * Writes that must land before the answer row (the question, a new title). They run while the
+   * The question being answered, when it is new: stored in the same INSERT as the answer row, while the
    * model is already being asked, so storage never delays the first token.
    */
-  storeFirst?: () => Promise<void>;
+  question?: MessageRow;
+  /** A title to give the conversation (its first message), stored with them. */
+  newTitle?: string | null;
   /** The conversation up to and including the message being answered, oldest first. */
   history: HistoryMessage[];
   projectId: string | null;
@@ -80,8 +82,8 @@ export function createRunService(deps: RunServiceDeps) {
     const stored = (async () => {
       // Let the model request go out first; these writes then overlap with the wait for its answer.
       await new Promise((resolve) => setImmediate(resolve));
-      await params.storeFirst?.();
-      await deps.repos.messages.insert([answer]);
+      await deps.repos.messages.insert(params.question ? [params.question, answer] : [answer]);
+      if (params.newTitle) await deps.repos.conversations.update(params.userId, params.conversation.id, { title: params.newTitle });
     })();
     // If storing fails the run is pointless: stop it; drive() reports the failure.
     stored.catch(() => session.controller.abort(STORE_FAILED));

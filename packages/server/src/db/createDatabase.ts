@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, MysqlDialect, PostgresDialect, type Dialect, type KyselyPlugin } from 'kysely';
+import { Kysely, MysqlDialect, PostgresDialect, type Dialect } from 'kysely';
 import type pg from 'pg';
 import type { DialectName } from './dialect.js';
 import type { DB } from './schema.js';
-import { SqliteBooleanPlugin } from './sqliteBooleanPlugin.js';
+import { sqliteForKysely } from './sqliteStatements.js';
 import { NanoclawSqliteDialect } from './sqliteDialect.js';
 
 export interface DatabaseLogger {
@@ -86,24 +86,23 @@ export function describeTarget(target: DatabaseTarget): string {
 export async function createDatabase(opts: CreateDatabaseOptions): Promise<Database> {
   const target = parseDatabaseUrl(opts.url, opts.dataDir);
   const location = describeTarget(target);
-  const { dialect, plugins } = await buildDialect(target, opts.logger);
-  const db = new Kysely<DB>({ dialect, plugins });
+  const db = new Kysely<DB>({ dialect: await buildDialect(target, opts.logger) });
   opts.logger?.info({ dialect: target.dialect, location }, 'database opened');
   return { db, dialect: target.dialect, location, close: () => db.destroy() };
 }
 
 /** The server drivers are imported only when their engine is chosen, keeping SQLite start-up light. */
-async function buildDialect(target: DatabaseTarget, logger?: DatabaseLogger): Promise<{ dialect: Dialect; plugins: KyselyPlugin[] }> {
+async function buildDialect(target: DatabaseTarget, logger?: DatabaseLogger): Promise<Dialect> {
   switch (target.dialect) {
     case 'sqlite':
-      return { dialect: new NanoclawSqliteDialect({ database: openSqlite(target.filename) }), plugins: [new SqliteBooleanPlugin()] };
+      return new NanoclawSqliteDialect({ database: sqliteForKysely(openSqlite(target.filename)) });
     case 'postgres': {
       const { default: pgModule } = await import('pg');
-      return { dialect: new PostgresDialect({ pool: createPostgresPool(pgModule, target.url, logger) }), plugins: [] };
+      return new PostgresDialect({ pool: createPostgresPool(pgModule, target.url, logger) });
     }
     case 'mysql': {
       const { createPool } = await import('mysql2');
-      return { dialect: new MysqlDialect({ pool: createMysqlConnectionPool(createPool, target.url) }), plugins: [] };
+      return new MysqlDialect({ pool: createMysqlConnectionPool(createPool, target.url) });
     }
   }
 }

@@ -64,10 +64,8 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             userId: request.user.id,
             conversation,
             parentId: question.id,
-            storeFirst: async () => {
-              await ctx.repos.messages.insert([question]);
-              if (suggestedTitle) await ctx.repos.conversations.update(request.user.id, conversation.id, { title: suggestedTitle });
-            },
+            question,
+            newTitle: suggestedTitle,
             history: [...history, question],
             projectId: body.project_id ?? conversation.project_id ?? null,
             toolsEnabled: body.tools_enabled ?? true,
