@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProjectFiles, decodeText } from './projectFiles.js';
+import { ProjectFiles, decodeText, type FileChange } from './projectFiles.js';
 import { projectDirectoryName } from './projectDirectoryName.js';
 
 let root: string;
@@ -98,6 +98,36 @@ describe('ProjectFiles', () => {
     const capped = await files.glob({ pattern: '**', maxResults: 2 });
     expect(capped).toMatchObject({ truncated: true });
     expect(capped.items).toHaveLength(2);
+  });
+
+  it('announces each change after it happened, and nothing for reads, refusals and no-ops', async () => {
+    const changes: FileChange[] = [];
+    const watched = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50 }, (change) => changes.push(change));
+    await watched.write('notes/a.txt', 'a');
+    await watched.mkdir('out');
+    await watched.mkdir('out');
+    await watched.move('notes/a.txt', 'out/a.txt');
+    await watched.move('out/a.txt', 'out/a.txt');
+    await watched.remove('notes');
+    await watched.read('README.md');
+    await watched.list('src');
+    await statusOf(watched.write('big.txt', 'x'.repeat(51)));
+    await statusOf(watched.remove('missing'));
+    await statusOf(watched.write('../escape.txt', 'x'));
+    expect(changes).toEqual([
+      { kind: 'written', paths: ['notes/a.txt'] },
+      { kind: 'directory_created', paths: ['out'] },
+      { kind: 'moved', paths: ['notes/a.txt', 'out/a.txt'] },
+      { kind: 'deleted', paths: ['notes'] },
+    ]);
+  });
+
+  it('a listener that throws does not fail the change', async () => {
+    const watched = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50 }, () => {
+      throw new Error('listener failed');
+    });
+    expect(await watched.write('still.txt', 'fine')).toMatchObject({ path: 'still.txt', created: true });
+    expect(readFileSync(join(root, 'still.txt'), 'utf8')).toBe('fine');
   });
 
   it('tells text from binary', () => {

@@ -2,7 +2,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import picomatch from 'picomatch';
-import type { ApiDirectoryListing, ApiFileContent, ApiFileEntry, ApiSearchMatch, ApiSearchResult, FileEntryType } from '@nanoclaw/protocol';
+import type { ApiDirectoryListing, ApiFileContent, ApiFileEntry, ApiSearchMatch, ApiSearchResult, FileEntryType, ProjectFileChange } from '@nanoclaw/protocol';
 import { resolveProjectPath, type ResolvedPath } from './resolveProjectPath.js';
 import { displayPath, fileConflict, fileNotFound, fileTooLarge, formatBytes, notText, wrongKind } from './workspaceErrors.js';
 
@@ -12,6 +12,9 @@ export interface FileLimits {
   /** Largest file written, bytes. */
   maxWriteBytes: number;
 }
+
+/** A change to the files, as announced after it happened (the project id is added by whoever listens). */
+export type FileChange = Omit<ProjectFileChange, 'project_id'>;
 
 export interface SearchOptions {
   query: string;
@@ -92,7 +95,18 @@ export class ProjectFiles {
   constructor(
     readonly root: string,
     readonly limits: FileLimits,
+    /** Told after every change this object makes (write, mkdir, move, delete, upload). */
+    private readonly onChange?: (change: FileChange) => void,
   ) {}
+
+  /** Tells the listener about a change; a listener that throws never fails the operation that changed the files. */
+  announce(change: FileChange): void {
+    try {
+      this.onChange?.(change);
+    } catch {
+      /* the change happened; only the announcement failed */
+    }
+  }
 
   resolve(path: unknown, options?: { allowRoot?: boolean; followFinal?: boolean }): Promise<ResolvedPath> {
     return resolveProjectPath(this.root, path, options);
@@ -159,6 +173,7 @@ export class ProjectFiles {
     if (existing?.isDirectory()) throw fileConflict(`"${target.relative}" is a directory; a file cannot be written over it.`);
     await this.ensureParentDirectory(target);
     await writeFile(target.absolute, content);
+    this.announce({ kind: 'written', paths: [target.relative] });
     return { ...entryOf(target.relative, await stat(target.absolute)), created: existing === null };
   }
 
@@ -176,6 +191,7 @@ export class ProjectFiles {
     } catch (err) {
       if (errorCode(err) !== 'EEXIST') throw err;
     }
+    this.announce({ kind: 'directory_created', paths: [target.relative] });
     return { ...entryOf(target.relative, await stat(target.absolute)), created: true };
   }
 
@@ -199,6 +215,7 @@ export class ProjectFiles {
     }
     await this.ensureParentDirectory(target);
     await rename(source.absolute, target.absolute);
+    this.announce({ kind: 'moved', paths: [source.relative, target.relative] });
     return { from: source.relative, to: target.relative, type: typeOf(sourceInfo) };
   }
 
@@ -208,6 +225,7 @@ export class ProjectFiles {
     const info = await lstat(target.absolute).catch(() => null);
     if (!info) throw fileNotFound(target.relative);
     await rm(target.absolute, { recursive: true, force: false });
+    this.announce({ kind: 'deleted', paths: [target.relative] });
     return { path: target.relative, type: typeOf(info) };
   }
 
