@@ -30,7 +30,13 @@ export const projectPathSchema = z.string().max(8192);
 
 export const listFilesQuerySchema = z.object({ path: projectPathSchema.optional() });
 
-export const writeFileBodySchema = z.object({ content: z.string() }).strict();
+export const writeFileBodySchema = z
+  .object({
+    content: z.string(),
+    /** Only create: when something already exists at the path, answer 409 and leave it as it is. */
+    create_only: z.boolean().optional(),
+  })
+  .strict();
 export type WriteFileBody = z.infer<typeof writeFileBodySchema>;
 
 export const moveFileBodySchema = z

@@ -51,6 +51,13 @@ describe('ProjectFiles', () => {
     expect(await statusOf(files.write('README.md/inner.txt', 'x'))).toBe(409);
   });
 
+  it('creates only when asked to, refusing (409) and keeping whatever is already there', async () => {
+    expect(await files.write('fresh.txt', 'new', { createOnly: true })).toMatchObject({ path: 'fresh.txt', created: true });
+    expect(await statusOf(files.write('README.md', '', { createOnly: true }))).toBe(409);
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toBe('# Title\nSee main.\n');
+    expect(await statusOf(files.write('src', '', { createOnly: true }))).toBe(409);
+  });
+
   it('makes directories idempotently and refuses one over a file', async () => {
     expect(await files.mkdir('a/b/c')).toMatchObject({ path: 'a/b/c', type: 'directory', created: true });
     expect(await files.mkdir('a/b/c')).toMatchObject({ created: false });

@@ -162,8 +162,11 @@ export class ProjectFiles {
     return { path: target.relative, name: target.relative.split('/').at(-1) ?? '', content, size: bytes.length, modified_at: info.mtime.toISOString() };
   }
 
-  /** Writes (creates or replaces) a file, creating missing parent directories. */
-  async write(path: string, content: string | Uint8Array): Promise<ApiFileEntry & { created: boolean }> {
+  /**
+   * Writes (creates or replaces) a file, creating missing parent directories. With `createOnly`,
+   * anything already at the path is a conflict (409) and stays as it is.
+   */
+  async write(path: string, content: string | Uint8Array, options: { createOnly?: boolean } = {}): Promise<ApiFileEntry & { created: boolean }> {
     const target = await this.resolve(path);
     const size = typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength;
     if (size > this.limits.maxWriteBytes) {
@@ -171,8 +174,15 @@ export class ProjectFiles {
     }
     const existing = await stat(target.absolute).catch(() => null);
     if (existing?.isDirectory()) throw fileConflict(`"${target.relative}" is a directory; a file cannot be written over it.`);
+    const alreadyThere = () => fileConflict(`"${target.relative}" already exists. Choose another name.`);
+    if (existing && options.createOnly) throw alreadyThere();
     await this.ensureParentDirectory(target);
-    await writeFile(target.absolute, content);
+    try {
+      await writeFile(target.absolute, content, { flag: options.createOnly ? 'wx' : 'w' });
+    } catch (err) {
+      if (options.createOnly && errorCode(err) === 'EEXIST') throw alreadyThere();
+      throw err;
+    }
     this.announce({ kind: 'written', paths: [target.relative] });
     return { ...entryOf(target.relative, await stat(target.absolute)), created: existing === null };
   }

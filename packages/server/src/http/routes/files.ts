@@ -67,7 +67,7 @@ export function fileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
     app.put('/projects/:id/files/*', { schema: { params: fileParamsSchema, body: writeFileBodySchema }, bodyLimit: writeBodyLimit }, async (request) => {
       const files = await filesOf(request.user.id, request.params.id);
-      return { code: 0, data: await files.write(request.params['*'], request.body.content) };
+      return { code: 0, data: await files.write(request.params['*'], request.body.content, { createOnly: request.body.create_only }) };
     });
 
     app.patch('/projects/:id/files/*', { schema: { params: fileParamsSchema, body: moveFileBodySchema } }, async (request) => {
