@@ -30,7 +30,13 @@ export const projectPathSchema = z.string().max(8192);
 
 export const listFilesQuerySchema = z.object({ path: projectPathSchema.optional() });
 
-export const writeFileBodySchema = z.object({ content: z.string() }).strict();
+export const writeFileBodySchema = z
+  .object({
+    content: z.string(),
+    /** Only create: when something already exists at the path, answer 409 and leave it as it is. */
+    create_only: z.boolean().optional(),
+  })
+  .strict();
 export type WriteFileBody = z.infer<typeof writeFileBodySchema>;
 
 export const moveFileBodySchema = z
@@ -112,3 +118,49 @@ export interface ApiUploadResult {
   files: number;
   bytes: number;
 }
+
+/** Query of `POST /api/projects/:id/upload`: the folder the files go into, and whether existing files may be replaced. */
+export const uploadFilesQuerySchema = z
+  .object({
+    /** Folder inside the project ("" or absent: the project directory); created when missing. */
+    path: projectPathSchema.optional(),
+    /** "true": files that already exist are replaced; otherwise any existing file refuses the whole upload (409). */
+    overwrite: z.enum(['true', 'false']).optional(),
+  })
+  .strict();
+export type UploadFilesQuery = z.infer<typeof uploadFilesQuerySchema>;
+
+/** Answer of `POST /api/projects/:id/upload`. */
+export interface ApiFilesUploadResult {
+  /** The folder the files went into, relative to the project directory. */
+  path: string;
+  /** Files written, with their paths relative to the project directory. */
+  files: string[];
+  bytes: number;
+  /** How many of them replaced a file that was there before. */
+  replaced: number;
+}
+
+/** The size limits of file uploads and writes (`GET /api/files/limits`), so a client can refuse early. */
+export interface ApiFileLimits {
+  max_upload_bytes: number;
+  max_upload_files: number;
+  max_file_write_bytes: number;
+  max_file_read_bytes: number;
+}
+
+/**
+ * One change to a project's files, pushed on `GET /api/projects/:id/file-events` (event `change`)
+ * whenever the API, an upload or the agent's file tools change them.
+ */
+export const projectFileChangeSchema = z.object({
+  project_id: z.string(),
+  kind: z.enum(['written', 'directory_created', 'moved', 'deleted', 'uploaded']),
+  /**
+   * What changed, relative to the project directory. A directory stands for everything below it.
+   * `moved`: `[from, to]`. `uploaded`: the files, or only the folder they went into when there are many.
+   */
+  paths: z.array(z.string()),
+});
+export type ProjectFileChange = z.infer<typeof projectFileChangeSchema>;
+export type ProjectFileChangeKind = ProjectFileChange['kind'];

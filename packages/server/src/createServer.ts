@@ -23,6 +23,8 @@ import { buildApp } from './http/app.js';
 import { authConfigProblem } from './auth/jwtSecret.js';
 import { createAuthService } from './auth/authService.js';
 import { createProjectWorkspaces } from './workspace/projectWorkspaces.js';
+import { LocalChangeFeed, type ProjectChangeFeed } from './workspace/projectChangeFeed.js';
+import { RedisChangeFeed } from './workspace/redisChangeFeed.js';
 import type { AppContext } from './http/appContext.js';
 
 export interface NanoclawServer {
@@ -70,12 +72,17 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
   let database: Database | null = null;
   let python: PythonPool | null = null;
   let mcp: McpBridge | null = null;
+  let fileChanges: ProjectChangeFeed | null = null;
   try {
     database = await createDatabase({ url: config.database_url, dataDir });
     await migrateToLatest(database.db);
     const repos = createRepositories(database.db, now);
     await repos.users.ensureDefaultUser();
     const runHub = await createRunHub(config, repos, logger);
+    const changes = config.redis_url
+      ? await RedisChangeFeed.connect({ url: config.redis_url, keyPrefix: config.redis.key_prefix, logger })
+      : new LocalChangeFeed();
+    fileChanges = changes;
 
     const catalog = new ModelCatalog(models, defaultModel);
     const tools = createToolRegistry();
@@ -85,6 +92,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       root: workspaceRoot,
       projects: repos.projects,
       limits: { maxReadBytes: config.max_file_read_bytes, maxWriteBytes: config.max_file_write_bytes },
+      changes,
       logger,
     });
     const auth = createAuthService({ config, users: repos.users, now });
@@ -128,7 +136,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         executeTools: (calls, ctx) => executor.executeBatch(calls, ctx),
       },
     });
-    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, ...(mcpBridge && { mcp: mcpBridge }), workspaces, auth, now };
+    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, ...(mcpBridge && { mcp: mcpBridge }), workspaces, fileChanges: changes, auth, now };
     const app = await buildApp(ctx);
     const db = database;
     return {
@@ -140,11 +148,13 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         await mcpBridge?.close();
         await pool.close();
         await app.close();
+        await changes.close();
         await db.close();
         await simulator?.close();
       },
     };
   } catch (err) {
+    await fileChanges?.close();
     await mcp?.close();
     await python?.close();
     await database?.close();

@@ -74,6 +74,14 @@ describe('files API', () => {
     expect(existsSync(dir)).toBe(true);
   });
 
+  it('creates a file only when it does not exist yet with create_only (409 otherwise, content kept)', async () => {
+    expect((await t.api('PUT', files('/only/new.txt'), { content: 'first', create_only: true })).body.data).toMatchObject({ path: 'only/new.txt', created: true });
+    const again = await t.api('PUT', files('/only/new.txt'), { content: '', create_only: true });
+    expect(again.status).toBe(409);
+    expect(again.body.message).toBe('"only/new.txt" already exists. Choose another name.');
+    expect(readFileSync(join(dir, 'only', 'new.txt'), 'utf8')).toBe('first');
+  });
+
   it('reads text only: larger than the limit is 413, binary is 415', async () => {
     writeFileSync(join(dir, 'big.log'), 'x'.repeat(1001));
     const big = await t.api('GET', files('/big.log'));

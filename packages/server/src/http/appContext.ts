@@ -7,6 +7,7 @@ import type { RunService } from '../agent/runService.js';
 import type { ToolRegistry } from '../tools/toolRegistry.js';
 import type { McpBridge } from '../tools/mcp/mcpBridge.js';
 import type { ProjectWorkspaces } from '../workspace/projectWorkspaces.js';
+import type { ProjectChangeFeed } from '../workspace/projectChangeFeed.js';
 import type { AuthService } from '../auth/authService.js';
 
 /** Everything the routes need, built once in main.ts (tests build it against temp dirs and the simulator). */
@@ -22,6 +23,8 @@ export interface AppContext {
   mcp?: McpBridge;
   /** Projects with their directories; the only way to their files. */
   workspaces: ProjectWorkspaces;
+  /** Changes to project files, for the file-events streams (shared through Redis when configured). */
+  fileChanges: ProjectChangeFeed;
   /** Accounts and tokens (multi-user mode). */
   auth: AuthService;
   now: () => Date;

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProjectFiles, decodeText } from './projectFiles.js';
+import { ProjectFiles, decodeText, type FileChange } from './projectFiles.js';
 import { projectDirectoryName } from './projectDirectoryName.js';
 
 let root: string;
@@ -49,6 +49,13 @@ describe('ProjectFiles', () => {
     expect(readFileSync(join(root, 'new', 'dir', 'a.txt'), 'utf8')).toBe('hello again');
     expect(await statusOf(files.write('src', 'x'))).toBe(409);
     expect(await statusOf(files.write('README.md/inner.txt', 'x'))).toBe(409);
+  });
+
+  it('creates only when asked to, refusing (409) and keeping whatever is already there', async () => {
+    expect(await files.write('fresh.txt', 'new', { createOnly: true })).toMatchObject({ path: 'fresh.txt', created: true });
+    expect(await statusOf(files.write('README.md', '', { createOnly: true }))).toBe(409);
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toBe('# Title\nSee main.\n');
+    expect(await statusOf(files.write('src', '', { createOnly: true }))).toBe(409);
   });
 
   it('makes directories idempotently and refuses one over a file', async () => {
@@ -98,6 +105,36 @@ describe('ProjectFiles', () => {
     const capped = await files.glob({ pattern: '**', maxResults: 2 });
     expect(capped).toMatchObject({ truncated: true });
     expect(capped.items).toHaveLength(2);
+  });
+
+  it('announces each change after it happened, and nothing for reads, refusals and no-ops', async () => {
+    const changes: FileChange[] = [];
+    const watched = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50 }, (change) => changes.push(change));
+    await watched.write('notes/a.txt', 'a');
+    await watched.mkdir('out');
+    await watched.mkdir('out');
+    await watched.move('notes/a.txt', 'out/a.txt');
+    await watched.move('out/a.txt', 'out/a.txt');
+    await watched.remove('notes');
+    await watched.read('README.md');
+    await watched.list('src');
+    await statusOf(watched.write('big.txt', 'x'.repeat(51)));
+    await statusOf(watched.remove('missing'));
+    await statusOf(watched.write('../escape.txt', 'x'));
+    expect(changes).toEqual([
+      { kind: 'written', paths: ['notes/a.txt'] },
+      { kind: 'directory_created', paths: ['out'] },
+      { kind: 'moved', paths: ['notes/a.txt', 'out/a.txt'] },
+      { kind: 'deleted', paths: ['notes'] },
+    ]);
+  });
+
+  it('a listener that throws does not fail the change', async () => {
+    const watched = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50 }, () => {
+      throw new Error('listener failed');
+    });
+    expect(await watched.write('still.txt', 'fine')).toMatchObject({ path: 'still.txt', created: true });
+    expect(readFileSync(join(root, 'still.txt'), 'utf8')).toBe('fine');
   });
 
   it('tells text from binary', () => {

@@ -2,7 +2,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import picomatch from 'picomatch';
-import type { ApiDirectoryListing, ApiFileContent, ApiFileEntry, ApiSearchMatch, ApiSearchResult, FileEntryType } from '@nanoclaw/protocol';
+import type { ApiDirectoryListing, ApiFileContent, ApiFileEntry, ApiSearchMatch, ApiSearchResult, FileEntryType, ProjectFileChange } from '@nanoclaw/protocol';
 import { resolveProjectPath, type ResolvedPath } from './resolveProjectPath.js';
 import { displayPath, fileConflict, fileNotFound, fileTooLarge, formatBytes, notText, wrongKind } from './workspaceErrors.js';
 
@@ -12,6 +12,9 @@ export interface FileLimits {
   /** Largest file written, bytes. */
   maxWriteBytes: number;
 }
+
+/** A change to the files, as announced after it happened (the project id is added by whoever listens). */
+export type FileChange = Omit<ProjectFileChange, 'project_id'>;
 
 export interface SearchOptions {
   query: string;
@@ -92,7 +95,18 @@ export class ProjectFiles {
   constructor(
     readonly root: string,
     readonly limits: FileLimits,
+    /** Told after every change this object makes (write, mkdir, move, delete, upload). */
+    private readonly onChange?: (change: FileChange) => void,
   ) {}
+
+  /** Tells the listener about a change; a listener that throws never fails the operation that changed the files. */
+  announce(change: FileChange): void {
+    try {
+      this.onChange?.(change);
+    } catch {
+      /* the change happened; only the announcement failed */
+    }
+  }
 
   resolve(path: unknown, options?: { allowRoot?: boolean; followFinal?: boolean }): Promise<ResolvedPath> {
     return resolveProjectPath(this.root, path, options);
@@ -148,8 +162,11 @@ export class ProjectFiles {
     return { path: target.relative, name: target.relative.split('/').at(-1) ?? '', content, size: bytes.length, modified_at: info.mtime.toISOString() };
   }
 
-  /** Writes (creates or replaces) a file, creating missing parent directories. */
-  async write(path: string, content: string | Uint8Array): Promise<ApiFileEntry & { created: boolean }> {
+  /**
+   * Writes (creates or replaces) a file, creating missing parent directories. With `createOnly`,
+   * anything already at the path is a conflict (409) and stays as it is.
+   */
+  async write(path: string, content: string | Uint8Array, options: { createOnly?: boolean } = {}): Promise<ApiFileEntry & { created: boolean }> {
     const target = await this.resolve(path);
     const size = typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength;
     if (size > this.limits.maxWriteBytes) {
@@ -157,8 +174,16 @@ export class ProjectFiles {
     }
     const existing = await stat(target.absolute).catch(() => null);
     if (existing?.isDirectory()) throw fileConflict(`"${target.relative}" is a directory; a file cannot be written over it.`);
+    const alreadyThere = () => fileConflict(`"${target.relative}" already exists. Choose another name.`);
+    if (existing && options.createOnly) throw alreadyThere();
     await this.ensureParentDirectory(target);
-    await writeFile(target.absolute, content);
+    try {
+      await writeFile(target.absolute, content, { flag: options.createOnly ? 'wx' : 'w' });
+    } catch (err) {
+      if (options.createOnly && errorCode(err) === 'EEXIST') throw alreadyThere();
+      throw err;
+    }
+    this.announce({ kind: 'written', paths: [target.relative] });
     return { ...entryOf(target.relative, await stat(target.absolute)), created: existing === null };
   }
 
@@ -176,6 +201,7 @@ export class ProjectFiles {
     } catch (err) {
       if (errorCode(err) !== 'EEXIST') throw err;
     }
+    this.announce({ kind: 'directory_created', paths: [target.relative] });
     return { ...entryOf(target.relative, await stat(target.absolute)), created: true };
   }
 
@@ -199,6 +225,7 @@ export class ProjectFiles {
     }
     await this.ensureParentDirectory(target);
     await rename(source.absolute, target.absolute);
+    this.announce({ kind: 'moved', paths: [source.relative, target.relative] });
     return { from: source.relative, to: target.relative, type: typeOf(sourceInfo) };
   }
 
@@ -208,6 +235,7 @@ export class ProjectFiles {
     const info = await lstat(target.absolute).catch(() => null);
     if (!info) throw fileNotFound(target.relative);
     await rm(target.absolute, { recursive: true, force: false });
+    this.announce({ kind: 'deleted', paths: [target.relative] });
     return { path: target.relative, type: typeOf(info) };
   }
 

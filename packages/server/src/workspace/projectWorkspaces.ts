@@ -4,12 +4,15 @@ import type { ProjectRepo, ProjectRow } from '../db/index.js';
 import { AppError } from '../http/appError.js';
 import { projectDirectoryName } from './projectDirectoryName.js';
 import { ProjectFiles, type FileLimits } from './projectFiles.js';
+import type { ProjectChangeFeed } from './projectChangeFeed.js';
 
 export interface ProjectWorkspacesOptions {
   /** Absolute directory holding every project: `<root>/<user id>/<directory>`. */
   root: string;
   projects: ProjectRepo;
   limits: FileLimits;
+  /** Told about every change made through filesOf (REST edits, uploads, the agent's file tools). */
+  changes?: ProjectChangeFeed;
   logger?: { warn(obj: object, msg?: string): void };
 }
 
@@ -94,7 +97,8 @@ export function createProjectWorkspaces(options: ProjectWorkspacesOptions) {
     const dir = directoryOf(project);
     // A directory removed behind the server's back comes back empty rather than failing every call.
     await mkdir(dir, { recursive: true });
-    return new ProjectFiles(dir, options.limits);
+    const changes = options.changes;
+    return new ProjectFiles(dir, options.limits, changes && ((change) => changes.publish({ project_id: project.id, ...change })));
   }
 
   /** Deletes the row, then the directory with everything in it. Answers false for someone else's or no project. */

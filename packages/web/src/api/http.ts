@@ -1,4 +1,4 @@
-import type { ApiDirectoryListing, ApiFileContent, ApiProject } from '@nanoclaw/protocol';
+import type { ApiDirectoryListing, ApiFileContent, ApiFileLimits, ApiProject } from '@nanoclaw/protocol';
 import type { ApiConversation, ApiLoginResult, ApiMessage, ApiModel, ApiUser, Attachment, Page } from '@nanoclaw/protocol';
 import { authHeaders, notifyUnauthorized } from '../lib/session';
 
@@ -89,7 +89,10 @@ export const api = {
   listProjects: () => request<ApiProject[]>('GET', '/api/projects'),
   listFiles: (projectId: string, path = '') => request<ApiDirectoryListing>('GET', `/api/projects/${enc(projectId)}/files?path=${enc(path)}`),
   readFile: (projectId: string, path: string) => request<ApiFileContent>('GET', `/api/projects/${enc(projectId)}/files/${filePath(path)}`),
-  writeFile: (projectId: string, path: string, content: string) => request<unknown>('PUT', `/api/projects/${enc(projectId)}/files/${filePath(path)}`, { content }),
+  /** `createOnly`: 409 instead of replacing a file that already exists. */
+  writeFile: (projectId: string, path: string, content: string, createOnly = false) =>
+    request<unknown>('PUT', `/api/projects/${enc(projectId)}/files/${filePath(path)}`, { content, ...(createOnly ? { create_only: true } : {}) }),
+  fileLimits: () => request<ApiFileLimits>('GET', '/api/files/limits'),
   moveFile: (projectId: string, path: string, newPath: string) =>
     request<unknown>('PATCH', `/api/projects/${enc(projectId)}/files/${filePath(path)}`, { new_path: newPath }),
   deleteFile: (projectId: string, path: string) => request<unknown>('DELETE', `/api/projects/${enc(projectId)}/files/${filePath(path)}`),

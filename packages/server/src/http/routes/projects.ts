@@ -1,18 +1,13 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import multipart from '@fastify/multipart';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { v4 as uuidv4 } from 'uuid';
 import { createProjectBodySchema, projectNameSchema, updateProjectBodySchema, type ApiProject, type ApiUploadResult } from '@nanoclaw/protocol';
 import type { AppContext } from '../appContext.js';
 import type { ProjectPatch, ProjectRow } from '../../db/index.js';
-import { AppError, badRequest, notFound } from '../appError.js';
-import { resolveProjectPath } from '../../workspace/resolveProjectPath.js';
-import { formatBytes } from '../../workspace/workspaceErrors.js';
+import { badRequest, notFound } from '../appError.js';
+import { receiveUpload, registerMultipart } from '../receiveUpload.js';
 import { idParamsSchema } from './conversations.js';
 
 export function presentProject(row: ProjectRow): ApiProject {
@@ -32,15 +27,7 @@ const DEFAULT_UPLOAD_NAME = 'Uploaded files';
 /** Projects CRUD and folder upload (SPEC §2); every project has its directory under workspace_root. */
 export function projectRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
-    await app.register(multipart, {
-      limits: {
-        fileSize: ctx.config.max_upload_bytes,
-        files: ctx.config.max_upload_files,
-        fields: 20,
-        fieldSize: 64 * 1024,
-        parts: ctx.config.max_upload_files + 20,
-      },
-    });
+    await registerMultipart(app, ctx.config);
 
     app.get('/projects', async (request) => ({
       code: 0,
@@ -84,42 +71,10 @@ export function projectRoutes(ctx: AppContext): FastifyPluginAsyncZod {
      * with the same folder, that folder is the project (and its name the default project name).
      */
     app.post('/projects/upload', async (request) => {
-      if (!request.isMultipart()) throw new AppError(415, 'Send the folder as multipart/form-data, one file part per file.');
       const userId = request.user.id;
       const staging = await ctx.workspaces.stagingDirectory(userId, uuidv4());
       try {
-        const fields: Record<string, string> = {};
-        const paths: string[] = [];
-        let bytes = 0;
-        const maxBytes = ctx.config.max_upload_bytes;
-        const tooLarge = () => new AppError(413, `The upload is larger than the ${formatBytes(maxBytes)} allowed (max_upload_bytes).`);
-
-        for await (const part of request.parts({ preservePath: true })) {
-          if (part.type === 'field') {
-            if (typeof part.value === 'string') fields[part.fieldname] = part.value;
-            continue;
-          }
-          if (!part.filename) {
-            part.file.resume();
-            continue;
-          }
-          const target = await resolveProjectPath(staging, part.filename);
-          await mkdir(dirname(target.absolute), { recursive: true });
-          const counter = new Transform({
-            transform(chunk: Buffer, _encoding, callback) {
-              bytes += chunk.length;
-              callback(bytes > maxBytes ? tooLarge() : null, chunk);
-            },
-          });
-          try {
-            await pipeline(part.file, counter, createWriteStream(target.absolute, { flags: 'wx' }));
-          } catch (err) {
-            if ((err as { code?: string }).code === 'EEXIST') throw badRequest(`The file "${target.relative}" appears twice in the upload.`);
-            if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
-            throw err;
-          }
-          paths.push(target.relative);
-        }
+        const { fields, paths, bytes } = await receiveUpload(request, staging, ctx.config.max_upload_bytes);
         if (paths.length === 0) throw badRequest('The upload holds no files: choose a folder with at least one file.');
 
         const tops = new Set(paths.map((path) => path.split('/')[0] as string));
@@ -132,21 +87,9 @@ export function projectRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const project = await ctx.workspaces.adopt(userId, { name: parsedName.data, description }, sharedTop ? join(staging, sharedTop) : staging);
         const result: ApiUploadResult = { project: presentProject(project), files: paths.length, bytes };
         return { code: 0, data: result };
-      } catch (err) {
-        throw uploadError(err);
       } finally {
         await rm(staging, { recursive: true, force: true });
       }
     });
   };
-}
-
-/** The multipart plugin's limit errors as sentences. */
-function uploadError(err: unknown): unknown {
-  const code = (err as { code?: string }).code;
-  if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') return new AppError(413, 'The upload has more files than allowed (max_upload_files).');
-  if (code === 'FST_FIELDS_LIMIT') return new AppError(413, 'The upload has too many form fields.');
-  if (code === 'FST_REQ_FILE_TOO_LARGE') return new AppError(413, 'A file in the upload is larger than allowed (max_upload_bytes).');
-  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return new AppError(415, 'Send the folder as multipart/form-data, one file part per file.');
-  return err;
 }

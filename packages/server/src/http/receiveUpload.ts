@@ -1,0 +1,102 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '@nanoclaw/protocol';
+import { AppError, badRequest } from './appError.js';
+import { resolveProjectPath } from '../workspace/resolveProjectPath.js';
+import { formatBytes } from '../workspace/workspaceErrors.js';
+
+export interface ReceivedUpload {
+  /** Text fields of the form. */
+  fields: Record<string, string>;
+  /** Paths of the received files below the staging directory, `/`-separated, in arrival order. */
+  paths: string[];
+  bytes: number;
+}
+
+/** Multipart parsing with the upload limits of the config, for the routes of one plugin scope. */
+export async function registerMultipart(app: FastifyInstance, config: Pick<Config, 'max_upload_bytes' | 'max_upload_files'>): Promise<void> {
+  await app.register(multipart, {
+    limits: {
+      fileSize: config.max_upload_bytes,
+      files: config.max_upload_files,
+      fields: 20,
+      fieldSize: 64 * 1024,
+      parts: config.max_upload_files + 20,
+    },
+  });
+}
+
+function errorCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
+}
+
+/**
+ * Receives a multipart upload into a staging directory: one file part per file, its filename the
+ * path inside the upload ("site/css/main.css"). Every path goes through the project path resolver
+ * (escapes, absolute paths, NUL bytes… are 400); the total is capped at `maxBytes` (413). Errors
+ * leave whatever arrived in the staging directory, which the caller removes.
+ */
+export async function receiveUpload(request: FastifyRequest, staging: string, maxBytes: number): Promise<ReceivedUpload> {
+  if (!request.isMultipart()) throw new AppError(415, 'Send the files as multipart/form-data, one file part per file.');
+  const fields: Record<string, string> = {};
+  const paths: string[] = [];
+  let bytes = 0;
+  const tooLarge = () => new AppError(413, `The upload is larger than the ${formatBytes(maxBytes)} allowed (max_upload_bytes).`);
+  try {
+    for await (const part of request.parts({ preservePath: true })) {
+      if (part.type === 'field') {
+        if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+        continue;
+      }
+      if (!part.filename) {
+        part.file.resume();
+        continue;
+      }
+      const target = await resolveProjectPath(staging, part.filename);
+      try {
+        await mkdir(dirname(target.absolute), { recursive: true });
+      } catch (err) {
+        if (errorCode(err) === 'ENOTDIR' || errorCode(err) === 'EEXIST') {
+          throw badRequest(`The upload holds both a file and a folder named "${target.relative.split('/').slice(0, -1).join('/')}" (or a parent of it).`);
+        }
+        throw err;
+      }
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          bytes += chunk.length;
+          callback(bytes > maxBytes ? tooLarge() : null, chunk);
+        },
+      });
+      try {
+        await pipeline(part.file, counter, createWriteStream(target.absolute, { flags: 'wx' }));
+      } catch (err) {
+        if (errorCode(err) === 'EEXIST' || errorCode(err) === 'EISDIR') {
+          if ((await stat(target.absolute).catch(() => null))?.isDirectory()) {
+            throw badRequest(`The upload holds both a file and a folder named "${target.relative}".`);
+          }
+          throw badRequest(`The file "${target.relative}" appears twice in the upload.`);
+        }
+        throw err;
+      }
+      paths.push(target.relative);
+    }
+  } catch (err) {
+    throw uploadError(err, tooLarge);
+  }
+  return { fields, paths, bytes };
+}
+
+/** The multipart plugin's limit errors as sentences. */
+function uploadError(err: unknown, tooLarge: () => AppError): unknown {
+  const code = errorCode(err);
+  if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') return new AppError(413, 'The upload has more files than allowed (max_upload_files).');
+  if (code === 'FST_FIELDS_LIMIT') return new AppError(413, 'The upload has too many form fields.');
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge();
+  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return new AppError(415, 'Send the files as multipart/form-data, one file part per file.');
+  return err;
+}
