@@ -107,10 +107,10 @@ export default {
     loading: 'Loading the tools…',
     loadFailed: 'Could not load the tools: {reason}',
     builtin: 'Built-in',
-    server: 'MCP server {name}',
+    server: 'MCP server',
     transport: { stdio: 'local process', http: 'HTTP' },
     count: 'no tools | 1 tool | {n} tools',
-    show: 'Show the tools of {group}',
+    show: 'Show the tools',
     status: {
       connected: 'Connected',
       connecting: 'Connecting…',
@@ -124,7 +124,6 @@ export default {
       disconnected: 'It reconnects when one of its tools is used.',
       disabled: 'Turned off in the server configuration.',
     },
-    none: 'No tools yet.',
   },
   settings: {
     title: 'Conversation settings',

@@ -109,10 +109,10 @@ const zhCN: typeof en = {
     loading: '正在加载工具…',
     loadFailed: '无法加载工具：{reason}',
     builtin: '内置',
-    server: 'MCP 服务器 {name}',
+    server: 'MCP 服务器',
     transport: { stdio: '本地进程', http: 'HTTP' },
     count: '没有工具 | {n} 个工具 | {n} 个工具',
-    show: '显示「{group}」的工具',
+    show: '显示工具',
     status: {
       connected: '已连接',
       connecting: '正在连接…',
@@ -126,7 +126,6 @@ const zhCN: typeof en = {
       disconnected: '使用它的工具时会自动重新连接。',
       disabled: '已在服务器配置中关闭。',
     },
-    none: '暂无工具。',
   },
   settings: {
     title: '对话设置',
