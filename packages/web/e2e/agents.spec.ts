@@ -4,14 +4,15 @@ import { clearScript, expect, newConversation, script, test } from './agentsServ
 
 const multiAgentCall = (tasks: object[]) => ({ name: 'multi_agent', arguments: JSON.stringify({ tasks }) });
 const TASKS = [
-  { name: 'researcher', task: 'Compute 6*7 with the calculator.', tools: ['calculator'] },
+  { name: 'researcher', task: 'Write "six times seven is forty-two" in capitals with text_process.', tools: ['text_process'] },
   { name: 'writer', task: 'Draft a one-line summary.' },
 ];
 
 test.afterEach(async ({ request }) => clearScript(request));
-// The server loads the calculator's maths library on its first use, which takes seconds on a busy machine.
-const FIRST_TOOL_USE = { timeout: 60_000 };
-test.describe.configure({ timeout: 120_000 });
+// The sub-agents' tool is text_process rather than the calculator: the calculator's first use loads its
+// maths library synchronously, freezing the server's event loop for seconds on a busy machine, after
+// which the next model request can hang on a keep-alive socket the simulator has closed meanwhile.
+const SHOUT = { name: 'text_process', arguments: JSON.stringify({ operation: 'case', text: 'six times seven is forty-two', case_style: 'upper' }) };
 
 /** The kinds of the steps shown directly in `container` (not those nested deeper). */
 const kinds = (steps: Locator) => steps.evaluateAll((els) => els.map((el) => el.getAttribute('data-step')));
@@ -22,11 +23,11 @@ test('parallel sub-agents stream into their own labelled groups inside the multi
   const id = await newConversation(page, { model: 'text' });
   await page.goto(`/c/${id}`);
   // Both sub-agents start at once; whichever asks first gets the stalled stream (it stays open, so the
-  // run is still live while the test looks), the other thinks, calls the calculator and answers.
+  // run is still live while the test looks), the other thinks, calls text_process and answers.
   await script(page.request, [
     { kind: 'stream', reasoning: 'Two independent parts: I will hand them to sub-agents.', toolCalls: [multiAgentCall(TASKS)] },
     { kind: 'stall', reasoning: 'Drafting a summary line while the numbers come in.', afterPieces: 4 },
-    { kind: 'stream', reasoning: 'I need the calculator for this.', toolCalls: [{ name: 'calculator', arguments: '{"expression":"6*7"}' }] },
+    { kind: 'stream', reasoning: 'I need text_process for this.', toolCalls: [SHOUT] },
     { kind: 'stream', content: 'Six times seven is 42.' },
   ]);
   await sendMessage(page, 'Split the work');
@@ -35,9 +36,9 @@ test('parallel sub-agents stream into their own labelled groups inside the multi
     await expect(answer).toHaveAttribute('data-status', live ? 'streaming' : 'stopped');
     const card = answer.locator('[data-step="tool"][data-tool="multi_agent"]');
     const groups = card.locator('.sub-agent');
-    const busy = groups.filter({ has: page.locator('[data-tool="calculator"]') });
-    const stalled = groups.filter({ hasNot: page.locator('[data-tool="calculator"]') });
-    await expect(busy.locator('[data-step="text"]')).toContainText('Six times seven is 42.', FIRST_TOOL_USE);
+    const busy = groups.filter({ has: page.locator('[data-tool="text_process"]') });
+    const stalled = groups.filter({ hasNot: page.locator('[data-tool="text_process"]') });
+    await expect(busy.locator('[data-step="text"]')).toContainText('Six times seven is 42.');
     // The main agent's own steps stay outside the card; the sub-agents' steps are all inside it.
     expect(await kinds(topLevel(answer))).toEqual(['thinking', 'tool']);
     await expect(topLevel(answer).first()).toContainText('hand them to sub-agents');
@@ -50,8 +51,8 @@ test('parallel sub-agents stream into their own labelled groups inside the multi
     }
     // Each agent's steps in its own group, in order, never mixed with the other's.
     expect(await kinds(agentSteps(busy))).toEqual(['thinking', 'tool', 'text']);
-    await expect(agentSteps(busy).nth(0)).toContainText('I need the calculator for this.');
-    await expect(busy.locator('[data-tool="calculator"] [data-part="result"]')).toContainText('42');
+    await expect(agentSteps(busy).nth(0)).toContainText('I need text_process for this.');
+    await expect(busy.locator('[data-tool="text_process"] [data-part="result"]')).toContainText('SIX TIMES SEVEN IS FORTY-TWO');
     await expect(busy).not.toContainText('Drafting');
     expect(await kinds(agentSteps(stalled))).toEqual(['thinking']);
     await expect(stalled).toContainText('Drafting a summary line');
@@ -86,13 +87,15 @@ async function finishedRun(page: Page): Promise<Locator> {
   await page.goto(`/c/${id}`);
   await script(page.request, [
     { kind: 'stream', reasoning: 'This needs arithmetic; a sub-agent can do it.', toolCalls: [multiAgentCall([TASKS[0]])] },
-    { kind: 'stream', reasoning: 'Let me use the calculator.', toolCalls: [{ name: 'calculator', arguments: '{"expression":"6*7"}' }] },
+    { kind: 'stream', reasoning: 'Let me use text_process.', toolCalls: [SHOUT] },
     { kind: 'stream', content: 'The product is **42**.' },
     { kind: 'stream', content: 'The researcher found that 6 × 7 = 42.' },
   ]);
   await sendMessage(page, 'What is 6*7? Delegate it.');
   const answer = lastAssistant(page);
-  await expect(answer).toHaveAttribute('data-status', 'complete', FIRST_TOOL_USE);
+  await expect(answer).toHaveAttribute('data-status', /complete|stopped|error|interrupted|max_iterations/);
+  expect(await answer.locator('.run-error').allInnerTexts(), 'the run failed').toEqual([]);
+  await expect(answer).toHaveAttribute('data-status', 'complete');
   return answer;
 }
 
@@ -110,9 +113,9 @@ test('a sub-agent that thinks, calls a tool and answers: nested in order under i
     await expect(group.locator(':scope > summary > .sub-agent-name')).toHaveText('Sub-agent: researcher');
     await expect(group.locator(':scope > summary > .tool-state')).toHaveText('Done');
     expect(await kinds(agentSteps(group))).toEqual(['thinking', 'tool', 'text']);
-    await expect(agentSteps(group).nth(0)).toContainText('Let me use the calculator.');
-    await expect(agentSteps(group).nth(1)).toHaveAttribute('data-tool', 'calculator');
-    await expect(agentSteps(group).nth(1).locator('[data-part="result"]')).toContainText('42');
+    await expect(agentSteps(group).nth(0)).toContainText('Let me use text_process.');
+    await expect(agentSteps(group).nth(1)).toHaveAttribute('data-tool', 'text_process');
+    await expect(agentSteps(group).nth(1).locator('[data-part="result"]')).toContainText('SIX TIMES SEVEN IS FORTY-TWO');
     await expect(agentSteps(group).nth(2).locator('strong')).toHaveText('42');
     // The sub-agent's answer is part of the call's result, not of the main answer's text.
     await expect(card.locator(':scope > .tool-body > .tool-section > [data-part="result"]')).toContainText('"answer": "The product is **42**."');

@@ -52,7 +52,7 @@ function agentsConfig(gate: string): string[] {
   const q = (value: string) => JSON.stringify(value);
   return [
     'multi_agent: { max_agents: 3, concurrency: 2, max_iterations: 3, timeout_ms: 600000 }',
-    'llm: { timeout_ms: 600000, max_retries: 0, retry_base_ms: 10, retry_max_ms: 50 }',
+    'llm: { timeout_ms: 600000, max_retries: 1, retry_base_ms: 10, retry_max_ms: 50 }',
     'mcp_servers:',
     `  - { name: everything, command: ${q(process.execPath)}, args: [${q(gated)}, ${q(gate)}, ${q(everything)}], connect_timeout_ms: 3600000 }`,
     '  - { name: broken, command: /nonexistent/bin/mcp-server-that-is-not-there }',
