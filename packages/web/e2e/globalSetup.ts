@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '@nanoclaw/llm-sim';
 
@@ -25,10 +26,37 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   process.env.E2E_MULTI_URL = multi.address;
 
+  // Sub-agents and MCP servers get their own instance, so the other specs' tool lists and runs stay as they were.
+  const mcpGate = join(mkdtempSync(join(tmpdir(), 'nc-e2e-mcp-')), 'open');
+  const agents = await startNanoclaw(serverMain, sim.chatUrl, agentsConfig(mcpGate));
+  process.env.E2E_AGENTS_URL = agents.address;
+  process.env.E2E_MCP_GATE = mcpGate;
+
   return async () => {
-    await Promise.all([single.stop(), multi.stop()]);
+    await Promise.all([single.stop(), multi.stop(), agents.stop()]);
+    rmSync(dirname(mcpGate), { recursive: true, force: true });
     await sim.close();
   };
+}
+
+/**
+ * The sub-agent and MCP instance: two sub-agents may run at once (the specs give each scripted answer
+ * to whichever asks first), a stalled model stream is not cut short while a test looks at it, and
+ * two MCP servers: the reference "everything" server over stdio, started only once `gate` exists
+ * (connecting until then), and one whose command does not exist (failed).
+ */
+function agentsConfig(gate: string): string[] {
+  const serverPackage = createRequire(join(repoRoot, 'packages/server/package.json'));
+  const everything = join(dirname(serverPackage.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/transports/stdio.js');
+  const gated = fileURLToPath(new URL('./mcpGatedServer.mjs', import.meta.url));
+  const q = (value: string) => JSON.stringify(value);
+  return [
+    'multi_agent: { max_agents: 3, concurrency: 2, max_iterations: 3, timeout_ms: 600000 }',
+    'llm: { timeout_ms: 600000, max_retries: 1, retry_base_ms: 10, retry_max_ms: 50 }',
+    'mcp_servers:',
+    `  - { name: everything, command: ${q(process.execPath)}, args: [${q(gated)}, ${q(gate)}, ${q(everything)}], connect_timeout_ms: 3600000 }`,
+    '  - { name: broken, command: /nonexistent/bin/mcp-server-that-is-not-there }',
+  ];
 }
 
 interface Started {
@@ -39,13 +67,18 @@ interface Started {
 /** One NanoClaw process (built server, built UI) with its own temp config and data, models at the simulator. */
 async function startNanoclaw(serverMain: string, chatUrl: string, extraConfig: string[] = []): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'nc-e2e-'));
-  const config = [
+  // A top-level key in extraConfig replaces the default line of the same key.
+  const replaced = new Set(extraConfig.map((line) => /^(\w+):/.exec(line)?.[1]).filter(Boolean));
+  const defaults = [
     'host: 127.0.0.1',
     'log_level: warn',
     'default_model: tool-call',
     'run_retention_ms: 30000',
     'checkpoint_interval_ms: 100',
     'llm: { timeout_ms: 5000, max_retries: 1, retry_base_ms: 10, retry_max_ms: 50 }',
+  ].filter((line) => !replaced.has(line.split(':')[0]));
+  const config = [
+    ...defaults,
     ...extraConfig,
     'models:',
     ...E2E_MODELS.map((id) => `  - { id: "${id}", name: "Sim ${id}", api_url: "${chatUrl}" }`),

@@ -66,6 +66,8 @@ test('Markdown: tables, highlighted code with a copy button, KaTeX math; dark th
       '$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$',
       '',
       '- [x] done item',
+      '- [ ] open item',
+      '  - [x] nested done',
       '- plain **bold** item',
     ].join('\n'),
   );
@@ -77,6 +79,19 @@ test('Markdown: tables, highlighted code with a copy button, KaTeX math; dark th
   await expect(answer.locator('.hljs-keyword').first()).toHaveText('def');
   await expect(answer.locator('.katex').first()).toBeVisible();
   await expect(answer.locator('.katex-display')).toHaveCount(1);
+  // GFM task list: disabled checkboxes named by their item's text, which a click cannot change.
+  const done = answer.getByRole('checkbox', { name: 'done item' });
+  const open = answer.getByRole('checkbox', { name: 'open item' });
+  await expect(done).toBeChecked();
+  await expect(done).toBeDisabled();
+  await expect(open).not.toBeChecked();
+  await expect(open).toBeDisabled();
+  // (Playwright refuses to click a label of a disabled control unless forced; the browser still gets a real click.)
+  await answer.getByText('open item').click({ force: true });
+  await expect(open).not.toBeChecked();
+  await expect(answer.locator('li', { hasText: 'open item' })).not.toContainText('[ ]');
+  await expect(answer.locator('li', { hasText: 'plain' }).getByRole('checkbox')).toHaveCount(0);
+  await expect(answer.getByRole('checkbox', { name: 'nested done' })).toBeChecked();
   await answer.getByRole('button', { name: 'Copy code' }).click();
   await expect(answer.locator('.code-copy')).toHaveText('Copied');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('def square(n):\n    return n * n  # simple\n');

@@ -53,6 +53,7 @@ export function applyStepEvent(steps: Step[], data: any): void {
     }
     const step = { id: data.id, index: data.index, type: data.type, content: data.delta } as Step;
     if (typeof data.parent_id === 'string') step.parent_id = data.parent_id;
+    if (typeof data.agent === 'string') step.agent = data.agent;
     upsert(steps, step);
     return;
   }
@@ -66,11 +67,19 @@ export function answerText(message: UiMessage): string {
   return text.join('') || message.text;
 }
 
+/** One sub-agent's steps under the tool call that started it, in the order they happened. */
+export interface AgentGroup {
+  key: string;
+  /** The sub-agent's name ('' for steps that carry none). */
+  agent: string;
+  steps: Step[];
+}
+
 export type StepItem =
   | { kind: 'thinking' | 'text'; key: string; step: Step & { content: string } }
-  | { kind: 'tool'; key: string; call: ToolCallStep | null; result: ToolResultStep | null; children: Step[] };
+  | { kind: 'tool'; key: string; call: ToolCallStep | null; result: ToolResultStep | null; agents: AgentGroup[] };
 
-/** Steps grouped for display: a tool call with its result (and sub-agent steps nested under it). */
+/** Steps grouped for display: a tool call with its result, and the steps of its sub-agents, one group per agent. */
 export function stepItems(steps: Step[], parentId?: string): StepItem[] {
   const mine = steps.filter((s) => (s.parent_id ?? undefined) === parentId);
   const results = new Map<string, ToolResultStep>();
@@ -79,8 +88,77 @@ export function stepItems(steps: Step[], parentId?: string): StepItem[] {
   const items: StepItem[] = [];
   for (const s of mine) {
     if (s.type === 'thinking' || s.type === 'text') items.push({ kind: s.type, key: s.id, step: s });
-    else if (s.type === 'tool_call') items.push({ kind: 'tool', key: s.id, call: s, result: results.get(s.id_ref) ?? null, children: steps.filter((c) => c.parent_id === s.id) });
-    else if (s.type === 'tool_result' && !calls.has(s.id_ref)) items.push({ kind: 'tool', key: s.id, call: null, result: s, children: [] });
+    else if (s.type === 'tool_call') items.push({ kind: 'tool', key: s.id, call: s, result: results.get(s.id_ref) ?? null, agents: agentGroups(steps, s.id) });
+    else if (s.type === 'tool_result' && !calls.has(s.id_ref)) items.push({ kind: 'tool', key: s.id, call: null, result: s, agents: [] });
   }
   return items;
+}
+
+/**
+ * The sub-agents working under the tool_call step `callStepId`: parallel agents interleave their steps
+ * (one global index), so each agent's steps are gathered apart, the groups in the order the agents started.
+ */
+export function agentGroups(steps: Step[], callStepId: string): AgentGroup[] {
+  const groups = new Map<string, AgentGroup>();
+  for (const step of steps) {
+    if (step.parent_id !== callStepId) continue;
+    const agent = step.agent ?? '';
+    let group = groups.get(agent);
+    if (!group) {
+      group = { key: `${callStepId}:${agent}`, agent, steps: [] };
+      groups.set(agent, group);
+    }
+    group.steps.push(step);
+  }
+  return [...groups.values()];
+}
+
+export type SubAgentState = 'running' | 'complete' | 'failed' | 'timeout' | 'stopped' | 'unknown';
+
+export interface SubAgentOutcome {
+  state: SubAgentState;
+  error?: string;
+}
+
+/**
+ * How each sub-agent of a multi_agent call ended, read from the call's result (a JSON list of
+ * `{name, status, error?}`); while the call has no result, its agents are running (or unknown once
+ * the answer stopped streaming without one).
+ */
+export function subAgentOutcomes(result: ToolResultStep | null, streaming: boolean): (agent: string) => SubAgentOutcome {
+  const fallback: SubAgentOutcome = { state: result || !streaming ? 'unknown' : 'running' };
+  const byName = new Map<string, SubAgentOutcome>();
+  if (result) {
+    try {
+      const parsed: unknown = JSON.parse(result.content);
+      if (Array.isArray(parsed)) {
+        for (const entry of parsed) {
+          if (!entry || typeof entry !== 'object' || typeof entry.name !== 'string') continue;
+          const outcome: SubAgentOutcome = { state: outcomeState(entry.status) };
+          if (typeof entry.error === 'string' && entry.error) outcome.error = entry.error;
+          byName.set(entry.name, outcome);
+        }
+      }
+    } catch {
+      /* an error result in plain text: nothing per agent */
+    }
+  }
+  return (agent) => byName.get(agent) ?? fallback;
+}
+
+function outcomeState(status: unknown): SubAgentState {
+  switch (status) {
+    case 'complete':
+      return 'complete';
+    case 'timeout':
+      return 'timeout';
+    case 'stopped':
+    case 'interrupted':
+    case 'max_iterations':
+      return 'stopped';
+    case 'error':
+      return 'failed';
+    default:
+      return 'unknown';
+  }
 }
