@@ -37,7 +37,7 @@ test('streams an answer: thinking, then the calculator call with its result, the
 });
 
 test('a reload in the middle of an answer re-attaches and shows the rest of it', async ({ page, api }) => {
-  const conversation = await api.createConversation({ model: 'slow:100' });
+  const conversation = await api.createConversation({ model: 'slow:250' });
   await page.goto(`/c/${conversation.id}`);
   await sendMessage(page, 'tell me a long story');
   const answer = lastAssistant(page);
@@ -52,7 +52,7 @@ test('a reload in the middle of an answer re-attaches and shows the rest of it',
   const resumed = lastAssistant(page);
   await expect(resumed).toHaveAttribute('data-status', 'streaming');
   await expect(page.getByRole('button', { name: 'Stop' })).toBeVisible();
-  await expect(resumed).toHaveAttribute('data-status', 'complete', { timeout: 20_000 });
+  await expect(resumed).toHaveAttribute('data-status', 'complete', { timeout: 30_000 });
   await expect(box).toBeEnabled();
 
   const stored = (await api.messages(conversation.id)).at(-1);
@@ -62,14 +62,14 @@ test('a reload in the middle of an answer re-attaches and shows the rest of it',
 });
 
 test('a second tab on the same conversation shows the same live run', async ({ page, api, context }) => {
-  const conversation = await api.createConversation({ model: 'slow:100' });
+  const conversation = await api.createConversation({ model: 'slow:250' });
   await page.goto(`/c/${conversation.id}`);
   await sendMessage(page, 'two tabs');
   await expect(lastAssistant(page).locator('[data-step="text"]')).toContainText(/\w+/);
   const second = await context.newPage();
   await second.goto(`/c/${conversation.id}`);
   await expect(lastAssistant(second)).toHaveAttribute('data-status', 'streaming');
-  await expect(lastAssistant(second)).toHaveAttribute('data-status', 'complete', { timeout: 20_000 });
+  await expect(lastAssistant(second)).toHaveAttribute('data-status', 'complete', { timeout: 30_000 });
   await expect(lastAssistant(page)).toHaveAttribute('data-status', 'complete');
   expect(squash(await lastAssistant(second).innerText())).toBe(squash(await lastAssistant(page).innerText()));
   await second.close();
