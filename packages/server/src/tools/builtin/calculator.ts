@@ -18,19 +18,24 @@ export interface CalculatorResult {
 const DEFAULT_TIMEOUT_MS = 2000;
 /** Starting the worker loads mathjs: ~1 s, several on a busy machine. */
 const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
+/** Calculations come in bursts within a conversation; between them the worker's memory goes back to the server. */
+const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 
 export interface CalculatorToolOptions {
   /** Deadline for one evaluation, ms. */
   timeoutMs?: number;
   /** Deadline for starting the calculator's worker (loading mathjs), ms. */
   startupTimeoutMs?: number;
+  /** The worker is stopped after this long without a calculation, ms. */
+  idleTimeoutMs?: number;
 }
 
 export function createCalculatorTool(options: CalculatorToolOptions = {}): ToolDefinition<CalculatorArgs> & { close(): Promise<void> } {
-  // The worker (and mathjs in it, ~1 s to load) starts on the first calculation, not at server start.
+  // The worker (and mathjs in it, ~1 s to load) starts on the first calculation, not at server start, and stops when idle.
   const runner = createCalculatorRunner({
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     startupTimeoutMs: options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
   });
   return {
     name: 'calculator',

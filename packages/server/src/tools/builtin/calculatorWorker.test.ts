@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCalculatorRunner, type CalculatorRunner } from './calculatorWorker.js';
 
 const runners: CalculatorRunner[] = [];
@@ -7,8 +7,8 @@ afterEach(async () => {
   await Promise.all(runners.splice(0).map((runner) => runner.close()));
 });
 
-function runner(timeoutMs = 2000): CalculatorRunner {
-  const created = createCalculatorRunner({ timeoutMs, startupTimeoutMs: 60_000 });
+function runner(timeoutMs = 2000, idleTimeoutMs = 120_000): CalculatorRunner {
+  const created = createCalculatorRunner({ timeoutMs, startupTimeoutMs: 60_000, idleTimeoutMs });
   runners.push(created);
   return created;
 }
@@ -30,23 +30,29 @@ describe('calculator worker', () => {
     expect(calculator.stats()).toEqual({ live: 1, idle: 1 });
   });
 
-  it('evaluates every call, concurrent ones too, in its one warm worker', async () => {
+  it('evaluates every call, concurrent ones too, in its one warm worker, with the same results and sentences', async () => {
     const calculator = runner();
-    const results = await Promise.all(['1 + 1', '2 * 3', 'sqrt(16)', '12 inch to cm', '1 / 0'].map((expression) =>
-      calculator.evaluate(expression).catch((error: Error) => error.message),
-    ));
-    expect(results).toEqual([2, 6, 4, '30.48 cm', 'Division by zero']);
+    const calls: Array<[string, number?]> = [['1 + 1'], ['2 / 3', 4], ['12 inch to cm'], ['1 / 0'], ['import({x: 1}, {override: true})'], ['1 +']];
+    const results = await Promise.all(
+      calls.map(([expression, precision]) => calculator.evaluate(expression, precision).catch((error: Error) => error.message)),
+    );
+    expect(results).toEqual([
+      2,
+      0.6667,
+      '30.48 cm',
+      'Division by zero',
+      'Function or name "import" is not available in the calculator',
+      'Invalid expression: Unexpected end of expression (char 4)',
+    ]);
     expect(await calculator.evaluate('2 ^ 10')).toBe(1024);
     expect(calculator.stats()).toEqual({ live: 1, idle: 1 });
   });
 
-  it('keeps its error sentences and precision across the thread boundary', async () => {
-    const calculator = runner();
-    expect(await calculator.evaluate('2 / 3', 4)).toBe(0.6667);
-    await expect(calculator.evaluate('import({x: 1}, {override: true})')).rejects.toThrow(
-      'Function or name "import" is not available in the calculator',
-    );
-    await expect(calculator.evaluate('1 +')).rejects.toThrow('Invalid expression: Unexpected end of expression (char 4)');
+  it('stops its worker after a while without calculations, giving its memory back, and starts another when needed', async () => {
+    const calculator = runner(2000, 200);
+    expect(await calculator.evaluate('6 * 7')).toBe(42);
+    await vi.waitFor(() => expect(calculator.stats()).toEqual({ live: 0, idle: 0 }), { timeout: 10_000 });
+    expect(await calculator.evaluate('6 * 8')).toBe(48);
   });
 
   it('stops a runaway calculation at its deadline and answers the next one from a fresh worker', async () => {

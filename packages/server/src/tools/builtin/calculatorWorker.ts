@@ -6,7 +6,8 @@ import { MAX_EXPRESSION_LENGTH, createRestrictedCalculator, type CalculatorValue
  * Evaluates calculator expressions in a worker thread. mathjs is a large module graph: loading it takes ~1 s
  * (up to 9 s on a busy machine) of synchronous work that, on the server's own thread, stalled every live
  * stream. The worker loads it instead, once, and stays warm for later calls; it starts on the first
- * calculation (an idle server pays nothing), and a dead or stopped worker is replaced by the next one.
+ * calculation and stops after a while without one (an idle server pays nothing), and a dead or stopped
+ * worker is replaced by the next calculation.
  */
 export interface CalculatorRunner {
   evaluate(expression: string, precision?: number): Promise<CalculatorValue>;
@@ -21,6 +22,8 @@ export interface CalculatorRunnerOptions {
   timeoutMs: number;
   /** Deadline for starting the worker and loading mathjs, ms. */
   startupTimeoutMs: number;
+  /** The worker (~80 MB with mathjs loaded) is stopped after this long without a calculation, ms. */
+  idleTimeoutMs: number;
 }
 
 interface CalculatorJob {
@@ -56,6 +59,7 @@ export function createCalculatorRunner(options: CalculatorRunnerOptions): Calcul
     // One worker: evaluations take microseconds, and each extra worker would load its own mathjs.
     maxWorkers: 1,
     maxIdle: 1,
+    idleTimeoutMs: options.idleTimeoutMs,
     startup: {
       timeoutMs: options.startupTimeoutMs,
       timeoutMessage: `The calculator could not start within ${options.startupTimeoutMs} ms; try again`,

@@ -98,6 +98,20 @@ describe('createWorkerPool', () => {
     expect(second.threadId).not.toBe(first.threadId);
   });
 
+  it('stops a worker left idle for idleTimeoutMs, and starts a fresh one for the next job', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const workers = pool({ idleTimeoutMs: 60_000 });
+    const first = await workers.run('a');
+    await vi.advanceTimersByTimeAsync(30_000);
+    // Used again within its idle time: the same worker, and its idle time starts over.
+    expect((await workers.run('b')).threadId).toBe(first.threadId);
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(workers.stats()).toEqual({ live: 1, idle: 1 });
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.waitFor(() => expect(workers.stats()).toEqual({ live: 0, idle: 0 }));
+    expect((await workers.run('c')).threadId).not.toBe(first.threadId);
+  });
+
   it('stops a job at its deadline and runs the next job on a fresh worker', async () => {
     const workers = createWorkerPool<string, number>({
       source: `

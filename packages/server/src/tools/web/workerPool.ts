@@ -29,6 +29,8 @@ export interface WorkerPoolOptions {
   resourceLimits?: ResourceLimits;
   /** Warm workers kept between jobs. */
   maxIdle?: number;
+  /** A warm worker left unused this long is stopped, giving its memory back; kept until closed by default. */
+  idleTimeoutMs?: number;
   /** Workers at most; further jobs wait for one in order. Unlimited by default. */
   maxWorkers?: number;
   /**
@@ -50,6 +52,7 @@ type Waiter = (worker: Worker | undefined) => void;
 
 export function createWorkerPool<Job, Result>(options: WorkerPoolOptions): WorkerPool<Job, Result> {
   const idle: Worker[] = [];
+  const idleTimers = new Map<Worker, NodeJS.Timeout>();
   const waiting: Waiter[] = [];
   const maxIdle = options.maxIdle ?? 2;
   const maxWorkers = options.maxWorkers ?? Infinity;
@@ -76,8 +79,7 @@ export function createWorkerPool<Job, Result>(options: WorkerPoolOptions): Worke
     // A worker that fails outside a job (idle, starting) must not become an uncaught 'error' event: it exits, and is replaced.
     worker.on('error', () => undefined);
     worker.once('exit', () => {
-      const index = idle.indexOf(worker);
-      if (index >= 0) idle.splice(index, 1);
+      takeFromIdle(worker);
       releaseSlot();
     });
     const { startup } = options;
@@ -121,11 +123,30 @@ export function createWorkerPool<Job, Result>(options: WorkerPoolOptions): Worke
     else slots--;
   }
 
+  function takeFromIdle(worker: Worker): void {
+    const index = idle.indexOf(worker);
+    if (index >= 0) idle.splice(index, 1);
+    clearTimeout(idleTimers.get(worker));
+    idleTimers.delete(worker);
+  }
+
+  function keepIdle(worker: Worker): void {
+    idle.push(worker);
+    if (options.idleTimeoutMs === undefined) return;
+    const timer = setTimeout(() => {
+      takeFromIdle(worker);
+      void worker.terminate();
+    }, options.idleTimeoutMs);
+    timer.unref();
+    idleTimers.set(worker, timer);
+  }
+
   function acquire(): Promise<Worker> {
     // threadId is -1 once a worker has stopped, possibly before its 'exit' event has removed it from the list.
-    let warm = idle.pop();
-    while (warm && warm.threadId === -1) warm = idle.pop();
-    if (warm) return Promise.resolve(warm);
+    for (let warm = idle.at(-1); warm; warm = idle.at(-1)) {
+      takeFromIdle(warm);
+      if (warm.threadId !== -1) return Promise.resolve(warm);
+    }
     if (slots < maxWorkers) {
       slots++;
       return spawn();
@@ -137,7 +158,7 @@ export function createWorkerPool<Job, Result>(options: WorkerPoolOptions): Worke
   function release(worker: Worker): void {
     const next = waiting.shift();
     if (next) next(worker);
-    else if (idle.length < maxIdle) idle.push(worker);
+    else if (idle.length < maxIdle) keepIdle(worker);
     else void worker.terminate();
   }
 
@@ -183,7 +204,9 @@ export function createWorkerPool<Job, Result>(options: WorkerPoolOptions): Worke
     run,
     stats: () => ({ live: slots, idle: idle.length }),
     async close() {
-      await Promise.all(idle.splice(0).map((worker) => worker.terminate()));
+      const stopping = [...idle];
+      for (const worker of stopping) takeFromIdle(worker);
+      await Promise.all(stopping.map((worker) => worker.terminate()));
     },
   };
 }
