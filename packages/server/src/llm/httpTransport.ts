@@ -28,8 +28,10 @@ export type HttpTransport = (url: string, init: UpstreamRequest) => Promise<Upst
  */
 export function createUndiciTransport(): HttpTransport {
   const dispatcher = new Agent({ headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000 });
+  const send = (url: string, init: UpstreamRequest) =>
+    request(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal, dispatcher });
   return async (url, init) => {
-    const response = await request(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal, dispatcher });
+    const response = await sendAgainIfClosedUnderfoot(() => send(url, init), init.signal);
     const raw = response.headers;
     const contentType = raw['content-type'];
     return {
@@ -43,6 +45,32 @@ export function createUndiciTransport(): HttpTransport {
       },
     };
   };
+}
+
+/** How undici reports a connection that was closed or reset under a request (SocketError "other side closed", or the OS's error). */
+const CLOSED_CONNECTION_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * A kept-alive connection the server closed while our event loop was busy (a long synchronous step) still
+ * looks idle and usable until the loop next polls its socket, and undici's own check before reusing one (it
+ * waits for the next check phase) comes too early when the request starts from an I/O callback: the request
+ * is written to the dead connection and fails at once. `request` resolves only once the answer's head has
+ * arrived, so a failure here means the answer never started (nothing of it reached the caller) and sending
+ * again is safe, even for a POST (which undici never retries itself). By then the closed connections have been seen and dropped, so
+ * the second try goes out on a live or a fresh one. Any other failure, and a second one, is the caller's.
+ */
+async function sendAgainIfClosedUnderfoot<T>(send: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    if (signal.aborted || !isClosedConnection(error)) throw error;
+    return await send();
+  }
+}
+
+function isClosedConnection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CLOSED_CONNECTION_CODES.has(code);
 }
 
 function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {

@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createCalculatorTool, type CalculatorArgs, type CalculatorResult } from './calculator.js';
 import { createToolRegistry } from '../toolRegistry.js';
 import { createToolExecutor } from '../toolExecutor.js';
 import type { ToolContext } from '../types.js';
 
 const tool = createCalculatorTool();
+afterAll(() => tool.close());
 const ctx: ToolContext = { userId: 'u', conversationId: 'c', projectId: null, model: 'm', signal: new AbortController().signal };
 
 async function calculate(expression: string, precision?: number): Promise<CalculatorResult['result']> {

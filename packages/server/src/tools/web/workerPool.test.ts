@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './workerPool.js';
+
+/**
+ * A worker that answers each job with its thread id. With `workerData.gate` it blocks at start-up until the
+ * test opens the gate (a shared Int32Array set to 1), then announces itself ready. The job "crash later"
+ * is answered, then the worker throws outside any job, as a bug in an idle worker would.
+ */
+const SOURCE = `
+const { parentPort, workerData, threadId } = require('node:worker_threads');
+if (workerData && workerData.gate) Atomics.wait(new Int32Array(workerData.gate), 0, 0);
+parentPort.on('message', ({ id, job }) => {
+  parentPort.postMessage({ id, ok: true, result: { threadId, job } });
+  if (job === 'crash later') setImmediate(() => { throw new Error('boom'); });
+});
+parentPort.postMessage({ ready: true });
+`;
+
+type Reply = { threadId: number; job: string };
+
+const pools: Array<WorkerPool<string, Reply>> = [];
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await Promise.all(pools.splice(0).map((pool) => pool.close()));
+});
+
+function pool(options: Partial<WorkerPoolOptions> = {}): WorkerPool<string, Reply> {
+  const created = createWorkerPool<string, Reply>({
+    source: SOURCE,
+    timeoutMs: 10_000,
+    timeoutMessage: 'The job took too long',
+    memoryMessage: 'The job used too much memory',
+    ...options,
+  });
+  pools.push(created);
+  return created;
+}
+
+function gate(): { buffer: SharedArrayBuffer; open(): void } {
+  const buffer = new SharedArrayBuffer(4);
+  return {
+    buffer,
+    open() {
+      const cells = new Int32Array(buffer);
+      Atomics.store(cells, 0, 1);
+      Atomics.notify(cells, 0);
+    },
+  };
+}
+
+describe('createWorkerPool', () => {
+  it('starts no worker before the first job', async () => {
+    const workers = pool();
+    expect(workers.stats()).toEqual({ live: 0, idle: 0 });
+    await workers.run('a');
+    expect(workers.stats()).toEqual({ live: 1, idle: 1 });
+  });
+
+  it('queues jobs beyond maxWorkers and runs them in order on the one worker', async () => {
+    const workers = pool({ maxWorkers: 1 });
+    const replies = await Promise.all(['a', 'b', 'c', 'd'].map((job) => workers.run(job)));
+    expect(replies.map((reply) => reply.job)).toEqual(['a', 'b', 'c', 'd']);
+    expect(new Set(replies.map((reply) => reply.threadId)).size).toBe(1);
+    expect(workers.stats()).toEqual({ live: 1, idle: 1 });
+  });
+
+  it('does not count the time a worker takes to start against the job deadline', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const startup = gate();
+    const workers = pool({ workerData: { gate: startup.buffer }, timeoutMs: 1000, startup: { timeoutMs: 60_000, timeoutMessage: 'Too slow to start' } });
+    const job = workers.run('a');
+    // The worker is still loading: far past the job deadline, but within the start-up one.
+    await vi.advanceTimersByTimeAsync(5000);
+    startup.open();
+    await expect(job).resolves.toMatchObject({ job: 'a' });
+  });
+
+  it('fails a job whose worker does not start in time, and starts a fresh worker for the next job', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const startup = gate();
+    const workers = pool({ workerData: { gate: startup.buffer }, maxWorkers: 1, startup: { timeoutMs: 60_000, timeoutMessage: 'Too slow to start' } });
+    const stuck = expect(workers.run('a')).rejects.toThrow('Too slow to start');
+    const queued = workers.run('b');
+    await vi.advanceTimersByTimeAsync(60_001);
+    await stuck;
+    startup.open();
+    // The job that waited for the only slot gets a new worker once the stuck one has exited.
+    await expect(queued).resolves.toMatchObject({ job: 'b' });
+    expect(workers.stats().live).toBe(1);
+  });
+
+  it('replaces a worker that crashed while idle, without an uncaught error', async () => {
+    const workers = pool({ maxWorkers: 1 });
+    const first = await workers.run('crash later');
+    await vi.waitFor(() => expect(workers.stats()).toEqual({ live: 0, idle: 0 }));
+    const second = await workers.run('b');
+    expect(second.threadId).not.toBe(first.threadId);
+  });
+
+  it('stops a worker left idle for idleTimeoutMs, and starts a fresh one for the next job', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const workers = pool({ idleTimeoutMs: 60_000 });
+    const first = await workers.run('a');
+    await vi.advanceTimersByTimeAsync(30_000);
+    // Used again within its idle time: the same worker, and its idle time starts over.
+    expect((await workers.run('b')).threadId).toBe(first.threadId);
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(workers.stats()).toEqual({ live: 1, idle: 1 });
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.waitFor(() => expect(workers.stats()).toEqual({ live: 0, idle: 0 }));
+    expect((await workers.run('c')).threadId).not.toBe(first.threadId);
+  });
+
+  it('stops a job at its deadline and runs the next job on a fresh worker', async () => {
+    const workers = createWorkerPool<string, number>({
+      source: `
+const { parentPort, threadId } = require('node:worker_threads');
+parentPort.on('message', ({ id, job }) => {
+  if (job === 'forever') for (;;);
+  parentPort.postMessage({ id, ok: true, result: threadId });
+});
+parentPort.postMessage({ ready: true });`,
+      timeoutMs: 200,
+      timeoutMessage: 'The job took too long',
+      memoryMessage: 'The job used too much memory',
+      maxWorkers: 1,
+      startup: { timeoutMs: 60_000, timeoutMessage: 'Too slow to start' },
+    });
+    const before = await workers.run('a');
+    await expect(workers.run('forever')).rejects.toThrow('The job took too long');
+    expect(await workers.run('b')).not.toBe(before);
+    await workers.close();
+  });
+});
