@@ -1,0 +1,243 @@
+import { computed, onBeforeUnmount, onMounted, ref, watch, type Directive, type Ref } from 'vue';
+import { anchorAt, buildLayout, followsEnd, HeightCache, indexesToRender, scrollTopFor, totalHeight, visibleRange, type Anchor, type ListLayout } from '../lib/virtualLayout';
+
+export interface VirtualListOptions {
+  /** The scrolling element. */
+  scroller: Ref<HTMLElement | null>;
+  /** The element holding the items (absolutely positioned inside it), inside the scroller. */
+  list: Ref<HTMLElement | null>;
+  /** The element wrapping everything the scroller scrolls (its size changes with the content). */
+  content: Ref<HTMLElement | null>;
+  /** Item keys in list order. */
+  keys: () => readonly string[];
+  /** Height assumed for items never measured, until some are. */
+  estimate?: number;
+  /** Within this many pixels of the end, scrolling down makes the view follow the end again. */
+  endThreshold?: number;
+}
+
+export interface RenderedItem {
+  key: string;
+  index: number;
+  /** Offset from the top of the list, in px. */
+  top: number;
+}
+
+/**
+ * Virtualises a vertical list of items with variable and changing heights, for a chat: only the
+ * items in and near the viewport are rendered (plus the one holding keyboard focus); heights are
+ * measured with a ResizeObserver and cached, the mean standing in for the unmeasured; whatever is at
+ * the top of the viewport stays in place when heights above it change or items are prepended; the view
+ * follows the end (an answer streaming in) until the person scrolls up.
+ *
+ * Items are rendered with `v-measure` and `data-vkey="<key>"`, positioned at `top`.
+ */
+export function useVirtualList(options: VirtualListOptions) {
+  const cache = new HeightCache(options.estimate ?? 160);
+  const endThreshold = options.endThreshold ?? 80;
+  /** Bumped whenever a measured height changes. */
+  const measured = ref(0);
+  const scrollTop = ref(0);
+  const viewportHeight = ref(0);
+  /** Whether the view keeps the end of the list in sight (new messages, a growing answer). */
+  const followingEnd = ref(true);
+  /** The key of the item holding keyboard focus: kept rendered while it is scrolled away. */
+  const focusedKey = ref<string | null>(null);
+
+  const layout = computed<ListLayout>(() => {
+    void measured.value;
+    return buildLayout(options.keys(), (key) => cache.get(key), cache.estimate());
+  });
+  const total = computed(() => totalHeight(layout.value));
+  /** The list offset where the viewport starts; while following the end, where it is going to be. */
+  const viewTop = computed(() => (followingEnd.value ? Math.max(0, total.value - viewportHeight.value) : Math.max(0, scrollTop.value - listOffset)));
+  const overscan = computed(() => Math.max(600, viewportHeight.value));
+  const range = computed(() => visibleRange(layout.value, viewTop.value, Math.max(viewportHeight.value, 1), overscan.value));
+  const start = computed(() => range.value.start);
+  const end = computed(() => range.value.end);
+  const items = computed<RenderedItem[]>(() => {
+    const current = layout.value;
+    const pinned = focusedKey.value === null ? [] : [current.indexOf.get(focusedKey.value) ?? -1];
+    return indexesToRender({ start: start.value, end: end.value }, pinned, current.keys.length).map((index) => ({
+      key: current.keys[index]!,
+      index,
+      top: current.offsets[index]!,
+    }));
+  });
+  /** How far the viewport is from the top of the list, in px (for loading older items in time). */
+  const distanceFromStart = computed(() => viewTop.value);
+
+  // ---- scroll position -------------------------------------------------------------------------
+  /** The list's offset inside the scroller's content (what sits above it: notes, a "load earlier" row). */
+  let listOffset = 0;
+  let previousTop = 0;
+  /** The scrollTop the list itself last set: the scroll event it causes is not the person's doing. */
+  let wroteTop: number | null = null;
+  /** A smooth scroll to the end is under way (started by `scrollToEnd`). */
+  let seeking = false;
+
+  function readListOffset(): number {
+    const list = options.list.value;
+    listOffset = list ? list.offsetTop : 0;
+    return listOffset;
+  }
+
+  function write(target: number): void {
+    const el = options.scroller.value;
+    if (!el) return;
+    const clamped = Math.max(0, Math.min(target, el.scrollHeight - el.clientHeight));
+    if (Math.abs(el.scrollTop - clamped) < 0.5) return;
+    el.scrollTop = clamped;
+    wroteTop = el.scrollTop;
+    previousTop = wroteTop;
+    scrollTop.value = wroteTop;
+  }
+
+  function stickToEnd(): void {
+    const el = options.scroller.value;
+    if (el) write(el.scrollHeight - el.clientHeight);
+  }
+
+  // Before the DOM changes with a new layout, note what is at the top of the viewport; after, put it back.
+  let anchor: Anchor | null = null;
+  let anchorListOffset = 0;
+  watch(
+    layout,
+    (_next, previous) => {
+      const el = options.scroller.value;
+      anchor = null;
+      if (!el || !previous || followingEnd.value) return;
+      anchorListOffset = readListOffset();
+      anchor = anchorAt(previous, el.scrollTop - anchorListOffset);
+    },
+    { flush: 'pre' },
+  );
+  watch(layout, settle, { flush: 'post' });
+
+  function settle(): void {
+    if (followingEnd.value) {
+      seeking = false; // the end moved: go there at once
+      stickToEnd();
+      return;
+    }
+    if (!anchor) return;
+    const target = scrollTopFor(layout.value, anchor) + readListOffset();
+    anchor = null;
+    write(target);
+  }
+
+  function onScroll(): void {
+    const el = options.scroller.value;
+    if (!el) return;
+    const top = el.scrollTop;
+    const reading = { top, scrollHeight: el.scrollHeight, clientHeight: el.clientHeight };
+    const madeByList = wroteTop !== null && Math.abs(top - wroteTop) < 1;
+    wroteTop = null;
+    if (seeking) {
+      if (top < previousTop - 0.5) seeking = false; // the person took over
+      else if (reading.scrollHeight - reading.clientHeight - top <= 1) seeking = false;
+    }
+    if (!seeking) followingEnd.value = followsEnd(followingEnd.value, previousTop, reading, endThreshold, madeByList);
+    previousTop = top;
+    readListOffset();
+    scrollTop.value = top;
+  }
+
+  /** Goes to the end and follows it from there: smoothly when it is near, at once when it is far. */
+  function scrollToEnd(smooth = false): void {
+    const el = options.scroller.value;
+    followingEnd.value = true;
+    if (!el) return;
+    const distance = el.scrollHeight - el.clientHeight - el.scrollTop;
+    const reduceMotion = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+    if (smooth && !reduceMotion && distance < 1.5 * el.clientHeight) {
+      seeking = true;
+      el.scrollTo({ top: el.scrollHeight, behavior: 'smooth' });
+      return;
+    }
+    seeking = false;
+    stickToEnd();
+  }
+
+  /** Follow the end from now on (a message was just sent). */
+  function followEnd(): void {
+    seeking = false;
+    followingEnd.value = true;
+    stickToEnd();
+  }
+
+  // ---- measuring ---------------------------------------------------------------------------------
+  let width = 0;
+  const itemObserver = typeof ResizeObserver === 'function' ? new ResizeObserver(onItemsResized) : null;
+  const frameObserver = typeof ResizeObserver === 'function' ? new ResizeObserver(onFrameResized) : null;
+
+  function onItemsResized(entries: ResizeObserverEntry[]): void {
+    let changed = false;
+    for (const entry of entries) {
+      const el = entry.target as HTMLElement;
+      const key = el.dataset.vkey;
+      if (!key || !el.isConnected) continue;
+      const height = entry.borderBoxSize?.[0]?.blockSize ?? el.getBoundingClientRect().height;
+      if (cache.set(key, height)) changed = true;
+    }
+    if (changed) measured.value++;
+  }
+
+  function onFrameResized(): void {
+    const el = options.scroller.value;
+    if (!el) return;
+    viewportHeight.value = el.clientHeight;
+    if (el.clientWidth !== width) {
+      // Text wraps differently now: heights measured at the old width are stale, except those of
+      // the rendered items, which the item observer measures again.
+      width = el.clientWidth;
+      cache.retainOnly(new Set(items.value.map((item) => item.key)));
+      measured.value++;
+    }
+    if (followingEnd.value) {
+      seeking = false;
+      stickToEnd();
+    }
+  }
+
+  /** Measures the element of an item while it is rendered. */
+  const vMeasure: Directive<HTMLElement> = {
+    mounted: (el) => itemObserver?.observe(el),
+    beforeUnmount: (el) => itemObserver?.unobserve(el),
+  };
+
+  // ---- focus ---------------------------------------------------------------------------------------
+  function onFocusIn(event: FocusEvent): void {
+    const item = (event.target as HTMLElement | null)?.closest<HTMLElement>('[data-vkey]');
+    focusedKey.value = item?.dataset.vkey ?? null;
+  }
+  function onFocusOut(event: FocusEvent): void {
+    const next = event.relatedTarget as HTMLElement | null;
+    const item = next?.closest<HTMLElement>('[data-vkey]');
+    if (!item || !options.scroller.value?.contains(item)) focusedKey.value = null;
+  }
+
+  onMounted(() => {
+    const el = options.scroller.value;
+    if (!el) return;
+    viewportHeight.value = el.clientHeight;
+    width = el.clientWidth;
+    el.addEventListener('scroll', onScroll, { passive: true });
+    el.addEventListener('focusin', onFocusIn);
+    el.addEventListener('focusout', onFocusOut);
+    frameObserver?.observe(el);
+    if (options.content.value) frameObserver?.observe(options.content.value);
+    readListOffset();
+    stickToEnd();
+  });
+  onBeforeUnmount(() => {
+    const el = options.scroller.value;
+    el?.removeEventListener('scroll', onScroll);
+    el?.removeEventListener('focusin', onFocusIn);
+    el?.removeEventListener('focusout', onFocusOut);
+    itemObserver?.disconnect();
+    frameObserver?.disconnect();
+  });
+
+  return { items, total, followingEnd, distanceFromStart, viewportHeight, scrollToEnd, followEnd, vMeasure };
+}
