@@ -99,29 +99,28 @@ export function useVirtualList(options: VirtualListOptions) {
   }
 
   // Before the DOM changes with a new layout, note what is at the top of the viewport; after, put it back.
+  // (From the positions last seen, not read from the DOM: reading would lay out the old DOM once more.)
   let anchor: Anchor | null = null;
-  let anchorListOffset = 0;
   watch(
     layout,
     (_next, previous) => {
-      const el = options.scroller.value;
       anchor = null;
-      if (!el || !previous || followingEnd.value) return;
-      anchorListOffset = readListOffset();
-      anchor = anchorAt(previous, el.scrollTop - anchorListOffset);
+      if (!options.scroller.value || !previous || followingEnd.value) return;
+      anchor = anchorAt(previous, scrollTop.value - listOffset);
     },
     { flush: 'pre' },
   );
   watch(layout, settle, { flush: 'post' });
 
   function settle(): void {
+    readListOffset();
     if (followingEnd.value) {
       seeking = false; // the end moved: go there at once
       stickToEnd();
       return;
     }
     if (!anchor) return;
-    const target = scrollTopFor(layout.value, anchor) + readListOffset();
+    const target = scrollTopFor(layout.value, anchor) + listOffset;
     anchor = null;
     write(target);
   }
@@ -139,7 +138,6 @@ export function useVirtualList(options: VirtualListOptions) {
     }
     if (!seeking) followingEnd.value = followsEnd(followingEnd.value, previousTop, reading, endThreshold, madeByList);
     previousTop = top;
-    readListOffset();
     scrollTop.value = top;
   }
 
@@ -167,7 +165,8 @@ export function useVirtualList(options: VirtualListOptions) {
   }
 
   // ---- measuring ---------------------------------------------------------------------------------
-  let width = 0;
+  /** The scroller's content width (-1: not seen yet). */
+  let width = -1;
   const itemObserver = typeof ResizeObserver === 'function' ? new ResizeObserver(onItemsResized) : null;
   const frameObserver = typeof ResizeObserver === 'function' ? new ResizeObserver(onFrameResized) : null;
 
@@ -183,17 +182,22 @@ export function useVirtualList(options: VirtualListOptions) {
     if (changed) measured.value++;
   }
 
-  function onFrameResized(): void {
+  function onFrameResized(entries: ResizeObserverEntry[]): void {
     const el = options.scroller.value;
     if (!el) return;
-    viewportHeight.value = el.clientHeight;
-    if (el.clientWidth !== width) {
-      // Text wraps differently now: heights measured at the old width are stale, except those of
-      // the rendered items, which the item observer measures again.
-      width = el.clientWidth;
-      cache.retainOnly(new Set(items.value.map((item) => item.key)));
-      measured.value++;
+    const own = entries.find((entry) => entry.target === el);
+    if (own) {
+      // The scroller has no padding: its content box is its client area (read without a layout).
+      viewportHeight.value = own.contentRect.height;
+      if (own.contentRect.width !== width) {
+        // Text wraps differently now: heights measured at the old width are stale, except those of
+        // the rendered items, which the item observer measures again.
+        width = own.contentRect.width;
+        cache.retainOnly(new Set(items.value.map((item) => item.key)));
+        measured.value++;
+      }
     }
+    readListOffset(); // what sits above the list may have changed
     if (followingEnd.value) {
       seeking = false;
       stickToEnd();
@@ -221,7 +225,6 @@ export function useVirtualList(options: VirtualListOptions) {
     const el = options.scroller.value;
     if (!el) return;
     viewportHeight.value = el.clientHeight;
-    width = el.clientWidth;
     el.addEventListener('scroll', onScroll, { passive: true });
     el.addEventListener('focusin', onFocusIn);
     el.addEventListener('focusout', onFocusOut);
