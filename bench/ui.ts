@@ -8,6 +8,9 @@
  *    very first message was reached, and the largest DOM seen on the way;
  *  - frame times while scrolling all the way down again.
  * Usage: npm run build && npx tsx bench/ui.ts     (env UI_BENCH_MESSAGES=2000, UI_BENCH_RUNS=3)
+ * Comparing with another build of the UI in the same run, under the same load (e.g. main's, built in
+ * another checkout): UI_BENCH_BASELINE_DIST=/path/to/that/packages/web/dist — a second server serves
+ * it from the same database, and the runs alternate between the two.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,10 +22,11 @@ import { startServerProcess, type ServerProcess } from '../packages/server/test/
 const LONG = Number(process.env.UI_BENCH_MESSAGES ?? 2000);
 const SHORT = 20;
 const RUNS = Number(process.env.UI_BENCH_RUNS ?? 3);
+const BASELINE_DIST = process.env.UI_BENCH_BASELINE_DIST;
 
-function startServer(dir: string, chatUrl: string): Promise<ServerProcess> {
+function startServer(dir: string, chatUrl: string, webDist?: string): Promise<ServerProcess> {
   writeFileSync(join(dir, 'config.yml'), `log_level: warn\nmodels:\n  - { id: "text:3", api_url: "${chatUrl}" }\n`);
-  return startServerProcess({ cwd: dir, env: { DATA_DIR: join(dir, 'data') } });
+  return startServerProcess({ cwd: dir, env: { DATA_DIR: join(dir, 'data'), ...(webDist ? { NANOCLAW_WEB_DIST: webDist } : {}) } });
 }
 
 const CODE = ['```python', 'def fib(n):', '    a, b = 0, 1', '    for _ in range(n):', '        a, b = b, a + b', '    return a', '', 'print([fib(i) for i in range(10)])', '```'].join('\n');
@@ -137,61 +141,104 @@ const median = (values: number[]) => pct(values, 50);
 async function main(): Promise<void> {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0 });
   const dir = mkdtempSync(join(tmpdir(), 'nc-ui-bench-'));
-  const server = await startServer(dir, sim.chatUrl);
+  const servers: ServerProcess[] = [];
   try {
-    await run(server.url, sim);
+    const current = await startServer(dir, sim.chatUrl);
+    servers.push(current);
+    const seedStart = performance.now();
+    const ids = { short: await seed(current.url, sim, SHORT), long: await seed(current.url, sim, LONG) };
+    console.log(`seeded ${SHORT} and ${LONG} messages in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+    const builds: Build[] = [{ name: 'this build', url: current.url }];
+    if (BASELINE_DIST) {
+      const baseline = await startServer(dir, sim.chatUrl, BASELINE_DIST);
+      servers.push(baseline);
+      builds.unshift({ name: `baseline (${BASELINE_DIST})`, url: baseline.url });
+    }
+    await run(builds, ids);
   } finally {
-    await server.stop();
+    for (const server of servers) await server.stop();
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function run(url: string, sim: Simulator): Promise<void> {
-  const seedStart = performance.now();
-  const shortId = await seed(url, sim, SHORT);
-  const longId = await seed(url, sim, LONG);
-  console.log(`seeded ${SHORT} and ${LONG} messages in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+interface Build {
+  name: string;
+  url: string;
+}
 
+type Results = Record<'short' | 'long', Reading[]>;
+
+async function run(builds: Build[], ids: Record<'short' | 'long', string>): Promise<void> {
   const browser = await chromium.launch({
     executablePath: process.env.NANOCLAW_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const results: Record<string, Reading[]> = { short: [], long: [] };
+  const results = new Map<Build, Results>(builds.map((build) => [build, { short: [], long: [] }]));
   for (let run = 0; run < RUNS; run++) {
-    for (const [name, id] of [['short', shortId], ['long', longId]] as const) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      const page = await context.newPage();
-      results[name]!.push(await measure(page, url, id));
-      await context.close();
+    for (const build of builds) {
+      for (const name of ['short', 'long'] as const) {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        const page = await context.newPage();
+        results.get(build)![name].push(await measure(page, build.url, ids[name]));
+        await context.close();
+      }
     }
   }
   await browser.close();
+  for (const build of builds) report(build.name, results.get(build)!);
+  if (builds.length === 2) compare(results.get(builds[0]!)!, results.get(builds[1]!)!);
+}
 
-  const row = (label: string, pick: (r: Reading[]) => number, digits = 1) => {
-    const short = pick(results.short!);
-    const long = pick(results.long!);
-    const ratio = short > 0 ? `${(long / short).toFixed(2)}x` : 'n/a';
-    console.log(`${label.padEnd(44)} ${short.toFixed(digits).padStart(10)} ${long.toFixed(digits).padStart(12)} ${ratio.padStart(9)}`);
-  };
-  const passRows = (name: string, pass: (r: Reading) => Pass) => {
-    row(`${name}: frame time p50, ms`, (r) => median(r.map((x) => median(pass(x).frames))));
-    row(`${name}: frame time p95, ms`, (r) => median(r.map((x) => pct(pass(x).frames, 95))));
-    row(`${name}: longest frame, ms`, (r) => median(r.map((x) => Math.max(...pass(x).frames))));
-    row(`${name}: frames over 50 ms (jank), count`, (r) => median(r.map((x) => pass(x).frames.filter((f) => f > 50).length)), 0);
-    row(`${name}: whole pass, s`, (r) => median(r.map((x) => pass(x).ms / 1000)), 2);
-    row(`${name}: most DOM elements on the way`, (r) => median(r.map((x) => pass(x).maxElements)), 0);
-    row(`${name}: most messages in the DOM on the way`, (r) => median(r.map((x) => pass(x).maxMessages)), 0);
-  };
+interface Measure {
+  label: string;
+  pick: (readings: Reading[]) => number;
+  digits: number;
+}
+
+function measures(): Measure[] {
+  const list: Measure[] = [];
+  const add = (label: string, pick: (r: Reading[]) => number, digits = 1) => list.push({ label, pick, digits });
+  add('time to interactive, ms', (r) => median(r.map((x) => x.ttiMs)));
+  add('DOM elements when interactive', (r) => median(r.map((x) => x.elements)), 0);
+  add('messages in the DOM when interactive', (r) => median(r.map((x) => x.messages)), 0);
+  for (const [name, pass] of [
+    ['scroll up', (x: Reading) => x.up],
+    ['scroll down', (x: Reading) => x.down],
+  ] as const) {
+    add(`${name}: frame time p50, ms`, (r) => median(r.map((x) => median(pass(x).frames))));
+    add(`${name}: frame time p95, ms`, (r) => median(r.map((x) => pct(pass(x).frames, 95))));
+    add(`${name}: longest frame, ms`, (r) => median(r.map((x) => Math.max(...pass(x).frames))));
+    add(`${name}: frames over 50 ms (jank), count`, (r) => median(r.map((x) => pass(x).frames.filter((f) => f > 50).length)), 0);
+    add(`${name}: whole pass, s`, (r) => median(r.map((x) => pass(x).ms / 1000)), 2);
+    add(`${name}: most DOM elements on the way`, (r) => median(r.map((x) => pass(x).maxElements)), 0);
+    add(`${name}: most messages in the DOM on the way`, (r) => median(r.map((x) => pass(x).maxMessages)), 0);
+  }
+  return list;
+}
+
+const cell = (value: number, digits: number, width: number) => value.toFixed(digits).padStart(width);
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a').padStart(9);
+
+function report(name: string, results: Results): void {
+  console.log(`\n${name}`);
   console.log(`${'measure (median of runs)'.padEnd(44)} ${`${SHORT} msgs`.padStart(10)} ${`${LONG} msgs`.padStart(12)} ${'ratio'.padStart(9)}`);
-  row('time to interactive, ms', (r) => median(r.map((x) => x.ttiMs)));
-  row('DOM elements when interactive', (r) => median(r.map((x) => x.elements)), 0);
-  row('messages in the DOM when interactive', (r) => median(r.map((x) => x.messages)), 0);
-  passRows('scroll up', (x) => x.up);
-  passRows('scroll down', (x) => x.down);
-  for (const [name, readings] of Object.entries(results)) {
-    const missed = readings.filter((r) => !r.up.reachedFirst).length;
-    if (missed) console.log(`WARNING: ${name}: ${missed} of ${readings.length} runs did not reach the first message when scrolling up`);
+  for (const { label, pick, digits } of measures()) {
+    const short = pick(results.short);
+    const long = pick(results.long);
+    console.log(`${label.padEnd(44)} ${cell(short, digits, 10)} ${cell(long, digits, 12)} ${ratio(long, short)}`);
+  }
+  const missed = results.long.filter((r) => !r.up.reachedFirst).length + results.short.filter((r) => !r.up.reachedFirst).length;
+  if (missed) console.log(`WARNING: ${missed} runs did not reach the first message when scrolling up`);
+}
+
+function compare(baseline: Results, current: Results): void {
+  console.log(`\n${LONG} messages, side by side`);
+  console.log(`${'measure (median of runs)'.padEnd(44)} ${'baseline'.padStart(10)} ${'this build'.padStart(12)} ${'ratio'.padStart(9)}`);
+  for (const { label, pick, digits } of measures()) {
+    const before = pick(baseline.long);
+    const after = pick(current.long);
+    console.log(`${label.padEnd(44)} ${cell(before, digits, 10)} ${cell(after, digits, 12)} ${ratio(after, before)}`);
   }
 }
 
