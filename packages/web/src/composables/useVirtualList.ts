@@ -1,5 +1,5 @@
 import { computed, onBeforeUnmount, onMounted, ref, watch, type Directive, type Ref } from 'vue';
-import { anchorAt, buildLayout, followsEnd, HeightCache, indexesToRender, scrollTopFor, totalHeight, visibleRange, type Anchor, type ListLayout } from '../lib/virtualLayout';
+import { anchorAt, buildLayout, followsEnd, HeightCache, indexesToRender, keepRendered, scrollTopFor, totalHeight, visibleRange, type Anchor, type ListLayout, type RenderedSpan } from '../lib/virtualLayout';
 
 export interface VirtualListOptions {
   /** The scrolling element. */
@@ -51,8 +51,17 @@ export function useVirtualList(options: VirtualListOptions) {
   const total = computed(() => totalHeight(layout.value));
   /** The list offset where the viewport starts; while following the end, where it is going to be. */
   const viewTop = computed(() => (followingEnd.value ? Math.max(0, total.value - viewportHeight.value) : Math.max(0, scrollTop.value - listOffset)));
+  /** Rendered beyond the viewport on each side; items already rendered stay until twice as far. */
   const overscan = computed(() => Math.max(600, viewportHeight.value));
-  const range = computed(() => visibleRange(layout.value, viewTop.value, Math.max(viewportHeight.value, 1), overscan.value));
+  let rendered: RenderedSpan | null = null;
+  const range = computed(() => {
+    const current = layout.value;
+    const height = Math.max(viewportHeight.value, 1);
+    const needed = visibleRange(current, viewTop.value, height, overscan.value);
+    const kept = keepRendered(current, rendered, needed, visibleRange(current, viewTop.value, height, 2 * overscan.value));
+    rendered = kept.end > kept.start ? { first: current.keys[kept.start]!, last: current.keys[kept.end - 1]! } : null;
+    return kept;
+  });
   const start = computed(() => range.value.start);
   const end = computed(() => range.value.end);
   const items = computed<RenderedItem[]>(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anchorAt, buildLayout, followsEnd, HeightCache, indexAt, indexesToRender, scrollTopFor, totalHeight, visibleRange } from './virtualLayout';
+import { anchorAt, buildLayout, followsEnd, HeightCache, indexAt, indexesToRender, keepRendered, scrollTopFor, totalHeight, visibleRange } from './virtualLayout';
 
 const keys = (n: number, prefix = 'm') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
@@ -44,6 +44,27 @@ describe('indexAt and visibleRange', () => {
     const long = buildLayout(keys(2_000), () => undefined, 120);
     const range = visibleRange(long, 100_000, 800, 800);
     expect(range.end - range.start).toBeLessThanOrEqual(Math.ceil((800 + 2 * 800) / 120) + 1);
+  });
+});
+
+describe('keepRendered', () => {
+  const layout = buildLayout(keys(100), () => undefined, 100);
+
+  it('keeps items rendered before while they stay within the wider margin', () => {
+    // Scrolled up by a little: the items below the overscan stay, up to the margin.
+    expect(keepRendered(layout, { first: 'm40', last: 'm60' }, { start: 35, end: 55 }, { start: 25, end: 65 })).toEqual({ start: 35, end: 61 });
+    expect(keepRendered(layout, { first: 'm40', last: 'm80' }, { start: 35, end: 55 }, { start: 25, end: 65 })).toEqual({ start: 35, end: 65 });
+  });
+
+  it('renders only what is needed when nothing was rendered near it', () => {
+    expect(keepRendered(layout, null, { start: 35, end: 55 }, { start: 25, end: 65 })).toEqual({ start: 35, end: 55 });
+    expect(keepRendered(layout, { first: 'm80', last: 'm90' }, { start: 35, end: 55 }, { start: 25, end: 65 })).toEqual({ start: 35, end: 55 });
+    expect(keepRendered(layout, { first: 'gone', last: 'm50' }, { start: 35, end: 55 }, { start: 25, end: 65 })).toEqual({ start: 35, end: 55 });
+  });
+
+  it('follows the items by key when older ones were prepended', () => {
+    const prepended = buildLayout([...keys(10, 'old'), ...keys(100)], () => undefined, 100);
+    expect(keepRendered(prepended, { first: 'm40', last: 'm60' }, { start: 45, end: 65 }, { start: 35, end: 75 })).toEqual({ start: 45, end: 71 });
   });
 });
 

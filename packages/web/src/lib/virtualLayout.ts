@@ -58,6 +58,29 @@ export function visibleRange(layout: ListLayout, top: number, height: number, ov
   return { start, end: last + 1 };
 }
 
+/** The first and last key of what was rendered last time. */
+export interface RenderedSpan {
+  first: string;
+  last: string;
+}
+
+/**
+ * The range to render: `needed` (the viewport and its overscan), extended by what was rendered before
+ * as far as it stays within `keep` (a wider margin). Items scrolled just past the overscan stay mounted,
+ * so scrolling back and forth, or through a short conversation, does not mount them again and again.
+ */
+export function keepRendered(layout: ListLayout, previous: RenderedSpan | null, needed: IndexRange, keep: IndexRange): IndexRange {
+  if (!previous || needed.end <= needed.start) return needed;
+  const first = layout.indexOf.get(previous.first);
+  const last = layout.indexOf.get(previous.last);
+  if (first === undefined || last === undefined || last < first) return needed;
+  if (last + 1 < needed.start || first > needed.end) return needed; // far away: nothing to keep
+  return {
+    start: Math.max(Math.min(needed.start, first), keep.start),
+    end: Math.min(Math.max(needed.end, last + 1), keep.end),
+  };
+}
+
 /** Indexes to render, in list order: the range plus pinned ones outside it (e.g. the focused item). */
 export function indexesToRender(range: IndexRange, pinned: Iterable<number>, count: number): number[] {
   const out: number[] = [];
