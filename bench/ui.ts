@@ -4,9 +4,9 @@
  * block, a tool card), so message heights differ. Measures, per conversation:
  *  - time to interactive (last message shown and the composer ready, from navigation start) and the
  *    DOM size at that moment (elements, messages);
- *  - frame times while scrolling all the way up (older pages are fetched on the way), whether the
- *    very first message was reached, and the largest DOM seen on the way;
- *  - frame times while scrolling all the way down again.
+ *  - frame times while scrolling at reading speed, 300 frames up from the end and back down;
+ *  - frame times while flicking all the way up (older pages are fetched on the way), whether the very
+ *    first message was reached, and the largest DOM seen on the way; then all the way down again.
  * Usage: npm run build && npx tsx bench/ui.ts     (env UI_BENCH_MESSAGES=2000, UI_BENCH_RUNS=3)
  * Comparing with another build of the UI in the same run, under the same load (e.g. main's, built in
  * another checkout): UI_BENCH_BASELINE_DIST=/path/to/that/packages/web/dist — a second server serves
@@ -71,12 +71,12 @@ async function seed(url: string, sim: Simulator, messages: number): Promise<stri
 }
 
 /**
- * Scrolls the message list 600 px per frame in one direction until it has stayed at that end for 20
- * frames (so older pages fetched on the way are scrolled through too), recording the gap between
- * frames, and the DOM size every 10th frame. Passed as source text: a compiled function would carry
- * the bundler's helpers into the page.
+ * Scrolls the message list `step` px per frame in one direction until it has stayed at that end for 20
+ * frames (so older pages fetched on the way are scrolled through too) or `maxFrames` have passed,
+ * recording the gap between frames, and the DOM size every 10th frame. Passed as source text: a
+ * compiled function would carry the bundler's helpers into the page.
  */
-const SCROLL_AND_RECORD_FRAMES = `(async (direction) => {
+const SCROLL_AND_RECORD_FRAMES = `(async (direction, step, maxFrames) => {
   const el = document.querySelector('.messages');
   const gaps = [];
   let maxElements = 0;
@@ -92,8 +92,8 @@ const SCROLL_AND_RECORD_FRAMES = `(async (direction) => {
   const started = performance.now();
   const atEnd = () => direction < 0 ? el.scrollTop <= 0 : el.scrollTop + el.clientHeight >= el.scrollHeight - 1;
   let stillAtEnd = 0;
-  for (let frame = 0; performance.now() - started < 120000 && stillAtEnd < 20; frame++) {
-    el.scrollBy(0, 600 * direction);
+  for (let frame = 0; frame < maxFrames && performance.now() - started < 120000 && stillAtEnd < 20; frame++) {
+    el.scrollBy(0, step * direction);
     await new Promise((r) => requestAnimationFrame(() => r(null)));
     stillAtEnd = atEnd() ? stillAtEnd + 1 : 0;
     if (frame % 10 === 0) {
@@ -107,6 +107,11 @@ const SCROLL_AND_RECORD_FRAMES = `(async (direction) => {
   return { frames: gaps.slice(1), ms: performance.now() - started, maxElements, maxMessages, reachedFirst: /question 1:/.test(firstShown) };
 })`;
 
+/** Reading speed: 100 px a frame (6,000 px/s, a brisk wheel or trackpad scroll), 300 frames each way. */
+const READ = { step: 100, frames: 300 };
+/** Flicking: 600 px a frame, all the way. */
+const FLICK = { step: 600, frames: 100_000 };
+
 interface Pass {
   frames: number[];
   ms: number;
@@ -119,6 +124,8 @@ interface Reading {
   ttiMs: number;
   elements: number;
   messages: number;
+  readUp: Pass;
+  readDown: Pass;
   up: Pass;
   down: Pass;
 }
@@ -130,9 +137,13 @@ async function measure(page: Page, url: string, id: string): Promise<Reading> {
   const ttiMs = await page.evaluate(() => performance.now());
   const elements = await page.evaluate(() => document.getElementsByTagName('*').length);
   const messages = await page.locator('article.message').count();
-  const up = (await page.evaluate(`${SCROLL_AND_RECORD_FRAMES}(-1)`)) as Pass;
-  const down = (await page.evaluate(`${SCROLL_AND_RECORD_FRAMES}(1)`)) as Pass;
-  return { ttiMs, elements, messages, up, down };
+  const pass = async (direction: number, how: { step: number; frames: number }) =>
+    (await page.evaluate(`${SCROLL_AND_RECORD_FRAMES}(${direction}, ${how.step}, ${how.frames})`)) as Pass;
+  const readUp = await pass(-1, READ);
+  const readDown = await pass(1, READ);
+  const up = await pass(-1, FLICK);
+  const down = await pass(1, FLICK);
+  return { ttiMs, elements, messages, readUp, readDown, up, down };
 }
 
 const pct = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
@@ -186,6 +197,7 @@ async function run(builds: Build[], ids: Record<'short' | 'long', string>): Prom
     }
   }
   await browser.close();
+  console.log('read: 100 px a frame, 300 frames up from the end, then back down; flick: 600 px a frame, to the top, then to the end');
   for (const build of builds) report(build.name, results.get(build)!);
   if (builds.length === 2) compare(results.get(builds[0]!)!, results.get(builds[1]!)!);
 }
@@ -203,8 +215,10 @@ function measures(): Measure[] {
   add('DOM elements when interactive', (r) => median(r.map((x) => x.elements)), 0);
   add('messages in the DOM when interactive', (r) => median(r.map((x) => x.messages)), 0);
   for (const [name, pass] of [
-    ['scroll up', (x: Reading) => x.up],
-    ['scroll down', (x: Reading) => x.down],
+    ['read up', (x: Reading) => x.readUp],
+    ['read down', (x: Reading) => x.readDown],
+    ['flick up', (x: Reading) => x.up],
+    ['flick down', (x: Reading) => x.down],
   ] as const) {
     add(`${name}: frame time p50, ms`, (r) => median(r.map((x) => median(pass(x).frames))));
     add(`${name}: frame time p95, ms`, (r) => median(r.map((x) => pct(pass(x).frames, 95))));
@@ -222,11 +236,11 @@ const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a
 
 function report(name: string, results: Results): void {
   console.log(`\n${name}`);
-  console.log(`${'measure (median of runs)'.padEnd(44)} ${`${SHORT} msgs`.padStart(10)} ${`${LONG} msgs`.padStart(12)} ${'ratio'.padStart(9)}`);
+  console.log(`${'measure (median of runs)'.padEnd(48)} ${`${SHORT} msgs`.padStart(10)} ${`${LONG} msgs`.padStart(12)} ${'ratio'.padStart(9)}`);
   for (const { label, pick, digits } of measures()) {
     const short = pick(results.short);
     const long = pick(results.long);
-    console.log(`${label.padEnd(44)} ${cell(short, digits, 10)} ${cell(long, digits, 12)} ${ratio(long, short)}`);
+    console.log(`${label.padEnd(48)} ${cell(short, digits, 10)} ${cell(long, digits, 12)} ${ratio(long, short)}`);
   }
   const missed = results.long.filter((r) => !r.up.reachedFirst).length + results.short.filter((r) => !r.up.reachedFirst).length;
   if (missed) console.log(`WARNING: ${missed} runs did not reach the first message when scrolling up`);
@@ -234,11 +248,11 @@ function report(name: string, results: Results): void {
 
 function compare(baseline: Results, current: Results): void {
   console.log(`\n${LONG} messages, side by side`);
-  console.log(`${'measure (median of runs)'.padEnd(44)} ${'baseline'.padStart(10)} ${'this build'.padStart(12)} ${'ratio'.padStart(9)}`);
+  console.log(`${'measure (median of runs)'.padEnd(48)} ${'baseline'.padStart(10)} ${'this build'.padStart(12)} ${'ratio'.padStart(9)}`);
   for (const { label, pick, digits } of measures()) {
     const before = pick(baseline.long);
     const after = pick(current.long);
-    console.log(`${label.padEnd(44)} ${cell(before, digits, 10)} ${cell(after, digits, 12)} ${ratio(after, before)}`);
+    console.log(`${label.padEnd(48)} ${cell(before, digits, 10)} ${cell(after, digits, 12)} ${ratio(after, before)}`);
   }
 }
 
