@@ -84,6 +84,22 @@ test('a 300-message conversation opens at its end with only a bounded number of 
   expect(requests).toEqual(['?limit=100&direction=backward']);
   await expect(page.getByRole('button', { name: 'Scroll to the latest message' })).toHaveCount(0);
   await shot(page, 'long-conversation-end');
+  // A little way up, the button appears; it brings the view back to the end (smoothly, being near).
+  await scroller(page).evaluate((el) => el.scrollBy(0, -300));
+  const toEnd = page.getByRole('button', { name: 'Scroll to the latest message' });
+  await expect(toEnd).toBeVisible();
+  await toEnd.click();
+  await expect(toEnd).toHaveCount(0);
+  await expect.poll(() => distanceFromEnd(scroller(page))).toBeLessThan(2);
+  // The list itself is reached with Tab (after the header), shows its focus, and scrolls with the keys.
+  await page.getByRole('button', { name: 'Conversation settings' }).focus();
+  await page.keyboard.press('Tab');
+  const log = page.getByRole('log', { name: 'Messages' });
+  await expect(log).toBeFocused();
+  expect(await log.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
+  await page.keyboard.press('PageUp');
+  await expect(toEnd).toBeVisible();
+  expect(await distanceFromEnd(scroller(page))).toBeGreaterThan(100);
 });
 
 test('scrolling to the top fetches the older pages and reaches the very first message, the page staying small', async ({ page }) => {
