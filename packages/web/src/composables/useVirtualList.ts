@@ -1,5 +1,5 @@
 import { computed, onBeforeUnmount, onMounted, ref, watch, type Directive, type Ref } from 'vue';
-import { anchorAt, buildLayout, followsEnd, HeightCache, indexesToRender, keepRendered, scrollTopFor, totalHeight, visibleRange, type Anchor, type ListLayout, type RenderedSpan } from '../lib/virtualLayout';
+import { anchorAt, buildLayout, followsEnd, HeightCache, indexesToRender, keepRendered, nextToMount, scrollTopFor, totalHeight, visibleRange, type Anchor, type ListLayout, type RenderedSpan } from '../lib/virtualLayout';
 
 export interface VirtualListOptions {
   /** The scrolling element. */
@@ -43,6 +43,13 @@ export function useVirtualList(options: VirtualListOptions) {
   const followingEnd = ref(true);
   /** The key of the item holding keyboard focus: kept rendered while it is scrolled away. */
   const focusedKey = ref<string | null>(null);
+  /** The list's offset inside the scroller's content (what sits above it: notes, a "load earlier" row). */
+  let listOffset = 0;
+  let previousTop = 0;
+  /** The scrollTop the list itself last set: the scroll event it causes is not the person's doing. */
+  let wroteTop: number | null = null;
+  /** A smooth scroll to the end is under way (started by `scrollToEnd`). */
+  let seeking = false;
 
   const layout = computed<ListLayout>(() => {
     void measured.value;
@@ -64,27 +71,56 @@ export function useVirtualList(options: VirtualListOptions) {
   });
   const start = computed(() => range.value.start);
   const end = computed(() => range.value.end);
+  const viewport = computed(() => visibleRange(layout.value, viewTop.value, Math.max(viewportHeight.value, 1), 0));
+  const viewportStart = computed(() => viewport.value.start);
+  const viewportEnd = computed(() => viewport.value.end);
+  /**
+   * Keys of the items outside the viewport that are mounted: one more per frame (the nearest first),
+   * so that scrolling mounts at most one item ahead of need per frame besides those coming into view.
+   */
+  const mountedAhead = new Set<string>();
+  const mountedAheadVersion = ref(0);
   const items = computed<RenderedItem[]>(() => {
+    void mountedAheadVersion.value;
     const current = layout.value;
-    const pinned = focusedKey.value === null ? [] : [current.indexOf.get(focusedKey.value) ?? -1];
-    return indexesToRender({ start: start.value, end: end.value }, pinned, current.keys.length).map((index) => ({
-      key: current.keys[index]!,
-      index,
-      top: current.offsets[index]!,
-    }));
+    const pinnedIndex = focusedKey.value === null ? -1 : (current.indexOf.get(focusedKey.value) ?? -1);
+    const shown = (index: number) => (index >= viewportStart.value && index < viewportEnd.value) || index === pinnedIndex || mountedAhead.has(current.keys[index]!);
+    return indexesToRender({ start: start.value, end: end.value }, [pinnedIndex], current.keys.length)
+      .filter(shown)
+      .map((index) => ({ key: current.keys[index]!, index, top: current.offsets[index]! }));
   });
+
+  // After each render: what is in view counts as mounted (it stays when it scrolls out of view), what
+  // left the range is forgotten, and the next item ahead is mounted in the next frame.
+  let mountFrame = 0;
+  watch(
+    [start, end, viewportStart, viewportEnd, mountedAheadVersion],
+    () => {
+      const current = layout.value;
+      for (let i = viewportStart.value; i < viewportEnd.value; i++) mountedAhead.add(current.keys[i]!);
+      for (const key of mountedAhead) {
+        const index = current.indexOf.get(key);
+        if (index === undefined || index < start.value || index >= end.value) mountedAhead.delete(key);
+      }
+      if (!mountFrame && pendingAhead() >= 0 && typeof requestAnimationFrame === 'function') mountFrame = requestAnimationFrame(mountNextAhead);
+    },
+    { flush: 'post' },
+  );
+  function pendingAhead(): number {
+    const current = layout.value;
+    return nextToMount(range.value, viewport.value, (index) => mountedAhead.has(current.keys[index]!));
+  }
+  function mountNextAhead(): void {
+    mountFrame = 0;
+    const next = pendingAhead();
+    if (next < 0) return;
+    mountedAhead.add(layout.value.keys[next]!);
+    mountedAheadVersion.value++;
+  }
   /** How far the viewport is from the top of the list, in px (for loading older items in time). */
   const distanceFromStart = computed(() => viewTop.value);
 
   // ---- scroll position -------------------------------------------------------------------------
-  /** The list's offset inside the scroller's content (what sits above it: notes, a "load earlier" row). */
-  let listOffset = 0;
-  let previousTop = 0;
-  /** The scrollTop the list itself last set: the scroll event it causes is not the person's doing. */
-  let wroteTop: number | null = null;
-  /** A smooth scroll to the end is under way (started by `scrollToEnd`). */
-  let seeking = false;
-
   function readListOffset(): number {
     const list = options.list.value;
     listOffset = list ? list.offsetTop : 0;
@@ -249,6 +285,7 @@ export function useVirtualList(options: VirtualListOptions) {
     el?.removeEventListener('focusout', onFocusOut);
     itemObserver?.disconnect();
     frameObserver?.disconnect();
+    if (mountFrame) cancelAnimationFrame(mountFrame);
   });
 
   return { items, total, followingEnd, distanceFromStart, viewportHeight, scrollToEnd, followEnd, vMeasure };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anchorAt, buildLayout, followsEnd, HeightCache, indexAt, indexesToRender, keepRendered, scrollTopFor, totalHeight, visibleRange } from './virtualLayout';
+import { anchorAt, buildLayout, followsEnd, HeightCache, indexAt, indexesToRender, keepRendered, nextToMount, scrollTopFor, totalHeight, visibleRange } from './virtualLayout';
 
 const keys = (n: number, prefix = 'm') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
@@ -65,6 +65,27 @@ describe('keepRendered', () => {
   it('follows the items by key when older ones were prepended', () => {
     const prepended = buildLayout([...keys(10, 'old'), ...keys(100)], () => undefined, 100);
     expect(keepRendered(prepended, { first: 'm40', last: 'm60' }, { start: 45, end: 65 }, { start: 35, end: 75 })).toEqual({ start: 45, end: 71 });
+  });
+});
+
+describe('nextToMount', () => {
+  it('picks the unmounted item nearest to the viewport, above first on a tie', () => {
+    const none = () => false;
+    expect(nextToMount({ start: 10, end: 30 }, { start: 15, end: 20 }, none)).toBe(14);
+    const mounted = new Set([14, 20, 13]);
+    expect(nextToMount({ start: 10, end: 30 }, { start: 15, end: 20 }, (i) => mounted.has(i))).toBe(21);
+  });
+
+  it('goes on past the shorter side', () => {
+    const mounted = new Set([14, 13, 12, 11, 10, 20]);
+    expect(nextToMount({ start: 10, end: 30 }, { start: 15, end: 20 }, (i) => mounted.has(i))).toBe(21);
+    const all = new Set([10, 11, 12, 13, 14, 20, 21, 22]);
+    expect(nextToMount({ start: 10, end: 23 }, { start: 15, end: 20 }, (i) => all.has(i))).toBe(-1);
+  });
+
+  it('never picks an item of the viewport or outside the range', () => {
+    expect(nextToMount({ start: 15, end: 20 }, { start: 15, end: 20 }, () => false)).toBe(-1);
+    expect(nextToMount({ start: 0, end: 3 }, { start: 0, end: 2 }, () => false)).toBe(2);
   });
 });
 

@@ -90,6 +90,22 @@ export function indexesToRender(range: IndexRange, pinned: Iterable<number>, cou
   return [...out, ...extra].sort((a, b) => a - b);
 }
 
+/**
+ * The next item to mount ahead of need: the nearest to the viewport, within `range` but outside
+ * `viewport`, not mounted yet; -1 when there is none. (Items in the viewport are always mounted at once;
+ * the others one per frame, so that scrolling never mounts a burst of them in a single frame.)
+ */
+export function nextToMount(range: IndexRange, viewport: IndexRange, mounted: (index: number) => boolean): number {
+  const reach = Math.max(viewport.start - range.start, range.end - viewport.end);
+  for (let step = 1; step <= reach; step++) {
+    const above = viewport.start - step;
+    if (above >= range.start && !mounted(above)) return above;
+    const below = viewport.end - 1 + step;
+    if (below < range.end && !mounted(below)) return below;
+  }
+  return -1;
+}
+
 /** What the person is looking at: the item at the top of the viewport and how far into it they are. */
 export interface Anchor {
   key: string;
