@@ -144,14 +144,19 @@ export function useVirtualList(options: VirtualListOptions) {
   }
 
   // Before the DOM changes with a new layout, note what is at the top of the viewport; after, put it back.
-  // (From the positions last seen, not read from the DOM: reading would lay out the old DOM once more.)
+  // The scroll position is read, not taken from the last scroll event: a script (or the browser bringing
+  // a focused element into view) may have scrolled since, and that must not be undone. Layouts mostly
+  // change on measurements, in a ResizeObserver callback, when reading it costs no extra layout.
   let anchor: Anchor | null = null;
   watch(
     layout,
     (_next, previous) => {
       anchor = null;
-      if (!options.scroller.value || !previous || followingEnd.value) return;
-      anchor = anchorAt(previous, scrollTop.value - listOffset);
+      const el = options.scroller.value;
+      if (!el || !previous) return;
+      noticeScroll();
+      if (followingEnd.value) return;
+      anchor = anchorAt(previous, el.scrollTop - listOffset);
     },
     { flush: 'pre' },
   );
@@ -159,6 +164,7 @@ export function useVirtualList(options: VirtualListOptions) {
 
   function settle(): void {
     readListOffset();
+    noticeScroll();
     if (followingEnd.value) {
       seeking = false; // the end moved: go there at once
       stickToEnd();
@@ -168,6 +174,12 @@ export function useVirtualList(options: VirtualListOptions) {
     const target = scrollTopFor(layout.value, anchor) + listOffset;
     anchor = null;
     write(target);
+  }
+
+  /** Takes in a scroll made since the last scroll event (whose own event comes only in the next frame). */
+  function noticeScroll(): void {
+    const el = options.scroller.value;
+    if (el && Math.abs(el.scrollTop - previousTop) > 0.5) onScroll();
   }
 
   function onScroll(): void {
@@ -243,6 +255,7 @@ export function useVirtualList(options: VirtualListOptions) {
       }
     }
     readListOffset(); // what sits above the list may have changed
+    noticeScroll();
     if (followingEnd.value) {
       seeking = false;
       stickToEnd();

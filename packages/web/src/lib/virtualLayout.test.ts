@@ -155,6 +155,16 @@ describe('HeightCache', () => {
     expect(cache.estimate()).toBe(200);
   });
 
+  it('keeps the estimate while the mean moves by a tenth or less, so unmeasured items stay put', () => {
+    const cache = new HeightCache(150);
+    cache.set('a', 100);
+    expect(cache.estimate()).toBe(100);
+    cache.set('b', 115); // mean 107.5
+    expect(cache.estimate()).toBe(100);
+    cache.set('c', 130); // mean 115: more than a tenth away
+    expect(cache.estimate()).toBe(115);
+  });
+
   it('keeps whole pixels, rounded up, and reports only real changes', () => {
     const cache = new HeightCache(150);
     expect(cache.set('a', 100.2)).toBe(true);
@@ -162,8 +172,8 @@ describe('HeightCache', () => {
     expect(cache.set('a', 100.7)).toBe(false);
     expect(cache.set('a', 100)).toBe(true);
     expect(cache.get('a')).toBe(100);
-    cache.set('b', 102);
-    expect(cache.estimate()).toBe(102); // (101 + 102) / 2 rounded: offsets built from it stay whole
+    cache.set('b', 150);
+    expect(cache.estimate()).toBe(126); // (101 + 150) / 2 rounded: offsets built from it stay whole
   });
 
   it('forgets all but the kept heights', () => {

@@ -134,18 +134,22 @@ export function scrollTopFor(layout: ListLayout, anchor: Anchor): number {
 }
 
 /**
- * Measured heights by key, and an estimate for the rest: the mean of the first measurement of each item
- * (later changes, such as an answer growing as it streams, leave the estimate alone, so the positions of
- * unmeasured items do not move on every token). Heights are kept in whole pixels (rounded up: items
- * never overlap), so offsets and the scroll positions computed from them are whole too, and restoring a
- * scroll position again and again never drifts by rounding.
+ * Measured heights by key, and an estimate for the rest: the mean of the first measurement of each item,
+ * changed only when the mean has moved by more than a tenth. (Every unmeasured item is placed with the
+ * estimate, so a change moves them all: a growing answer or one more message measured must not do that
+ * on every frame.) Heights are kept in whole pixels (rounded up: items never overlap), so offsets and
+ * the scroll positions computed from them are whole too, and restoring a scroll position again and
+ * again never drifts by rounding.
  */
 export class HeightCache {
   private readonly heights = new Map<string, number>();
   private firstSum = 0;
   private firstCount = 0;
+  private current: number;
 
-  constructor(private readonly fallback: number) {}
+  constructor(private readonly fallback: number) {
+    this.current = fallback;
+  }
 
   get(key: string): number | undefined {
     return this.heights.get(key);
@@ -165,7 +169,9 @@ export class HeightCache {
   }
 
   estimate(): number {
-    return this.firstCount ? Math.round(this.firstSum / this.firstCount) : this.fallback;
+    const mean = this.firstCount ? this.firstSum / this.firstCount : this.fallback;
+    if (Math.abs(mean - this.current) > this.current / 10) this.current = Math.round(mean);
+    return this.current;
   }
 
   /** Forgets every height but those of `keep` (the width changed: the others are stale). */
