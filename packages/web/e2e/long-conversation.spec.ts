@@ -97,6 +97,7 @@ test('a 300-message conversation opens at its end with only a bounded number of 
   const log = page.getByRole('log', { name: 'Messages' });
   await expect(log).toBeFocused();
   expect(await log.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
+  await shot(page, 'long-conversation-log-focused');
   await page.keyboard.press('PageUp');
   await expect(toEnd).toBeVisible();
   expect(await distanceFromEnd(scroller(page))).toBeGreaterThan(100);
