@@ -247,7 +247,7 @@ test('sending from the start page creates the conversation and streams the answe
   await expect(page.locator('.conversation-item.active')).toContainText('what is 6*7?');
 });
 
-test('a long conversation shows its latest messages and adds earlier ones when scrolled up', async ({ page, api }) => {
+test('a long conversation shows its latest messages and brings in earlier ones when scrolled up', async ({ page, api }) => {
   const conversation = await api.createConversation({ model: 'text:3' });
   for (let i = 1; i <= 35; i++) {
     const res = await page.request.post(`/api/conversations/${conversation.id}/messages`, { data: { text: `question ${i}` } });
@@ -256,13 +256,12 @@ test('a long conversation shows its latest messages and adds earlier ones when s
   }
   await page.goto(`/c/${conversation.id}`);
   await expect(page.locator('article[data-role="user"]').last()).toContainText('question 35');
-  await expect(page.locator('article.message')).toHaveCount(60);
-  await expect(page.getByRole('button', { name: 'Show 10 earlier messages' })).toBeVisible();
+  // The list is virtualised: only the messages near the viewport are in the page.
+  expect(await page.locator('article.message').count()).toBeLessThan(70);
   await expect(async () => {
     await page.locator('.messages').evaluate((el) => el.scrollTo(0, 0));
-    await expect(page.locator('article.message')).toHaveCount(70, { timeout: 1000 });
+    await expect(page.locator('article[data-role="user"] .user-text').first()).toHaveText('question 1', { timeout: 1000 });
   }).toPass({ timeout: 10_000 });
-  await expect(page.locator('article[data-role="user"]').first()).toContainText('question 1');
 });
 
 test('a conversation longer than one page opens at its newest page and fetches older pages when scrolled up', async ({ page, api }) => {
@@ -286,7 +285,7 @@ test('a conversation longer than one page opens at its newest page and fetches o
   }).toPass({ timeout: 20_000 });
   expect(messageRequests).toHaveLength(2);
   expect(messageRequests[1]).toMatch(/^\?limit=100&direction=backward&cursor=/);
-  await expect(page.locator('article.message')).toHaveCount(120);
+  expect(await page.locator('article.message').count()).toBeLessThan(120);
 });
 
 test('projects: create one, chats made under it belong to it, and the sidebar filters by it', async ({ page, api }) => {

@@ -39,7 +39,9 @@ export default {
     settings: 'Conversation settings',
     scrollToEnd: 'Scroll to the latest message',
     modelLabel: 'Model: {model}',
-    showEarlier: 'Show {n} earlier messages',
+    showEarlier: 'Show earlier messages',
+    loadingEarlier: 'Loading earlier messages…',
+    messages: 'Messages',
   },
   composer: {
     placeholder: 'Message NanoClaw…',

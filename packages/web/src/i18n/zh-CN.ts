@@ -41,7 +41,9 @@ const zhCN: typeof en = {
     settings: '对话设置',
     scrollToEnd: '滚动到最新消息',
     modelLabel: '模型：{model}',
-    showEarlier: '显示更早的 {n} 条消息',
+    showEarlier: '显示更早的消息',
+    loadingEarlier: '正在加载更早的消息…',
+    messages: '消息列表',
   },
   composer: {
     placeholder: '给 NanoClaw 发消息…',
