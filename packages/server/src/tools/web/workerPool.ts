@@ -84,35 +84,10 @@ export function createWorkerPool<Job, Result>(options: WorkerPoolOptions): Worke
     });
     const { startup } = options;
     if (!startup) return Promise.resolve(worker);
-    return new Promise<Worker>((resolve, reject) => {
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      const onMessage = (message: unknown): void => {
-        if (typeof message !== 'object' || message === null || (message as { ready?: unknown }).ready !== true) return;
-        cleanup();
-        resolve(worker);
-      };
-      const onError = (error: Error & { code?: string }): void => {
-        cleanup();
-        void worker.terminate();
-        reject(failure(error));
-      };
-      const onExit = (): void => {
-        cleanup();
-        reject(new Error('The worker stopped while starting'));
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        void worker.terminate();
-        reject(new Error(startup.timeoutMessage));
-      }, startup.timeoutMs);
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
+    return awaitMessage(worker, (message) => ((message as { ready?: unknown } | null)?.ready === true ? worker : undefined), {
+      timeoutMs: startup.timeoutMs,
+      timeoutMessage: startup.timeoutMessage,
+      exitMessage: 'The worker stopped while starting',
     });
   }
 
@@ -165,19 +140,39 @@ export function createWorkerPool<Job, Result>(options: WorkerPoolOptions): Worke
   async function run(job: Job, timeoutMessage = options.timeoutMessage): Promise<Result> {
     const worker = await acquire();
     const id = nextId++;
-    return new Promise<Result>((resolve, reject) => {
+    const reply = awaitMessage(worker, (message) => ((message as WorkerReply | null)?.id === id ? (message as WorkerReply) : undefined), {
+      timeoutMs: options.timeoutMs,
+      timeoutMessage,
+      exitMessage: 'The worker stopped unexpectedly',
+    });
+    worker.postMessage({ id, job });
+    const { ok, result, message } = await reply;
+    release(worker);
+    if (ok) return result as Result;
+    throw new Error(message ?? 'The worker failed');
+  }
+
+  /**
+   * The first message of `worker` that `accept` maps to a value. The worker failing, exiting or missing the
+   * deadline rejects instead (a failed or overdue worker is terminated).
+   */
+  function awaitMessage<T>(
+    worker: Worker,
+    accept: (message: unknown) => T | undefined,
+    limit: { timeoutMs: number; timeoutMessage: string; exitMessage: string },
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       const cleanup = (): void => {
         clearTimeout(timer);
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
       };
-      const onMessage = (reply: WorkerReply): void => {
-        if (reply.id !== id) return;
+      const onMessage = (message: unknown): void => {
+        const value = accept(message);
+        if (value === undefined) return;
         cleanup();
-        release(worker);
-        if (reply.ok) resolve(reply.result as Result);
-        else reject(new Error(reply.message ?? 'The worker failed'));
+        resolve(value);
       };
       const onError = (error: Error & { code?: string }): void => {
         cleanup();
@@ -186,17 +181,16 @@ export function createWorkerPool<Job, Result>(options: WorkerPoolOptions): Worke
       };
       const onExit = (): void => {
         cleanup();
-        reject(new Error('The worker stopped unexpectedly'));
+        reject(new Error(limit.exitMessage));
       };
       const timer = setTimeout(() => {
         cleanup();
         void worker.terminate();
-        reject(new Error(timeoutMessage));
-      }, options.timeoutMs);
+        reject(new Error(limit.timeoutMessage));
+      }, limit.timeoutMs);
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      worker.postMessage({ id, job });
     });
   }
 
