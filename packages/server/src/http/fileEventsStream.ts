@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ProjectFileChange } from '@nanoclaw/protocol';
 import type { ProjectChangeFeed } from '../workspace/projectChangeFeed.js';
-
-const PING_INTERVAL_MS = 15_000;
+import { openSseResponse } from './sseResponse.js';
 
 /** One SSE event as a single string, so it goes out in one write. */
 export function formatFileEvent(name: 'ready' | 'change', data: unknown): string {
@@ -17,28 +16,14 @@ export function formatFileEvent(name: 'ready' | 'change', data: unknown): string
  */
 export function streamFileChangesToResponse(res: ServerResponse, feed: ProjectChangeFeed, projectId: string, ended: Promise<void>): Promise<void> {
   return new Promise((resolve) => {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
+    const sse = openSseResponse(res, () => {
+      unsubscribe();
+      resolve();
     });
     res.write(formatFileEvent('ready', { project_id: projectId }));
     const unsubscribe = feed.subscribe(projectId, (change: ProjectFileChange) => {
       res.write(formatFileEvent('change', change));
     });
-    const ping = setInterval(() => res.write(': ping\n\n'), PING_INTERVAL_MS);
-    ping.unref();
-    let closed = false;
-    const end = () => {
-      if (closed) return;
-      closed = true;
-      clearInterval(ping);
-      unsubscribe();
-      res.end();
-      resolve();
-    };
-    res.on('close', end);
-    void ended.then(end);
+    void ended.then(sse.end);
   });
 }
