@@ -1,7 +1,7 @@
-import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { ProjectFileChange } from '@nanoclaw/protocol';
 import { errorFrom } from './http';
 import { authHeaders } from '../lib/session';
+import { readJsonEvents } from './sseEvents';
 
 /** `live`: connected and hearing changes; `down`: not connected (retrying, or given up with `ended`). */
 export type FileEventsState = 'connecting' | 'live' | 'down';
@@ -69,22 +69,13 @@ export function watchProjectFiles(projectId: string, handlers: FileEventsHandler
       }
       return true;
     }
-    const reader = res.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        let data: unknown;
-        try {
-          data = JSON.parse(value.data);
-        } catch {
-          continue;
-        }
-        if (value.event === 'ready') {
+      for await (const { event, data } of readJsonEvents(res.body)) {
+        if (event === 'ready') {
           attempt = 0;
           handlers.onState('live');
           handlers.onReady();
-        } else if (value.event === 'change' && isChange(data)) handlers.onChange(data);
+        } else if (event === 'change' && isChange(data)) handlers.onChange(data);
       }
     } catch {
       /* the connection dropped */

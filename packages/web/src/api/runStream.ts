@@ -1,12 +1,8 @@
-import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { errorFrom } from './http';
 import { authHeaders } from '../lib/session';
+import { readJsonEvents, type JsonSseEvent } from './sseEvents';
 
-export interface RunEvent {
-  id: string | undefined;
-  event: string;
-  data: any;
-}
+export type RunEvent = JsonSseEvent;
 
 export interface RunStreamHandlers {
   onEvent(event: RunEvent): void;
@@ -22,20 +18,9 @@ export type StreamEnd = 'finished' | 'cut';
 export async function openRunStream(url: string, init: RequestInit, handlers: RunStreamHandlers, signal: AbortSignal): Promise<StreamEnd> {
   const res = await fetch(url, { ...init, signal, headers: { accept: 'text/event-stream', ...(init.headers as Record<string, string> | undefined), ...authHeaders() } });
   if (!res.ok || !res.body) throw await errorFrom(res);
-  const stream = res.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
-  const reader = stream.getReader();
   let finished = false;
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      let data: unknown;
-      try {
-        data = JSON.parse(value.data);
-      } catch {
-        continue;
-      }
-      const event = { id: value.id, event: value.event ?? 'message', data };
+    for await (const event of readJsonEvents(res.body)) {
       if (event.event === 'done' || event.event === 'error') finished = true;
       handlers.onEvent(event);
     }
@@ -43,8 +28,6 @@ export async function openRunStream(url: string, init: RequestInit, handlers: Ru
     if (signal.aborted) return finished ? 'finished' : 'cut';
     if (!finished) return 'cut';
     throw err;
-  } finally {
-    reader.releaseLock?.();
   }
   return finished ? 'finished' : 'cut';
 }
