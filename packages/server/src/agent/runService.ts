@@ -55,6 +55,12 @@ export function createRunService(deps: RunServiceDeps) {
     (err) => deps.logger.error({ err }, 'saving streaming answers failed'),
   );
 
+  /** The answer's token allowance and the prompt budget left beside it. */
+  function limitsOf(model: ModelConfig, conversation: ConversationRow): { maxTokens: number; contextBudget: number } {
+    const maxTokens = deps.catalog.maxTokens(model, conversation.max_tokens);
+    return { maxTokens, contextBudget: deps.catalog.promptBudget(model, maxTokens) };
+  }
+
   /**
    * The messages a new answer in this conversation replays, oldest first: only as far back as the
    * conversation's model can see (its prompt budget less the system prompt). `before`: the answer being
@@ -63,7 +69,7 @@ export function createRunService(deps: RunServiceDeps) {
   async function recentHistory(conversation: ConversationRow, before?: string): Promise<MessageRow[]> {
     const model = deps.catalog.resolve(conversation.model);
     if (!model) throw new Error('No model is configured.');
-    const budget = deps.catalog.promptBudget(model, deps.catalog.maxTokens(model, conversation.max_tokens));
+    const { contextBudget: budget } = limitsOf(model, conversation);
     const system = conversation.system_prompt ? estimateTokens({ role: 'system', content: conversation.system_prompt }) : 0;
     return loadRecentHistory(deps.repos.messages, conversation.id, { budgetTokens: budget - system, ...(before !== undefined && { before }) });
   }
@@ -115,12 +121,11 @@ export function createRunService(deps: RunServiceDeps) {
       }
     });
 
-    const maxTokens = deps.catalog.maxTokens(model, conversation.max_tokens);
+    const { maxTokens, contextBudget } = limitsOf(model, conversation);
     const messages: ChatMessage[] = [];
     if (conversation.system_prompt) messages.push({ role: 'system', content: conversation.system_prompt });
     messages.push(...historyToChat(params.history));
 
-    const contextBudget = deps.catalog.promptBudget(model, maxTokens);
     const subAgentUsage = { prompt_tokens: 0, completion_tokens: 0 };
     const subAgents = createSubAgentRunner({
       settings: deps.config.multi_agent,
