@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -41,9 +41,17 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
-/** Where the built web UI is: NANOCLAW_WEB_DIST, else packages/web/dist next to this package. */
-export function webDistDir(): string {
-  return resolve(process.env.NANOCLAW_WEB_DIST ?? fileURLToPath(new URL('../../../web/dist', import.meta.url)));
+/**
+ * Where the built web UI is: NANOCLAW_WEB_DIST, else the dist directory of the @nanoclaw/web package
+ * (found through node_modules, so the same from src/, tests and the bundled server).
+ */
+export function webDistDir(): string | undefined {
+  if (process.env.NANOCLAW_WEB_DIST) return resolve(process.env.NANOCLAW_WEB_DIST);
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@nanoclaw/web/package.json')), 'dist');
+  } catch {
+    return undefined; // the web package is not installed: API only
+  }
 }
 
 /**
@@ -51,7 +59,8 @@ export function webDistDir(): string {
  * year), and index.html for every other GET outside `/api` so the single-page app's own routes work on
  * reload. Does nothing when the UI has not been built. Answers whether it registered.
  */
-export function registerStaticUi(app: FastifyInstance, root: string = webDistDir()): boolean {
+export function registerStaticUi(app: FastifyInstance, root: string | undefined = webDistDir()): boolean {
+  if (root === undefined) return false;
   const indexFile = resolve(root, 'index.html');
   if (!existsSync(indexFile)) return false;
 

@@ -23,10 +23,23 @@ describe('createToolRegistry', () => {
     expect(() => registry.register(makeTool('echo', () => 2))).toThrow('A tool named "echo" is already registered');
   });
 
-  it('compiles the schema at registration, so a broken schema fails immediately', () => {
+  it('compiles the schema at registration when asked, so a broken schema from outside fails immediately', () => {
     const registry = createToolRegistry();
-    expect(() => registry.register(makeTool('broken', () => 1, { parameters: { type: 'no-such-type' } }))).toThrow();
+    expect(() => registry.register(makeTool('broken', () => 1, { parameters: { type: 'no-such-type' } }), { compileNow: true })).toThrow();
     expect(registry.get('broken')).toBeUndefined();
+  });
+
+  it('otherwise compiles a schema when arguments are first checked, once', () => {
+    const registry = createToolRegistry();
+    registry.register(makeTool('broken', () => 1, { parameters: { type: 'no-such-type' } }));
+    expect(registry.get('broken')).toBeDefined();
+    expect(() => registry.checkArguments('broken', {})).toThrow();
+    const parameters = { type: 'object', properties: { n: { type: 'integer' } } };
+    registry.register(makeTool('counted', () => 1, { parameters }));
+    expect(registry.checkArguments('counted', { n: 1 })).toEqual({ valid: true });
+    // Changing the definition afterwards no longer matters: the compiled validator is kept.
+    parameters.properties.n.type = 'string';
+    expect(registry.checkArguments('counted', { n: 2 })).toEqual({ valid: true });
   });
 
   it('gives the model OpenAI function definitions, optionally filtered', () => {

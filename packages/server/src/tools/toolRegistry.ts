@@ -14,8 +14,13 @@ export interface ToolDescription {
 export type ArgumentCheck = { valid: true } | { valid: false; problems: string[] };
 
 export interface ToolRegistry {
-  /** Adds a tool; its parameter schema is compiled now, so a broken schema fails at start-up. Throws on a duplicate name. */
-  register<Args extends object>(definition: ToolDefinition<Args>): void;
+  /**
+   * Adds a tool. Its parameter schema is compiled when its arguments are first checked (compiling
+   * every built-in tool's schema at start-up cost more than the rest of the start-up's own work; a
+   * test compiles them all), or now with `{ compileNow: true }`, which throws on a broken schema —
+   * for schemas from outside, such as MCP servers'. Throws on a duplicate name.
+   */
+  register<Args extends object>(definition: ToolDefinition<Args>, options?: { compileNow?: boolean }): void;
   /** Removes a tool (MCP tools come and go with their server); true when it was registered. */
   unregister(name: string): boolean;
   get(name: string): ToolDefinition | undefined;
@@ -30,7 +35,8 @@ export interface ToolRegistry {
 
 interface RegisteredTool {
   definition: ToolDefinition;
-  validate: ValidateFunction;
+  /** Compiled on first use. */
+  validate?: ValidateFunction;
 }
 
 export function createToolRegistry(): ToolRegistry {
@@ -39,11 +45,16 @@ export function createToolRegistry(): ToolRegistry {
   ajvFormats.default(ajv);
   const tools = new Map<string, RegisteredTool>();
 
-  function register<Args extends object>(definition: ToolDefinition<Args>): void {
+  function register<Args extends object>(definition: ToolDefinition<Args>, options: { compileNow?: boolean } = {}): void {
     if (tools.has(definition.name)) throw new Error(`A tool named "${definition.name}" is already registered`);
-    const validate = ajv.compile(definition.parameters);
+    const validate = options.compileNow ? ajv.compile(definition.parameters) : undefined;
     // The executor only calls the handler with arguments that passed this schema, which is what Args describes.
     tools.set(definition.name, { definition: definition as unknown as ToolDefinition, validate });
+  }
+
+  function validatorOf(tool: RegisteredTool): ValidateFunction {
+    tool.validate ??= ajv.compile(tool.definition.parameters);
+    return tool.validate;
   }
 
   function list(): ToolDefinition[] {
@@ -53,8 +64,9 @@ export function createToolRegistry(): ToolRegistry {
   function checkArguments(name: string, args: Record<string, unknown>): ArgumentCheck {
     const tool = tools.get(name);
     if (!tool) throw new Error(`Unknown tool: ${name}`);
-    if (tool.validate(args)) return { valid: true };
-    return { valid: false, problems: describeValidationErrors(tool.validate.errors ?? []) };
+    const validate = validatorOf(tool);
+    if (validate(args)) return { valid: true };
+    return { valid: false, problems: describeValidationErrors(validate.errors ?? []) };
   }
 
   return {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { registerBuiltinTools } from './index.js';
 import { createToolRegistry } from '../toolRegistry.js';
 import { createToolExecutor } from '../toolExecutor.js';
+import { createMultiAgentTool } from './multiAgent.js';
+import type { PythonPool } from '../../sandbox/pythonPool.js';
 
 describe('registerBuiltinTools', () => {
   it('registers the calculator and the clock, usable through the executor', async () => {
@@ -28,6 +30,25 @@ describe('registerBuiltinTools', () => {
     expect(outcomes[2]?.content).toBe(
       '{"success": false, "error": "Invalid arguments for get_current_time: \\"format\\" must be one of \\"iso\\", \\"human\\""}',
     );
+  });
+});
+
+describe('registerBuiltinTools: every schema', () => {
+  it('compiles for every built-in tool (they are compiled on first use, not at start-up)', async () => {
+    const { configSchema } = await import('@nanoclaw/protocol');
+    const config = configSchema.parse({});
+    const registry = createToolRegistry();
+    registerBuiltinTools(registry, {
+      now: () => new Date(),
+      workspaces: { filesOf: async () => null },
+      // Only the tool's definition is read here; the pool is used when the tool runs.
+      python: { pool: {} as PythonPool, defaultLevel: 'standard', maxLevel: 'standard' },
+      web: { web: config.web, search: config.search, weather: config.weather },
+    });
+    registry.register(createMultiAgentTool(config.multi_agent));
+    const names = registry.list().map((tool) => tool.name);
+    expect(names).toEqual(expect.arrayContaining(['calculator', 'file_read', 'execute_python', 'fetch_page', 'multi_agent']));
+    for (const name of names) expect(() => registry.checkArguments(name, {}), name).not.toThrow();
   });
 });
 

@@ -334,7 +334,7 @@ class McpServerConnection {
           parameters: modelSchema(tool.inputSchema),
           ...(this.config.timeout_ms !== undefined && { timeoutMs: this.config.timeout_ms }),
           handler: (args: Record<string, unknown>, ctx: ToolContext) => this.call(tool.name, args, ctx),
-        });
+        }, { compileNow: true });
         this.registered.set(name, tool.name);
       } catch (error) {
         this.log.warn({ tool: tool.name, err: error }, 'MCP tool skipped: its input schema cannot be compiled');
