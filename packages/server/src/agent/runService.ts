@@ -85,15 +85,19 @@ export function createRunService(deps: RunServiceDeps) {
       parentId: params.parentId,
     });
     const session = new RunSession(uuidv7(), params.conversation.id, params.userId, answer.id);
-    const stored = (async () => {
-      // Let the model request go out first; these writes then overlap with the wait for its answer.
-      await new Promise((resolve) => setImmediate(resolve));
+    let startStoring!: () => void;
+    const stored = new Promise<void>((resolve) => (startStoring = resolve)).then(async () => {
       await deps.repos.messages.insert(params.question ? [params.question, answer] : [answer]);
       if (params.newTitle) await deps.repos.conversations.update(params.userId, params.conversation.id, { title: params.newTitle });
-    })();
+    });
     // If storing fails the run is pointless: stop it; drive() reports the failure.
     stored.catch(() => session.controller.abort(STORE_FAILED));
+    // Starting the run dispatches the model request in this same synchronous stretch. undici then writes it
+    // from a setImmediate callback (it first lets the poll phase show whether a kept-alive connection was
+    // closed), so the writes are queued behind that one: the request goes out first, and storing (and a
+    // synchronous SQLite driver blocking the loop meanwhile) overlaps with the wait for the model's answer.
     deps.runHub.start(session, (s) => drive(s, params, model, stored));
+    setImmediate(startStoring);
     return session;
   }
 
