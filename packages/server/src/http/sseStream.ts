@@ -15,19 +15,28 @@ export function streamRunToResponse(res: ServerResponse, session: RunView, after
       unsubscribe();
       resolve();
     });
-    res.flushHeaders();
-    // Events that arrive in the same tick (a replay, a burst from the model) leave in one write;
-    // each event is still whole within it.
+    // The headers leave with the first event, or in the event loop's next check phase if none has come by
+    // then: behind a model request the run has just dispatched (undici writes it from a setImmediate), so
+    // answering our client does not delay asking the model.
+    let wrote = false;
+    setImmediate(() => {
+      if (!wrote && !res.writableEnded) res.flushHeaders();
+    });
+    // Events written in one synchronous stretch (a replay, the pieces of one read from the model) leave in
+    // one write; each event is still whole within it. A microtask, not process.nextTick: Node runs
+    // nextTick callbacks only once the whole microtask queue has drained, and the run goes on working in
+    // microtasks (reading on, storing at the end), which held the first event back ≈1 ms at zero delay.
     let corked = false;
     const uncork = () => {
       corked = false;
       res.uncork();
     };
     const write = (event: LoggedEvent) => {
+      wrote = true;
       if (!corked) {
         corked = true;
         res.cork();
-        process.nextTick(uncork);
+        queueMicrotask(uncork);
       }
       res.write(formatEvent(session.id, event, protocol));
     };

@@ -1,0 +1,58 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ToolCallStep } from '@nanoclaw/protocol';
+import { RunSession } from '../agent/runSession.js';
+import { streamRunToResponse } from './sseStream.js';
+
+const call = (n: number): ToolCallStep => ({ id: `step-${n}`, index: n, type: 'tool_call', id_ref: `call_${n}`, name: 'calculator', arguments: `{"expression":"${n}+${n}"}` });
+
+let server: Server | undefined;
+afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+/** Serves one run on a real socket; `act` drives the session once the client is attached. */
+async function serveRun(act: (session: RunSession, socket: Socket, headersReceived: Promise<void>) => Promise<void>): Promise<string> {
+  let headersArrived!: () => void;
+  const headersReceived = new Promise<void>((resolve) => (headersArrived = resolve));
+  server = createServer((_req, res) => {
+    const session = new RunSession('run-1', 'conv-1', 'user-1', 'msg-1');
+    void streamRunToResponse(res, session, 0, 'default');
+    void act(session, res.socket!, headersReceived).then(() =>
+      session.finish('done', { message_id: 'msg-1', token_count: 0, suggested_title: null, usage: { prompt_tokens: 0, completion_tokens: 0 } }),
+    );
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  headersArrived();
+  return res.text();
+}
+
+describe('streamRunToResponse', () => {
+  it('sends the events of one synchronous stretch together, as soon as that stretch ends, while the run goes on in microtasks', async () => {
+    const seen: Array<{ corkedAfterRecording: number; corkedLater: number }> = [];
+    const body = await serveRun(async (session, socket) => {
+      // As in a run: the events are recorded from a microtask (the loop reading the model's answer).
+      await null;
+      session.record({ type: 'step', step: call(1) });
+      session.record({ type: 'step', step: call(2) });
+      const corkedAfterRecording = socket.writableCorked;
+      // The run carries on in a long chain of microtasks (reading on, storing at the end); the events
+      // must not wait for it to end (process.nextTick would: Node runs it only once microtasks drain).
+      for (let i = 0; i < 20; i++) await null;
+      seen.push({ corkedAfterRecording, corkedLater: socket.writableCorked });
+    });
+    expect(seen).toEqual([{ corkedAfterRecording: 1, corkedLater: 0 }]);
+    expect(body.match(/event: process_step/g)).toHaveLength(2);
+    expect(body).toContain('"id":"step-2"');
+    expect(body).toContain('event: done');
+  });
+
+  it('sends the headers on their own when no event comes at once, so the client knows the run started', async () => {
+    // The first event is only recorded once the client has the response's head.
+    const body = await serveRun(async (session, _socket, headersReceived) => {
+      await headersReceived;
+      session.record({ type: 'step', step: call(1) });
+    });
+    expect(body).toMatch(/^id: run-1:1\nevent: process_step\n/);
+  });
+});
