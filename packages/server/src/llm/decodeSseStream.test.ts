@@ -41,6 +41,11 @@ describe('decodeSseStream', () => {
     expect(chunks).toEqual([{ text: '你好 🌍 ok' }]);
   });
 
+  it('drops a byte order mark opening the stream, even when a read splits it', async () => {
+    const bytes = encoder.encode('\uFEFFdata: {"a":1}\n\ndata: {"b":"\uFEFF"}\n\n');
+    expect(await decodeAll(reads(bytes.subarray(0, 2), bytes.subarray(2)))).toEqual([{ a: 1 }, { b: '\uFEFF' }]);
+  });
+
   it('ignores comment and keep-alive lines', async () => {
     expect(await decodeAll(reads(': ping\n\n', 'data: {"a":1}\n', ': keep-alive\n\n', ':\n\ndata: {"a":2}\n\n'))).toEqual([{ a: 1 }, { a: 2 }]);
   });
