@@ -170,21 +170,15 @@ export function createRunService(deps: RunServiceDeps) {
     try {
       await stored;
       await checkpoints.release(session.messageId);
-      await deps.repos.messages.update(session.messageId, {
-        content: recorder.toContent(outcome.error),
-        status: outcome.status,
-        tokenCount: outcome.usage.completion_tokens,
+      const usedTokens = outcome.usage.prompt_tokens > 0 || outcome.usage.completion_tokens > 0;
+      await deps.repos.finishAnswer({
+        conversationId: conversation.id,
+        messageId: session.messageId,
+        patch: { content: recorder.toContent(outcome.error), status: outcome.status, tokenCount: outcome.usage.completion_tokens },
+        usage: usedTokens
+          ? { userId: params.userId, model: model.id, promptTokens: outcome.usage.prompt_tokens, completionTokens: outcome.usage.completion_tokens, at: deps.now() }
+          : null,
       });
-      if (outcome.usage.prompt_tokens || outcome.usage.completion_tokens) {
-        await deps.repos.usage.record({
-          userId: params.userId,
-          model: model.id,
-          promptTokens: outcome.usage.prompt_tokens,
-          completionTokens: outcome.usage.completion_tokens,
-          at: deps.now(),
-        });
-      }
-      await deps.repos.conversations.touch(conversation.id);
     } catch (err) {
       deps.logger.error({ err, messageId: session.messageId }, 'storing the answer failed');
       session.finish('error', { content: 'The answer could not be saved. Please try again.', message_id: session.messageId });

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createConversationRepo } from './conversationRepo.js';
+import { createAnswerFinisher } from './finishAnswer.js';
 import { createMessageRepo } from './messageRepo.js';
 import { createProjectRepo } from './projectRepo.js';
 import type { DB } from './schema.js';
@@ -15,6 +16,7 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
     conversations: createConversationRepo(db, now),
     messages: createMessageRepo(db, now),
     usage: createUsageRepo(db),
+    finishAnswer: createAnswerFinisher(db, now),
   };
 }
 

@@ -1,6 +1,6 @@
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { dialectOf } from './dialect.js';
-import { isDeadlock } from './errors.js';
+import { transactionRetryingDeadlocks } from './transactions.js';
 import type { DB } from './schema.js';
 import {
   planBuckets,
@@ -24,8 +24,6 @@ export interface UsageRecord {
 
 type Counter = 'prompt_tokens' | 'completion_tokens' | 'total_tokens';
 type UsageTable = 'token_usage' | 'token_usage_hourly';
-
-const MAX_ATTEMPTS = 5;
 
 /** `column = <current> + <incoming>` for each counter. */
 function increments(current: (c: Counter) => RawBuilder<unknown>, incoming: (c: Counter) => RawBuilder<unknown>) {
@@ -56,7 +54,7 @@ function checkTokenCount(name: string, value: number): void {
 export function createUsageRepo(db: Kysely<DB>) {
   const mysql = dialectOf(db) === 'mysql';
 
-  async function upsertDaily(trx: Transaction<DB>, usage: UsageRecord): Promise<void> {
+  async function upsertDaily(trx: Kysely<DB>, usage: UsageRecord): Promise<void> {
     const insert = trx.insertInto('token_usage').values({ user_id: usage.userId, date: utcDay(usage.at), model: usage.model, ...counts(usage) });
     await (mysql
       ? insert.onDuplicateKeyUpdate(addInsertedValues())
@@ -64,7 +62,7 @@ export function createUsageRepo(db: Kysely<DB>) {
     ).execute();
   }
 
-  async function upsertHourly(trx: Transaction<DB>, usage: UsageRecord): Promise<void> {
+  async function upsertHourly(trx: Kysely<DB>, usage: UsageRecord): Promise<void> {
     const insert = trx
       .insertInto('token_usage_hourly')
       .values({ user_id: usage.userId, hour: utcHour(usage.at), model: usage.model, ...counts(usage) });
@@ -75,24 +73,19 @@ export function createUsageRepo(db: Kysely<DB>) {
   }
 
   /**
-   * Adds one answer's tokens to the user's day and hour totals: one atomic upsert per table, both in
-   * one transaction. A transaction the engine aborts to break a deadlock (concurrent first inserts on
-   * MySQL) is retried.
+   * Adds one answer's tokens to the user's day and hour totals: one atomic upsert per table, in the
+   * transaction this repository was created over (see finishAnswer.ts).
    */
-  async function record(usage: UsageRecord): Promise<void> {
+  async function add(usage: UsageRecord, executor: Kysely<DB> = db): Promise<void> {
     checkTokenCount('promptTokens', usage.promptTokens);
     checkTokenCount('completionTokens', usage.completionTokens);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await db.transaction().execute(async (trx) => {
-          await upsertDaily(trx, usage);
-          await upsertHourly(trx, usage);
-        });
-        return;
-      } catch (err) {
-        if (!isDeadlock(err) || attempt >= MAX_ATTEMPTS) throw err;
-      }
-    }
+    await upsertDaily(executor, usage);
+    await upsertHourly(executor, usage);
+  }
+
+  /** The same in a transaction of its own, retried when the engine aborts it to break a deadlock. */
+  async function record(usage: UsageRecord): Promise<void> {
+    await transactionRetryingDeadlocks(db, (trx) => add(usage, trx));
   }
 
   async function hourlyRows(userId: string, firstKey: string, lastKey: string): Promise<UsageRow[]> {
@@ -127,7 +120,7 @@ export function createUsageRepo(db: Kysely<DB>) {
     return summarizeUsage(period, plan, rows);
   }
 
-  return { record, stats };
+  return { record, add: (usage: UsageRecord) => add(usage), stats };
 }
 
 function counts(usage: UsageRecord) {
