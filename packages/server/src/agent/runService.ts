@@ -86,10 +86,13 @@ export function createRunService(deps: RunServiceDeps) {
     });
     const session = new RunSession(uuidv7(), params.conversation.id, params.userId, answer.id);
     let startStoring!: () => void;
-    const stored = new Promise<void>((resolve) => (startStoring = resolve)).then(async () => {
-      await deps.repos.messages.insert(params.question ? [params.question, answer] : [answer]);
-      if (params.newTitle) await deps.repos.conversations.update(params.userId, params.conversation.id, { title: params.newTitle });
-    });
+    const stored = new Promise<void>((resolve) => (startStoring = resolve)).then(() =>
+      deps.repos.answers.start({
+        conversationId: params.conversation.id,
+        rows: params.question ? [params.question, answer] : [answer],
+        title: params.newTitle || null,
+      }),
+    );
     // If storing fails the run is pointless: stop it; drive() reports the failure.
     stored.catch(() => session.controller.abort(STORE_FAILED));
     // Starting the run dispatches the model request in this same synchronous stretch. undici then writes it
@@ -171,7 +174,7 @@ export function createRunService(deps: RunServiceDeps) {
       await stored;
       await checkpoints.release(session.messageId);
       const usedTokens = outcome.usage.prompt_tokens > 0 || outcome.usage.completion_tokens > 0;
-      await deps.repos.finishAnswer({
+      await deps.repos.answers.finish({
         conversationId: conversation.id,
         messageId: session.messageId,
         patch: { content: recorder.toContent(outcome.error), status: outcome.status, tokenCount: outcome.usage.completion_tokens },

@@ -216,6 +216,11 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
   }
 
   /** Marks the conversation as active now (moves it to the top of the list). */
+  /** Sets the title (and updated_at) of a conversation the caller already knows; nothing read back. */
+  async function setTitle(id: string, title: string): Promise<void> {
+    await db.updateTable('conversations').set({ title, updated_at: timestamp(now()) }).where('id', '=', id).execute();
+  }
+
   async function touch(id: string): Promise<void> {
     await db.updateTable('conversations').set({ updated_at: timestamp(now()) }).where('id', '=', id).execute();
   }
@@ -229,7 +234,7 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
     return toNumber(result.count);
   }
 
-  return { create, getForUser, listForUser, update, delete: deleteConversation, touch, countMessages };
+  return { create, getForUser, listForUser, update, setTitle, delete: deleteConversation, touch, countMessages };
 }
 
 export type ConversationRepo = ReturnType<typeof createConversationRepo>;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createConversationRepo } from './conversationRepo.js';
-import { createAnswerFinisher } from './finishAnswer.js';
+import { createAnswerWrites } from './answerWrites.js';
 import { createMessageRepo } from './messageRepo.js';
 import { createProjectRepo } from './projectRepo.js';
 import type { DB } from './schema.js';
@@ -16,7 +16,7 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
     conversations: createConversationRepo(db, now),
     messages: createMessageRepo(db, now),
     usage: createUsageRepo(db),
-    finishAnswer: createAnswerFinisher(db, now),
+    answers: createAnswerWrites(db, now),
   };
 }
 

@@ -74,7 +74,7 @@ export function createUsageRepo(db: Kysely<DB>) {
 
   /**
    * Adds one answer's tokens to the user's day and hour totals: one atomic upsert per table, in the
-   * transaction this repository was created over (see finishAnswer.ts).
+   * transaction this repository was created over (see answerWrites.ts).
    */
   async function add(usage: UsageRecord, executor: Kysely<DB> = db): Promise<void> {
     checkTokenCount('promptTokens', usage.promptTokens);

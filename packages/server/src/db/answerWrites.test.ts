@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepositories } from './index.js';
 import { openTestDatabase, testEngines, type TestDatabase } from './testEngines.js';
 
-describe.each(testEngines())('finishAnswer on %s', (engine) => {
+describe.each(testEngines())('answer writes on %s', (engine) => {
   let database: TestDatabase;
   let repos: ReturnType<typeof createRepositories>;
   let counter = 0;
@@ -21,10 +21,30 @@ describe.each(testEngines())('finishAnswer on %s', (engine) => {
     return { userId: user.id, conversation, answer };
   }
 
+  it('starts an answer: stores the question and the streaming answer and gives the conversation its first title', async () => {
+    const user = await repos.users.create({ username: `start-${++counter}` });
+    const conversation = await repos.conversations.create(user.id, { model: 'm' });
+    const question = repos.messages.draft({ conversationId: conversation.id, role: 'user', content: { text: 'What is 2+2?' }, status: 'complete' });
+    const answer = repos.messages.draft({ conversationId: conversation.id, role: 'assistant', content: { text: '' }, status: 'streaming', parentId: question.id });
+    await repos.answers.start({ conversationId: conversation.id, rows: [question, answer], title: 'What is 2+2?' });
+    expect((await repos.messages.listForConversation(conversation.id)).items.map((m) => [m.role, m.status])).toEqual([
+      ['user', 'complete'],
+      ['assistant', 'streaming'],
+    ]);
+    expect((await repos.conversations.getForUser(user.id, conversation.id))?.title).toBe('What is 2+2?');
+  });
+
+  it('changes nothing when starting fails: no title without the rows', async () => {
+    const { userId, conversation, answer } = await streamingAnswer();
+    const again = { ...answer }; // the same id: the insert fails
+    await expect(repos.answers.start({ conversationId: conversation.id, rows: [again], title: 'Never set' })).rejects.toThrow();
+    expect((await repos.conversations.getForUser(userId, conversation.id))?.title).not.toBe('Never set');
+  });
+
   it('stores the final answer, adds its tokens and marks the conversation active, together', async () => {
     const { userId, conversation, answer } = await streamingAnswer();
     clock = new Date('2025-05-01T11:30:00.000Z');
-    await repos.finishAnswer({
+    await repos.answers.finish({
       conversationId: conversation.id,
       messageId: answer.id,
       patch: { content: { text: 'partial and the rest' }, status: 'complete', tokenCount: 7 },
@@ -40,7 +60,7 @@ describe.each(testEngines())('finishAnswer on %s', (engine) => {
     const before = await repos.conversations.getForUser(userId, conversation.id);
     clock = new Date('2025-05-01T12:00:00.000Z');
     await expect(
-      repos.finishAnswer({
+      repos.answers.finish({
         conversationId: conversation.id,
         messageId: answer.id,
         patch: { content: { text: 'never stored' }, status: 'complete' },
@@ -54,7 +74,7 @@ describe.each(testEngines())('finishAnswer on %s', (engine) => {
 
   it('stores an answer that used no tokens without touching the totals', async () => {
     const { userId, conversation, answer } = await streamingAnswer();
-    await repos.finishAnswer({ conversationId: conversation.id, messageId: answer.id, patch: { status: 'stopped' }, usage: null });
+    await repos.answers.finish({ conversationId: conversation.id, messageId: answer.id, patch: { status: 'stopped' }, usage: null });
     expect(await repos.messages.get(answer.id)).toMatchObject({ content: { text: 'par' }, status: 'stopped' });
     expect((await repos.usage.stats(userId, 'daily', clock)).total).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
   });
