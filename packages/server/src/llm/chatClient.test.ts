@@ -419,6 +419,33 @@ describe('streamChat', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('finishes at [DONE] even when the provider keeps the connection open, and reads nothing after it', async () => {
+    const server = await startServer((_req, res) => {
+      startEventStream(res);
+      res.write(sse(contentChunk('all', 'stop'), '[DONE]', contentChunk(' never')));
+      // …and the response never ends.
+    });
+    const client = createChatClient({ settings });
+
+    const { result, error } = await collect(client.streamChat(modelAt(server), request, new AbortController().signal));
+
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ content: 'all', finish_reason: 'stop' });
+  });
+
+  it('decodes the last event of a body that ends without a blank line', async () => {
+    const server = await startServer((_req, res) => {
+      startEventStream(res);
+      res.end(`${sse(contentChunk('one '))}data: ${JSON.stringify(contentChunk('two', 'stop'))}`);
+    });
+    const client = createChatClient({ settings });
+
+    const { deltas, result } = await collect(client.streamChat(modelAt(server), request, new AbortController().signal));
+
+    expect(deltas.filter((d) => d.type === 'content').map((d) => (d as { text: string }).text).join('')).toBe('one two');
+    expect(result).toMatchObject({ content: 'one two', finish_reason: 'stop' });
+  });
+
   it('keeps the partial answer of a stream that ends without [DONE]', async () => {
     const server = await startServer((_req, res) => {
       startEventStream(res);

@@ -1,6 +1,6 @@
 import type { Config, ModelConfig } from '@nanoclaw/protocol';
 import { ChatStreamAccumulator } from './chatStreamAccumulator.js';
-import { decodeSseStream } from './decodeSseStream.js';
+import { SseChunkDecoder, type DecodedRead } from './decodeSseStream.js';
 import { mergeTextDeltas } from './mergeTextDeltas.js';
 import { isRecord } from './isRecord.js';
 import { LlmError, llmErrors } from './llmError.js';
@@ -122,16 +122,37 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
 
 async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWatchdog): AsyncGenerator<ChatDelta, AttemptOutcome, undefined> {
   const accumulator = new ChatStreamAccumulator();
+  const decoder = new SseChunkDecoder();
   let chunkCount = 0;
   let yielded = false;
+  const deltasOf = (chunks: unknown[]): ChatDelta[] => {
+    chunkCount += chunks.length;
+    return chunks.length === 1 ? accumulator.push(chunks[0]) : mergeTextDeltas(chunks.flatMap((chunk) => accumulator.push(chunk)));
+  };
   try {
-    for await (const batch of decodeSseStream(watchdog.watch(body))) {
-      chunkCount += batch.length;
-      const deltas = batch.length === 1 ? accumulator.push(batch[0]) : mergeTextDeltas(batch.flatMap((chunk) => accumulator.push(chunk)));
-      for (const delta of deltas) {
+    // The body is read here directly, each read decoded in one synchronous step: a stream of many small
+    // reads (a model answering token by token) pays for one async iteration per read, not three.
+    let read: DecodedRead | undefined;
+    watchdog.waitForNext();
+    for await (const bytes of body) {
+      watchdog.received();
+      read = decoder.push(bytes);
+      // Chunks before a bad or error chunk in the same read still reach the caller first.
+      for (const delta of deltasOf(read.chunks)) {
         yielded = true;
         yield delta;
       }
+      if (read.error) throw read.error;
+      if (read.finished) break; // `data: [DONE]`: nothing after it is read
+      watchdog.waitForNext();
+    }
+    if (!read?.finished) {
+      const last = decoder.end();
+      for (const delta of deltasOf(last.chunks)) {
+        yielded = true;
+        yield delta;
+      }
+      if (last.error) throw last.error;
     }
   } catch (err) {
     const failure = watchdog.interruption() ?? transportTimeout(err);

@@ -4,40 +4,63 @@ import { isRecord } from './isRecord.js';
 import { llmErrors } from './llmError.js';
 import { providerErrorMessage } from './providerErrorMessage.js';
 
+/** What one read (or the end of the body) decoded to. */
+export interface DecodedRead {
+  /** The JSON chunks, in order. */
+  chunks: unknown[];
+  /** `data: [DONE]` was among them: nothing after it is read. */
+  finished: boolean;
+  /** The first chunk that is not JSON or reports a provider error; the chunks before it are kept. */
+  error?: unknown;
+}
+
 /**
- * Decodes a chat-completions SSE body into its JSON chunks, in order, one batch per network read
- * (a fast provider packs many chunks into one read; handling them together saves work downstream).
- * Ends at `data: [DONE]` or at the end of the body. Throws LlmError `protocol` for a data line that
- * is not JSON, and an LlmError with the provider's own message when it reports an error inside the stream.
+ * Decodes a chat-completions SSE body into its JSON chunks, one batch per network read (a fast
+ * provider packs many chunks into one read; handling them together saves work downstream).
+ * Synchronous, fed by the caller's own read loop: one async layer less per read than a generator.
  */
-export async function* decodeSseStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<unknown[]> {
+export class SseChunkDecoder {
   // Keeps a multi-byte character split across two reads intact. Node's StringDecoder rather than a
   // streaming TextDecoder: measured here, 7× faster (13 vs 99 µs per 64 KB read).
-  const decoder = new StringDecoder('utf8');
-  let atStart = true;
-  const decode = (bytes: Uint8Array): string => {
-    let text = decoder.write(bytes);
-    if (atStart && text !== '') {
-      atStart = false;
+  readonly #text = new StringDecoder('utf8');
+  #atStart = true;
+  readonly #events: EventSourceMessage[] = [];
+  readonly #parser = createParser({ onEvent: (event) => this.#events.push(event) });
+
+  /** One network read. */
+  push(bytes: Uint8Array): DecodedRead {
+    let text = this.#text.write(bytes);
+    if (this.#atStart && text !== '') {
+      this.#atStart = false;
       // A byte order mark may open the stream; it is not part of the first line.
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    return text;
-  };
-  const events: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => events.push(event) });
+    this.#parser.feed(text);
+    return takeChunks(this.#events);
+  }
 
+  /** The body ended: a last event may lack the blank line that closes it. */
+  end(): DecodedRead {
+    this.#parser.feed(`${this.#text.end()}\n\n`);
+    return takeChunks(this.#events);
+  }
+}
+
+/**
+ * The decoder over a whole body: yields each read's chunks, ends at `data: [DONE]` or at the end of
+ * the body. Throws LlmError `protocol` for a data line that is not JSON, and an LlmError with the
+ * provider's own message when it reports an error inside the stream.
+ */
+export async function* decodeSseStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<unknown[]> {
+  const decoder = new SseChunkDecoder();
   for await (const bytes of body) {
-    parser.feed(decode(bytes));
-    const { chunks, finished, error } = takeChunks(events);
+    const { chunks, finished, error } = decoder.push(bytes);
     // Chunks before a bad or error chunk in the same read still reach the caller first.
     if (chunks.length) yield chunks;
     if (error) throw error;
     if (finished) return;
   }
-  // A body may end without the blank line that closes its last event: flush it.
-  parser.feed(`${decoder.end()}\n\n`);
-  const { chunks, error } = takeChunks(events);
+  const { chunks, error } = decoder.end();
   if (chunks.length) yield chunks;
   if (error) throw error;
 }
@@ -46,7 +69,7 @@ export async function* decodeSseStream(body: AsyncIterable<Uint8Array>): AsyncGe
  * Parses and removes the events collected so far: `finished` once `[DONE]` was among them, `error`
  * for the first chunk that is not JSON or reports a provider error (the chunks before it are kept).
  */
-function takeChunks(events: EventSourceMessage[]): { chunks: unknown[]; finished: boolean; error?: unknown } {
+function takeChunks(events: EventSourceMessage[]): DecodedRead {
   const chunks: unknown[] = [];
   let finished = false;
   let error: unknown;

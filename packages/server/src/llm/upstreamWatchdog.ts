@@ -38,19 +38,18 @@ export class UpstreamWatchdog {
     return undefined;
   }
 
-  /** Passes the body through, timing each wait for the next chunk (not the consumer's own work). */
-  async *watch(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    this.#startWaiting();
-    for await (const chunk of body) {
-      this.#waiting = false;
-      yield chunk;
-      this.#startWaiting();
-    }
-  }
-
-  #startWaiting(): void {
+  /**
+   * The reader of the body is waiting for its next chunk from now on: the timeout counts from here.
+   * Called before each read; `received()` when the chunk is there, so the reader's own work on it is
+   * never counted as the upstream's silence.
+   */
+  waitForNext(): void {
     this.#waiting = true;
     if (!this.#timedOut) this.#timer.refresh();
+  }
+
+  received(): void {
+    this.#waiting = false;
   }
 
   /** Stops the timer and releases the request (closing its socket if the body was not read to the end). */
