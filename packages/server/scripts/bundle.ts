@@ -11,7 +11,7 @@
  *
  * Packages the server imports only on first use (`import('pg')`, `import('ioredis')`, `import('jose')`…) stay
  * in node_modules too: Node loads them when needed, with its own CommonJS interop, exactly as it did
- * before the bundle. So do native addons and packages that load files of their own at run time.
+ * before the bundle (this covers the argon2 addon; pyodide is loaded by path, never imported).
  */
 import { build, type Plugin } from 'esbuild';
 import { rm } from 'node:fs/promises';
@@ -20,13 +20,8 @@ import { fileURLToPath } from 'node:url';
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${packageDir}dist`;
 
-/** Loaded from node_modules at run time, not bundled. */
-const EXTERNAL = [
-  'better-sqlite3', // native addon
-  '@node-rs/argon2', // native addon
-  'pg-native', // optional native driver pg looks for
-  'pyodide', // loads its WebAssembly and Python standard library from its own directory
-];
+/** Imported statically yet loaded from node_modules at run time: a native addon. */
+const EXTERNAL = ['better-sqlite3'];
 
 /** `import('some-package')` is left to Node at run time; relative `import('./x.js')` becomes a lazily loaded chunk. */
 const lazyPackagesStayExternal: Plugin = {
