@@ -54,16 +54,16 @@ function checkTokenCount(name: string, value: number): void {
 export function createUsageRepo(db: Kysely<DB>) {
   const mysql = dialectOf(db) === 'mysql';
 
-  async function upsertDaily(trx: Kysely<DB>, usage: UsageRecord): Promise<void> {
-    const insert = trx.insertInto('token_usage').values({ user_id: usage.userId, date: utcDay(usage.at), model: usage.model, ...counts(usage) });
+  async function upsertDaily(usage: UsageRecord): Promise<void> {
+    const insert = db.insertInto('token_usage').values({ user_id: usage.userId, date: utcDay(usage.at), model: usage.model, ...counts(usage) });
     await (mysql
       ? insert.onDuplicateKeyUpdate(addInsertedValues())
       : insert.onConflict((oc) => oc.columns(['user_id', 'date', 'model']).doUpdateSet(addExcluded('token_usage')))
     ).execute();
   }
 
-  async function upsertHourly(trx: Kysely<DB>, usage: UsageRecord): Promise<void> {
-    const insert = trx
+  async function upsertHourly(usage: UsageRecord): Promise<void> {
+    const insert = db
       .insertInto('token_usage_hourly')
       .values({ user_id: usage.userId, hour: utcHour(usage.at), model: usage.model, ...counts(usage) });
     await (mysql
@@ -76,16 +76,16 @@ export function createUsageRepo(db: Kysely<DB>) {
    * Adds one answer's tokens to the user's day and hour totals: one atomic upsert per table, in the
    * transaction this repository was created over (see answerWrites.ts).
    */
-  async function add(usage: UsageRecord, executor: Kysely<DB> = db): Promise<void> {
+  async function add(usage: UsageRecord): Promise<void> {
     checkTokenCount('promptTokens', usage.promptTokens);
     checkTokenCount('completionTokens', usage.completionTokens);
-    await upsertDaily(executor, usage);
-    await upsertHourly(executor, usage);
+    await upsertDaily(usage);
+    await upsertHourly(usage);
   }
 
   /** The same in a transaction of its own, retried when the engine aborts it to break a deadlock. */
   async function record(usage: UsageRecord): Promise<void> {
-    await transactionRetryingDeadlocks(db, (trx) => add(usage, trx));
+    await transactionRetryingDeadlocks(db, (trx) => createUsageRepo(trx).add(usage));
   }
 
   async function hourlyRows(userId: string, firstKey: string, lastKey: string): Promise<UsageRow[]> {
@@ -120,7 +120,7 @@ export function createUsageRepo(db: Kysely<DB>) {
     return summarizeUsage(period, plan, rows);
   }
 
-  return { record, add: (usage: UsageRecord) => add(usage), stats };
+  return { record, add, stats };
 }
 
 function counts(usage: UsageRecord) {
