@@ -1,6 +1,6 @@
 import type { Config, ModelConfig } from '@nanoclaw/protocol';
 import { ChatStreamAccumulator } from './chatStreamAccumulator.js';
-import { SseChunkDecoder, type DecodedRead } from './decodeSseStream.js';
+import { SseChunkDecoder, type DecodedRead } from './sseChunkDecoder.js';
 import { mergeTextDeltas } from './mergeTextDeltas.js';
 import { isRecord } from './isRecord.js';
 import { LlmError, llmErrors } from './llmError.js';
@@ -125,35 +125,30 @@ async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWa
   const decoder = new SseChunkDecoder();
   let chunkCount = 0;
   let yielded = false;
-  const deltasOf = (chunks: unknown[]): ChatDelta[] => {
-    chunkCount += chunks.length;
-    return chunks.length === 1 ? accumulator.push(chunks[0]) : mergeTextDeltas(chunks.flatMap((chunk) => accumulator.push(chunk)));
-  };
+  /** The deltas of one decoded read, in order; then its error, if any; answers whether `[DONE]` came. */
+  function* deltasIn(read: DecodedRead): Generator<ChatDelta, boolean> {
+    chunkCount += read.chunks.length;
+    const deltas = read.chunks.length === 1 ? accumulator.push(read.chunks[0]) : mergeTextDeltas(read.chunks.flatMap((chunk) => accumulator.push(chunk)));
+    for (const delta of deltas) {
+      yielded = true;
+      yield delta;
+    }
+    // Chunks before a bad or error chunk in the same read still reach the caller first.
+    if (read.error) throw read.error;
+    return read.finished;
+  }
   try {
     // The body is read here directly, each read decoded in one synchronous step: a stream of many small
     // reads (a model answering token by token) pays for one async iteration per read, not three.
-    let read: DecodedRead | undefined;
+    let finished = false;
     watchdog.waitForNext();
     for await (const bytes of body) {
       watchdog.received();
-      read = decoder.push(bytes);
-      // Chunks before a bad or error chunk in the same read still reach the caller first.
-      for (const delta of deltasOf(read.chunks)) {
-        yielded = true;
-        yield delta;
-      }
-      if (read.error) throw read.error;
-      if (read.finished) break; // `data: [DONE]`: nothing after it is read
+      finished = yield* deltasIn(decoder.push(bytes));
+      if (finished) break; // `data: [DONE]`: nothing after it is read
       watchdog.waitForNext();
     }
-    if (!read?.finished) {
-      const last = decoder.end();
-      for (const delta of deltasOf(last.chunks)) {
-        yielded = true;
-        yield delta;
-      }
-      if (last.error) throw last.error;
-    }
+    if (!finished) yield* deltasIn(decoder.end());
   } catch (err) {
     const failure = watchdog.interruption() ?? transportTimeout(err);
     if (failure) throw failure;

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ChatStreamAccumulator } from './chatStreamAccumulator.js';
-import { decodeSseStream } from './decodeSseStream.js';
+import { decodeSseBody } from './decodeSseBody.testing.js';
 import type { ChatDelta, ChatStreamResult } from './types.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -71,7 +71,7 @@ interface Replay {
 async function replay(body: AsyncIterable<Uint8Array>): Promise<Replay> {
   const accumulator = new ChatStreamAccumulator();
   const deltas: ChatDelta[] = [];
-  for await (const batch of decodeSseStream(body)) for (const chunk of batch) deltas.push(...accumulator.push(chunk));
+  for await (const batch of decodeSseBody(body)) for (const chunk of batch) deltas.push(...accumulator.push(chunk));
   return { result: accumulator.result(), deltas };
 }
 

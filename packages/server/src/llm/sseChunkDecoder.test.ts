@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSseStream } from './decodeSseStream.js';
+import { SseChunkDecoder } from './sseChunkDecoder.js';
+import { decodeSseBody } from './decodeSseBody.testing.js';
 import { LlmError } from './llmError.js';
 
 const encoder = new TextEncoder();
@@ -10,7 +11,7 @@ async function* reads(...parts: Array<string | Uint8Array>): AsyncGenerator<Uint
 
 async function decodeAll(body: AsyncIterable<Uint8Array>): Promise<unknown[]> {
   const chunks: unknown[] = [];
-  for await (const batch of decodeSseStream(body)) chunks.push(...batch);
+  for await (const batch of decodeSseBody(body)) chunks.push(...batch);
   return chunks;
 }
 
@@ -23,7 +24,7 @@ async function decodeError(body: AsyncIterable<Uint8Array>): Promise<LlmError> {
   return error;
 }
 
-describe('decodeSseStream', () => {
+describe('SseChunkDecoder', () => {
   it('keeps multi-byte characters intact when a read splits them', async () => {
     const bytes = encoder.encode('data: {"text":"你好 🌍 ok"}\n\n');
     const emojiStart = bytes.indexOf(0xf0);
@@ -60,16 +61,9 @@ describe('decodeSseStream', () => {
     expect(await decodeAll(reads(text.slice(0, splitAfterCr), text.slice(splitAfterCr)))).toEqual([{ a: 1 }, { a: 2 }]);
   });
 
-  it('stops at [DONE] and reads nothing after it', async () => {
-    let readsAfterDone = 0;
-    async function* body(): AsyncGenerator<Uint8Array> {
-      yield encoder.encode('data: {"a":1}\n\ndata: [DONE]\n\n');
-      readsAfterDone++;
-      yield encoder.encode('data: {"a":2}\n\n');
-    }
-
-    expect(await decodeAll(body())).toEqual([{ a: 1 }]);
-    expect(readsAfterDone).toBe(0);
+  it('reports [DONE] as the end and leaves what follows it undecoded (the chat client then stops reading)', () => {
+    const read = new SseChunkDecoder().push(encoder.encode('data: {"a":1}\n\ndata: [DONE]\n\ndata: {"a":2}\n\n'));
+    expect(read).toEqual({ chunks: [{ a: 1 }], finished: true });
   });
 
   it('delivers a last event that the body ends without a blank line', async () => {

@@ -47,25 +47,6 @@ export class SseChunkDecoder {
 }
 
 /**
- * The decoder over a whole body: yields each read's chunks, ends at `data: [DONE]` or at the end of
- * the body. Throws LlmError `protocol` for a data line that is not JSON, and an LlmError with the
- * provider's own message when it reports an error inside the stream.
- */
-export async function* decodeSseStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<unknown[]> {
-  const decoder = new SseChunkDecoder();
-  for await (const bytes of body) {
-    const { chunks, finished, error } = decoder.push(bytes);
-    // Chunks before a bad or error chunk in the same read still reach the caller first.
-    if (chunks.length) yield chunks;
-    if (error) throw error;
-    if (finished) return;
-  }
-  const { chunks, error } = decoder.end();
-  if (chunks.length) yield chunks;
-  if (error) throw error;
-}
-
-/**
  * Parses and removes the events collected so far: `finished` once `[DONE]` was among them, `error`
  * for the first chunk that is not JSON or reports a provider error (the chunks before it are kept).
  */
