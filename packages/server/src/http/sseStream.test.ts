@@ -47,6 +47,30 @@ describe('streamRunToResponse', () => {
     expect(body).toContain('event: done');
   });
 
+  it('sends the last event and the end of the response in one write', async () => {
+    const writes: string[] = [];
+    await serveRun(async (session, socket) => {
+      await null;
+      session.record({ type: 'step', step: call(1) });
+      // What reaches the socket from here on, one entry per write it makes (the run then finishes).
+      const raw = socket as unknown as { _writev(chunks: Array<{ chunk: Buffer | string }>, cb: () => void): void; _write(chunk: Buffer | string, encoding: string, cb: () => void): void };
+      const writev = raw._writev.bind(socket);
+      const write = raw._write.bind(socket);
+      raw._writev = (chunks, cb) => {
+        writes.push(chunks.map((c) => c.chunk.toString()).join(''));
+        writev(chunks, cb);
+      };
+      raw._write = (chunk, encoding, cb) => {
+        writes.push(chunk.toString());
+        write(chunk, encoding, cb);
+      };
+    });
+    const done = writes.findIndex((w) => w.includes('event: done'));
+    expect(done).toBeGreaterThanOrEqual(0);
+    expect(writes[done]).toMatch(/\r\n0\r\n\r\n$/);
+    expect(writes.slice(done + 1)).toEqual([]);
+  });
+
   it('sends the headers on their own when no event comes at once, so the client knows the run started', async () => {
     // The first event is only recorded once the client has the response's head.
     const body = await serveRun(async (session, _socket, headersReceived) => {

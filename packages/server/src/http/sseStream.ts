@@ -26,10 +26,14 @@ export function streamRunToResponse(res: ServerResponse, session: RunView, after
     // one write; each event is still whole within it. A microtask, not process.nextTick: Node runs
     // nextTick callbacks only once the whole microtask queue has drained, and the run goes on working in
     // microtasks (reading on, storing at the end), which held the first event back ≈1 ms at zero delay.
+    // The run's last event and the end of the response leave together: `res.end()` while corked adds the
+    // closing chunk to the same write.
     let corked = false;
+    let ending = false;
     const uncork = () => {
       corked = false;
-      res.uncork();
+      if (ending) sse.end();
+      else res.uncork();
     };
     const write = (event: LoggedEvent) => {
       wrote = true;
@@ -40,6 +44,10 @@ export function streamRunToResponse(res: ServerResponse, session: RunView, after
       }
       res.write(formatEvent(session.id, event, protocol));
     };
-    const unsubscribe = session.subscribe(afterSeq, write, () => queueMicrotask(sse.end));
+    // The end waits for a microtask either way: it may come while `subscribe` is still replaying.
+    const unsubscribe = session.subscribe(afterSeq, write, () => {
+      if (corked) ending = true;
+      else queueMicrotask(sse.end);
+    });
   });
 }
