@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ModelConfig } from '@nanoclaw/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChatClientOptions, type LlmSettings, createChatClient } from './chatClient.js';
+import { createUndiciTransport } from './httpTransport.js';
 import { LlmError } from './llmError.js';
 import type { ChatDelta, ChatRequest, ChatStreamResult } from './types.js';
 
@@ -419,8 +420,10 @@ describe('streamChat', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it('finishes at [DONE] even when the provider keeps the connection open, and reads nothing after it', async () => {
-    const server = await startServer((_req, res) => {
+  it('finishes at [DONE] even when the provider keeps the connection open, reads nothing after it, and closes that connection', async () => {
+    let connectionClosed!: Promise<void>;
+    const server = await startServer((req, res) => {
+      connectionClosed = new Promise((resolve) => req.socket.once('close', () => resolve()));
       startEventStream(res);
       res.write(sse(contentChunk('all', 'stop'), '[DONE]', contentChunk(' never')));
       // …and the response never ends.
@@ -431,6 +434,22 @@ describe('streamChat', () => {
 
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ content: 'all', finish_reason: 'stop' });
+    await connectionClosed; // the test times out if the half-read response keeps its socket
+  });
+
+  it('releases a request read to its end without aborting it', async () => {
+    const server = await startServer((_req, res) => {
+      startEventStream(res);
+      res.end(sse(contentChunk('all', 'stop'), '[DONE]'));
+    });
+    const signals: AbortSignal[] = [];
+    const undici = createUndiciTransport();
+    const client = createChatClient({ settings, transport: (url, init) => (signals.push(init.signal), undici(url, init)) });
+
+    const { result } = await collect(client.streamChat(modelAt(server), request, new AbortController().signal));
+
+    expect(result).toMatchObject({ content: 'all', finish_reason: 'stop' });
+    expect(signals.map((s) => s.aborted)).toEqual([false]);
   });
 
   it('decodes the last event of a body that ends without a blank line', async () => {

@@ -1,7 +1,6 @@
 import type { Config, ModelConfig } from '@nanoclaw/protocol';
 import { ChatStreamAccumulator } from './chatStreamAccumulator.js';
 import { SseChunkDecoder, type DecodedRead } from './sseChunkDecoder.js';
-import { mergeTextDeltas } from './mergeTextDeltas.js';
 import { isRecord } from './isRecord.js';
 import { LlmError, llmErrors } from './llmError.js';
 import { buildChatRequestBody } from './providerProfiles.js';
@@ -128,7 +127,8 @@ async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWa
   /** The deltas of one decoded read, in order; then its error, if any; answers whether `[DONE]` came. */
   function* deltasIn(read: DecodedRead): Generator<ChatDelta, boolean> {
     chunkCount += read.chunks.length;
-    const deltas = read.chunks.length === 1 ? accumulator.push(read.chunks[0]) : mergeTextDeltas(read.chunks.flatMap((chunk) => accumulator.push(chunk)));
+    const deltas: ChatDelta[] = [];
+    for (const chunk of read.chunks) accumulator.push(chunk, deltas);
     for (const delta of deltas) {
       yielded = true;
       yield delta;
@@ -149,6 +149,7 @@ async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWa
       watchdog.waitForNext();
     }
     if (!finished) yield* deltasIn(decoder.end());
+    watchdog.bodyDone();
   } catch (err) {
     const failure = watchdog.interruption() ?? transportTimeout(err);
     if (failure) throw failure;

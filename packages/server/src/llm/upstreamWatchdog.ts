@@ -12,6 +12,7 @@ export class UpstreamWatchdog {
   #timedOut = false;
   /** False while a body chunk is with the consumer: its own slowness is not the upstream's silence. */
   #waiting = true;
+  #bodyDone = false;
   readonly #onCallerAbort = (): void => this.#controller.abort(this.#caller?.reason);
 
   constructor(timeoutMs: number, caller?: AbortSignal) {
@@ -52,10 +53,21 @@ export class UpstreamWatchdog {
     this.#waiting = false;
   }
 
-  /** Stops the timer and releases the request (closing its socket if the body was not read to the end). */
+  /**
+   * The body was read to its end, or to `[DONE]` and then dropped (dropping it closes a connection the
+   * provider keeps open): `dispose()` then has nothing left to abort.
+   */
+  bodyDone(): void {
+    this.#bodyDone = true;
+  }
+
+  /**
+   * Stops the timer and releases the request: aborts it unless its body was done (an abort builds a
+   * DOMException with a stack trace, a cost worth sparing every completed answer).
+   */
   dispose(): void {
     clearTimeout(this.#timer);
     this.#caller?.removeEventListener('abort', this.#onCallerAbort);
-    this.#controller.abort();
+    if (!this.#bodyDone) this.#controller.abort();
   }
 }
