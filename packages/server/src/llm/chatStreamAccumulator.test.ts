@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChatStreamAccumulator } from './chatStreamAccumulator.js';
+import type { ChatDelta } from './types.js';
 
 function chunk(delta: Record<string, unknown>, extra: Record<string, unknown> = {}): unknown {
   return { choices: [{ index: 0, delta, finish_reason: null, ...extra }] };
@@ -33,6 +34,33 @@ describe('ChatStreamAccumulator', () => {
       { type: 'finish', reason: 'tool_calls' },
       { type: 'usage', usage: { prompt_tokens: 1, completion_tokens: 2 } },
     ]);
+  });
+
+  it('joins the text pieces of chunks pushed into one array to the last delta of the same kind, keeping everything else in order', () => {
+    const accumulator = new ChatStreamAccumulator();
+    const deltas = [
+      chunk({ reasoning_content: 'a' }),
+      chunk({ reasoning_content: 'b' }),
+      chunk({ content: 'c' }),
+      chunk({ content: 'd' }),
+      chunk({ tool_calls: [{ index: 0, id: 'x', type: 'function', function: { name: 'f', arguments: '{' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '}' } }] }),
+      chunk({ content: 'e' }),
+      chunk({ reasoning_content: 'f' }),
+      chunk({ content: 'g' }, { finish_reason: 'stop' }),
+    ].reduce((into: ChatDelta[], piece) => accumulator.push(piece, into), []);
+
+    expect(deltas).toEqual([
+      { type: 'reasoning', text: 'ab' },
+      { type: 'content', text: 'cd' },
+      { type: 'tool_call', index: 0, id: 'x', name: 'f', arguments: '{' },
+      { type: 'tool_call', index: 0, arguments: '}' },
+      { type: 'content', text: 'e' },
+      { type: 'reasoning', text: 'f' },
+      { type: 'content', text: 'g' },
+      { type: 'finish', reason: 'stop' },
+    ]);
+    expect(accumulator.result()).toMatchObject({ reasoning: 'abf', content: 'cdeg' });
   });
 
   it('announces a tool call id and name only the first time they are seen', () => {

@@ -30,8 +30,13 @@ export class ChatStreamAccumulator {
   readonly #choices = new Map<number, ChoiceState>();
   #usage: ChatUsage | null = null;
 
-  push(chunk: unknown): ChatDelta[] {
-    const deltas: ChatDelta[] = [];
+  /**
+   * Appends the deltas of `chunk` to `deltas` (a new array if none is given). A text piece that
+   * continues the kind of text (reasoning, content, refusal) of the last delta already there is joined
+   * to it: the chunks of one network read, pushed into one array, become one step update instead of
+   * hundreds. Every other delta keeps its place.
+   */
+  push(chunk: unknown, deltas: ChatDelta[] = []): ChatDelta[] {
     if (!isRecord(chunk)) return deltas;
     const { choices } = chunk;
     if (Array.isArray(choices)) {
@@ -118,16 +123,16 @@ function pushDelta(state: ChoiceState, delta: Record<string, unknown>, out: Chat
 
   if (reasoning !== '') {
     state.reasoning += reasoning;
-    out?.push({ type: 'reasoning', text: reasoning });
+    if (out) pushText(out, 'reasoning', reasoning);
   }
   if (content !== '') {
     state.content += content;
-    out?.push({ type: 'content', text: content });
+    if (out) pushText(out, 'content', content);
   }
   const { refusal, tool_calls: toolCalls } = delta;
   if (typeof refusal === 'string' && refusal !== '') {
     state.refusal += refusal;
-    out?.push({ type: 'refusal', text: refusal });
+    if (out) pushText(out, 'refusal', refusal);
   }
   if (Array.isArray(toolCalls)) {
     for (let position = 0; position < toolCalls.length; position++) {
@@ -135,6 +140,15 @@ function pushDelta(state: ChoiceState, delta: Record<string, unknown>, out: Chat
       if (isRecord(fragment)) pushToolCallFragment(state, fragment, position, out);
     }
   }
+}
+
+type TextDelta = Extract<ChatDelta, { text: string }>;
+
+/** Joins `text` to the last delta when that is the same kind of text; the deltas are this accumulator's own. */
+function pushText(out: ChatDelta[], type: TextDelta['type'], text: string): void {
+  const last = out[out.length - 1];
+  if (last !== undefined && last.type === type) last.text += text;
+  else out.push({ type, text });
 }
 
 /** `reasoning_content` (DeepSeek and most others) or `reasoning` (Groq, Cerebras, vLLM). */
