@@ -3,6 +3,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { dialectOf } from './dialect.js';
 import { NotFoundError, UnknownCursorError } from './errors.js';
+import { prepareQuery } from './preparedQuery.js';
 import type { ConversationsTable, DB } from './schema.js';
 import { pageLimit, rowCount, systemClock, timestamp, toBoolean, toNumber, type Clock } from './values.js';
 
@@ -83,27 +84,34 @@ function patchColumns(patch: ConversationPatch) {
   };
 }
 
+type ListIndex = 'conversations_user_updated_idx' | 'conversations_user_project_updated_idx';
+
+/**
+ * `conversations as c`, on MySQL/MariaDB naming the index a list must read. On a cursor page deep in
+ * a long list MariaDB otherwise prefers reading all of the user's rows newest first and skipping
+ * those above the cursor (`ref` on user_id) over seeking to the cursor (`range`): 50 ms instead of
+ * 0.7 ms, 30,000 conversations down (bench/storage.ts).
+ */
+function fromConversations(db: Kysely<DB>, index?: ListIndex) {
+  if (index === undefined || dialectOf(db) !== 'mysql') return db.selectFrom('conversations as c');
+  return db.selectFrom(sql<ConversationsTable>`conversations`.as<'c'>(sql`c force index (${sql.id(index)})`));
+}
+
+/** Conversations with their project's name. */
+function selectJoined(db: Kysely<DB>, index?: ListIndex) {
+  return fromConversations(db, index).leftJoin('projects as p', 'p.id', 'c.project_id').selectAll('c').select('p.name as project_name');
+}
+
+// Run for every message sent: prepared (see preparedQuery.ts).
+const conversationForUser = prepareQuery((db, v: { id: string; userId: string }) =>
+  selectJoined(db).where('c.id', '=', v.id).where('c.user_id', '=', v.userId),
+);
+const titleUpdate = prepareQuery((db, v: { id: string; title: string; at: string }) =>
+  db.updateTable('conversations').set({ title: v.title, updated_at: v.at }).where('id', '=', v.id),
+);
+const activityUpdate = prepareQuery((db, v: { id: string; at: string }) => db.updateTable('conversations').set({ updated_at: v.at }).where('id', '=', v.id));
+
 export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock) {
-  const mysql = dialectOf(db) === 'mysql';
-
-  /**
-   * `conversations as c`, on MySQL/MariaDB naming the index a list must read. On a cursor page deep in
-   * a long list MariaDB otherwise prefers reading all of the user's rows newest first and skipping
-   * those above the cursor (`ref` on user_id) over seeking to the cursor (`range`): 50 ms instead of
-   * 0.7 ms, 30,000 conversations down (bench/storage.ts).
-   */
-  function fromConversations(index?: 'conversations_user_updated_idx' | 'conversations_user_project_updated_idx') {
-    if (!mysql || index === undefined) return db.selectFrom('conversations as c');
-    return db.selectFrom(sql<ConversationsTable>`conversations`.as<'c'>(sql`c force index (${sql.id(index)})`));
-  }
-
-  function selectJoined(index?: Parameters<typeof fromConversations>[0]) {
-    return fromConversations(index)
-      .leftJoin('projects as p', 'p.id', 'c.project_id')
-      .selectAll('c')
-      .select('p.name as project_name');
-  }
-
   /** The project's name; throws NotFoundError when the user has no such project. */
   async function ownedProjectName(userId: string, projectId: string): Promise<string> {
     const project = await db
@@ -139,7 +147,7 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
   }
 
   async function getForUser(userId: string, id: string): Promise<ConversationRow | null> {
-    const row = await selectJoined().where('c.id', '=', id).where('c.user_id', '=', userId).executeTakeFirst();
+    const row = await conversationForUser.executeTakeFirst(db, { id, userId });
     return row ? toConversationRow(row) : null;
   }
 
@@ -158,7 +166,7 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
   /** Newest first by (updated_at, id); stable when many conversations share a timestamp. */
   async function listForUser(userId: string, options: ConversationListOptions = {}): Promise<Page<ConversationRow>> {
     const limit = pageLimit(options.limit, DEFAULT_PAGE_SIZE);
-    let query = selectJoined(options.projectId === undefined ? 'conversations_user_updated_idx' : 'conversations_user_project_updated_idx').where(
+    let query = selectJoined(db, options.projectId === undefined ? 'conversations_user_updated_idx' : 'conversations_user_project_updated_idx').where(
       'c.user_id',
       '=',
       userId,
@@ -215,14 +223,14 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
     });
   }
 
-  /** Marks the conversation as active now (moves it to the top of the list). */
   /** Sets the title (and updated_at) of a conversation the caller already knows; nothing read back. */
   async function setTitle(id: string, title: string): Promise<void> {
-    await db.updateTable('conversations').set({ title, updated_at: timestamp(now()) }).where('id', '=', id).execute();
+    await titleUpdate.execute(db, { id, title, at: timestamp(now()) });
   }
 
+  /** Marks the conversation as active now (moves it to the top of the list). */
   async function touch(id: string): Promise<void> {
-    await db.updateTable('conversations').set({ updated_at: timestamp(now()) }).where('id', '=', id).execute();
+    await activityUpdate.execute(db, { id, at: timestamp(now()) });
   }
 
   async function countMessages(conversationId: string): Promise<number> {

@@ -1,7 +1,8 @@
 import type { AssistantContent, MessageRole, MessageStatus, Page, UserContent } from '@nanoclaw/protocol';
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { UnknownCursorError } from './errors.js';
+import { prepareQuery, type PreparedQuery } from './preparedQuery.js';
 import type { DB, MessagesTable } from './schema.js';
 import { pageLimit, rowCount, systemClock, timestamp, toNumber, type Clock } from './values.js';
 
@@ -64,6 +65,53 @@ function toMessageRow(row: Selectable<MessagesTable>): MessageRow {
   return { ...row, content: parseContent(row.content), token_count: toNumber(row.token_count) };
 }
 
+// Run for every message sent: prepared (see preparedQuery.ts).
+const messageInsert = prepareQuery((db, v: Insertable<MessagesTable>) =>
+  db.insertInto('messages').values({
+    id: v.id,
+    conversation_id: v.conversation_id,
+    parent_id: v.parent_id,
+    role: v.role,
+    content: v.content,
+    token_count: v.token_count,
+    status: v.status,
+    created_at: v.created_at,
+  }),
+);
+const newestFirst = prepareQuery((db, v: { conversationId: string; limit: number }) =>
+  db.selectFrom('messages').selectAll().where('conversation_id', '=', v.conversationId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.limit),
+);
+const newestFirstBefore = prepareQuery((db, v: { conversationId: string; createdAt: string; id: string; limit: number }) =>
+  db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversation_id', '=', v.conversationId)
+    // Strictly before (created_at, id); the leading `<=` lets the index seek.
+    .where('created_at', '<=', v.createdAt)
+    .where((eb) => eb.or([eb('created_at', '<', v.createdAt), eb('id', '<', v.id)]))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(v.limit),
+);
+
+type StoredPatch = Partial<Pick<MessagesTable, 'content' | 'status' | 'token_count'>>;
+/** One prepared UPDATE for each set of columns a patch changes. */
+const messageUpdates = new Map<string, PreparedQuery<StoredPatch & { id: string }, unknown>>();
+function messageUpdate(columns: Array<keyof StoredPatch>): PreparedQuery<StoredPatch & { id: string }, unknown> {
+  const key = columns.join();
+  let query = messageUpdates.get(key);
+  if (!query) {
+    query = prepareQuery((db, v: StoredPatch & { id: string }) =>
+      db
+        .updateTable('messages')
+        .set(Object.fromEntries(columns.map((column) => [column, v[column]])))
+        .where('id', '=', v.id),
+    );
+    messageUpdates.set(key, query);
+  }
+  return query;
+}
+
 export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
   /**
    * A new message row with its id and timestamp, not yet stored. Lets a caller start work that needs
@@ -83,13 +131,9 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     };
   }
 
-  /** Stores drafted rows in one statement. */
+  /** Stores drafted rows, in order (one statement each: call it in a transaction to store them together). */
   async function insert(rows: MessageRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await db
-      .insertInto('messages')
-      .values(rows.map((row) => ({ ...row, content: JSON.stringify(row.content) })))
-      .execute();
+    for (const row of rows) await messageInsert.execute(db, { ...row, content: JSON.stringify(row.content) });
   }
 
   async function create(input: NewMessage): Promise<MessageRow> {
@@ -148,20 +192,14 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
   /** Newest first from the cursor (strictly before it), returned oldest first. */
   async function listBackward(conversationId: string, options: MessageListOptions): Promise<Page<MessageRow>> {
     const limit = pageLimit(options.limit, DEFAULT_PAGE_SIZE);
-    let query = db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
-    if (options.cursor !== undefined) {
+    let rows: Array<Selectable<MessagesTable>>;
+    if (options.cursor === undefined) {
+      rows = await newestFirst.execute(db, { conversationId, limit: limit + 1 });
+    } else {
       const before = await position(conversationId, options.cursor);
       if (!before) throw new UnknownCursorError(options.cursor);
-      // Strictly before (created_at, id); the leading `<=` lets the index seek.
-      query = query
-        .where('created_at', '<=', before.created_at)
-        .where((eb) => eb.or([eb('created_at', '<', before.created_at), eb('id', '<', before.id)]));
+      rows = await newestFirstBefore.execute(db, { conversationId, createdAt: before.created_at, id: before.id, limit: limit + 1 });
     }
-    const rows = await query
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-      .execute();
     const hasMore = rows.length > limit;
     const items = rows.slice(0, limit).reverse().map(toMessageRow);
     return { items, next_cursor: hasMore ? (items[0]?.id ?? null) : null, has_more: hasMore };
@@ -181,22 +219,22 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
 
   /** The streaming checkpoint: one UPDATE by primary key, nothing read back. */
   async function update(id: string, patch: MessagePatch): Promise<void> {
-    const changes = {
+    const changes: StoredPatch = {
       ...(patch.content !== undefined && { content: JSON.stringify(patch.content) }),
       ...(patch.status !== undefined && { status: patch.status }),
       ...(patch.tokenCount !== undefined && { token_count: patch.tokenCount }),
     };
-    if (Object.keys(changes).length === 0) return;
-    await db.updateTable('messages').set(changes).where('id', '=', id).execute();
+    const columns = Object.keys(changes) as Array<keyof StoredPatch>;
+    if (columns.length === 0) return;
+    await messageUpdate(columns).execute(db, { ...changes, id });
   }
 
   /** Checkpoints of several streaming answers, written in one transaction. */
   async function saveContents(items: Array<{ id: string; content: MessageContent }>): Promise<void> {
     if (items.length === 0) return;
+    const contentUpdate = messageUpdate(['content']);
     await db.transaction().execute(async (trx) => {
-      for (const item of items) {
-        await trx.updateTable('messages').set({ content: JSON.stringify(item.content) }).where('id', '=', item.id).execute();
-      }
+      for (const item of items) await contentUpdate.execute(trx, { id: item.id, content: JSON.stringify(item.content) });
     });
   }
 

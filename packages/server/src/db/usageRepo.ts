@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { dialectOf } from './dialect.js';
+import { prepareQuery } from './preparedQuery.js';
 import { transactionRetryingDeadlocks } from './transactions.js';
 import type { DB } from './schema.js';
 import {
@@ -51,25 +52,42 @@ function checkTokenCount(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}.`);
 }
 
-export function createUsageRepo(db: Kysely<DB>) {
-  const mysql = dialectOf(db) === 'mysql';
+interface BucketValues {
+  userId: string;
+  /** The day (token_usage) or hour (token_usage_hourly) key. */
+  bucket: string;
+  model: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
 
+// Run for every answer: prepared (see preparedQuery.ts).
+const dailyUpsert = prepareQuery((db, v: BucketValues) => {
+  const insert = db.insertInto('token_usage').values({ user_id: v.userId, date: v.bucket, model: v.model, ...countsOf(v) });
+  return dialectOf(db) === 'mysql'
+    ? insert.onDuplicateKeyUpdate(addInsertedValues())
+    : insert.onConflict((oc) => oc.columns(['user_id', 'date', 'model']).doUpdateSet(addExcluded('token_usage')));
+});
+const hourlyUpsert = prepareQuery((db, v: BucketValues) => {
+  const insert = db.insertInto('token_usage_hourly').values({ user_id: v.userId, hour: v.bucket, model: v.model, ...countsOf(v) });
+  return dialectOf(db) === 'mysql'
+    ? insert.onDuplicateKeyUpdate(addInsertedValues())
+    : insert.onConflict((oc) => oc.columns(['user_id', 'hour', 'model']).doUpdateSet(addExcluded('token_usage_hourly')));
+});
+
+/** The counters, each passed on as it is (a prepared query's values must not be spread). */
+function countsOf(v: BucketValues) {
+  return { prompt_tokens: v.prompt_tokens, completion_tokens: v.completion_tokens, total_tokens: v.total_tokens };
+}
+
+export function createUsageRepo(db: Kysely<DB>) {
   async function upsertDaily(usage: UsageRecord): Promise<void> {
-    const insert = db.insertInto('token_usage').values({ user_id: usage.userId, date: utcDay(usage.at), model: usage.model, ...counts(usage) });
-    await (mysql
-      ? insert.onDuplicateKeyUpdate(addInsertedValues())
-      : insert.onConflict((oc) => oc.columns(['user_id', 'date', 'model']).doUpdateSet(addExcluded('token_usage')))
-    ).execute();
+    await dailyUpsert.execute(db, { userId: usage.userId, bucket: utcDay(usage.at), model: usage.model, ...counts(usage) });
   }
 
   async function upsertHourly(usage: UsageRecord): Promise<void> {
-    const insert = db
-      .insertInto('token_usage_hourly')
-      .values({ user_id: usage.userId, hour: utcHour(usage.at), model: usage.model, ...counts(usage) });
-    await (mysql
-      ? insert.onDuplicateKeyUpdate(addInsertedValues())
-      : insert.onConflict((oc) => oc.columns(['user_id', 'hour', 'model']).doUpdateSet(addExcluded('token_usage_hourly')))
-    ).execute();
+    await hourlyUpsert.execute(db, { userId: usage.userId, bucket: utcHour(usage.at), model: usage.model, ...counts(usage) });
   }
 
   /**
