@@ -1,5 +1,5 @@
 import type { Page } from '@nanoclaw/protocol';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { dialectOf } from './dialect.js';
 import { NotFoundError, UnknownCursorError } from './errors.js';
@@ -102,12 +102,27 @@ function selectJoined(db: Kysely<DB>, index?: ListIndex) {
   return fromConversations(db, index).leftJoin('projects as p', 'p.id', 'c.project_id').selectAll('c').select('p.name as project_name');
 }
 
-// Run for every message sent: prepared (see preparedQuery.ts).
+// Run for every conversation started or message sent: prepared (see preparedQuery.ts).
 const conversationForUser = prepareQuery((db, v: { id: string; userId: string }) =>
   selectJoined(db).where('c.id', '=', v.id).where('c.user_id', '=', v.userId),
 );
 const titleUpdate = prepareQuery((db, v: { id: string; title: string; at: string }) =>
   db.updateTable('conversations').set({ title: v.title, updated_at: v.at }).where('id', '=', v.id),
+);
+const conversationInsert = prepareQuery((db, v: Insertable<ConversationsTable>) =>
+  db.insertInto('conversations').values({
+    id: v.id,
+    user_id: v.user_id,
+    project_id: v.project_id,
+    title: v.title,
+    model: v.model,
+    system_prompt: v.system_prompt,
+    temperature: v.temperature,
+    max_tokens: v.max_tokens,
+    thinking_enabled: v.thinking_enabled,
+    created_at: v.created_at,
+    updated_at: v.updated_at,
+  }),
 );
 const activityUpdate = prepareQuery((db, v: { id: string; at: string }) => db.updateTable('conversations').set({ updated_at: v.at }).where('id', '=', v.id));
 
@@ -142,7 +157,7 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
       created_at: at,
       updated_at: at,
     };
-    await db.insertInto('conversations').values(row).execute();
+    await conversationInsert.execute(db, row);
     return { ...row, project_name: projectName };
   }
 

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, isUniqueViolation } from './errors.js';
+import { prepareQuery } from './preparedQuery.js';
 import type { DB, UserRole, UsersTable } from './schema.js';
 import { systemClock, timestamp, toBoolean, type Clock } from './values.js';
 
@@ -36,6 +37,9 @@ function toUserRow(row: Selectable<UsersTable>): UserRow {
   return { ...row, is_active: toBoolean(row.is_active) };
 }
 
+// Run for every request in multi-user mode (who the token names): prepared (see preparedQuery.ts).
+const userById = prepareQuery((db, v: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', v.id));
+
 export function createUserRepo(db: Kysely<DB>, now: Clock = systemClock) {
   /** Throws ConflictError when the username is taken. */
   async function create(input: NewUser): Promise<UserRow> {
@@ -59,7 +63,7 @@ export function createUserRepo(db: Kysely<DB>, now: Clock = systemClock) {
   }
 
   async function findById(id: string): Promise<UserRow | null> {
-    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await userById.executeTakeFirst(db, { id });
     return row ? toUserRow(row) : null;
   }
 
