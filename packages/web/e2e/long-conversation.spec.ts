@@ -244,6 +244,34 @@ test('keyboard focus in a message survives scrolling it far out of view', async 
   await expect(page.locator(`article[data-message-id="${longIds.at(-1)}"]`)).toHaveCount(0);
 });
 
+test('a thinking block opened by the person is still open after it scrolls far out of view and back', async ({ page }) => {
+  await page.goto(`/c/${longId}`);
+  const last = lastAssistant(page);
+  await expect(last).toHaveAttribute('data-message-id', longIds.at(-1)!);
+  const thinking = page.locator(`article[data-message-id="${longIds.at(-1)}"] details.thinking`);
+  await expect(thinking).not.toHaveAttribute('open'); // a finished answer's thinking starts collapsed
+  await thinking.locator('summary').click();
+  await expect(thinking).toHaveAttribute('open');
+  await expect(thinking).toContainText('First the question, then the answer.');
+  // Far up, with the focus out of the message, so that the list lets it go…
+  await page.getByRole('textbox', { name: 'Your message' }).focus();
+  await scroller(page).evaluate((el) => el.scrollBy(0, -8 * el.clientHeight));
+  await expect(page.locator(`article[data-message-id="${longIds.at(-1)}"]`)).toHaveCount(0);
+  // …and back: a new element, as the person left it.
+  await scroller(page).evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await expect(thinking).toHaveAttribute('open');
+  await shot(page, 'long-conversation-thinking-kept-open');
+  // Closed again by the person, it stays closed the same way.
+  await thinking.locator('summary').click();
+  await expect(thinking).not.toHaveAttribute('open');
+  await page.getByRole('textbox', { name: 'Your message' }).focus();
+  await scroller(page).evaluate((el) => el.scrollBy(0, -8 * el.clientHeight));
+  await expect(page.locator(`article[data-message-id="${longIds.at(-1)}"]`)).toHaveCount(0);
+  await scroller(page).evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await expect(page.locator(`article[data-message-id="${longIds.at(-1)}"]`)).toHaveCount(1);
+  await expect(thinking).not.toHaveAttribute('open');
+});
+
 test('a streaming answer keeps the view at the end, unless the person scrolls up', async ({ page, request }) => {
   const id = await newConversation(request);
   await seed(request, id, 20);
@@ -290,6 +318,10 @@ test('a streaming answer keeps the view at the end, unless the person scrolls up
   // "Scroll to the latest message" brings it back to the end, and it follows the answer again.
   await toEnd.click();
   await expect(toEnd).toHaveCount(0);
+  // The way back is a smooth scroll of a few frames (the button goes at once): following is measured
+  // from its arrival, not during it.
+  await expect.poll(() => distanceFromEnd(scroller(page)), { intervals: [20] }).toBeLessThan(2);
+  await expect(answer).toHaveAttribute('data-status', 'streaming');
   const followed = await followEndWhileStreaming(page, false);
   expect(followed.frames).toBeGreaterThan(5);
   expect(followed.farthest).toBeLessThan(150);
