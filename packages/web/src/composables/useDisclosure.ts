@@ -19,7 +19,7 @@ export function provideDisclosureScope(messageId: string | undefined): void {
  * message), and `initial` only decides a block never seen before. Outside a stored message nothing is
  * remembered.
  */
-export function useDisclosure(id: string, initial: boolean): Ref<boolean> {
+export function useDisclosure(id: string, initial: boolean): { open: Ref<boolean>; onToggle: (event: Event) => void } {
   const scope = inject(SCOPE, undefined);
   const key = scope === undefined ? undefined : `${scope}\n${id}`;
   const open = ref(key === undefined ? initial : (remembered.get(key) ?? initial));
@@ -30,5 +30,9 @@ export function useDisclosure(id: string, initial: boolean): Ref<boolean> {
       if (remembered.size > REMEMBERED) remembered.delete(remembered.keys().next().value!);
     });
   }
-  return open;
+  /** The `toggle` of the block's `<details>`: the person opened or closed it. */
+  const onToggle = (event: Event): void => {
+    open.value = (event.target as HTMLDetailsElement).open;
+  };
+  return { open, onToggle };
 }
