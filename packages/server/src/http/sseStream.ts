@@ -9,14 +9,15 @@ import { openSseResponse } from './sseResponse.js';
  * The least time between two writes of events to one client. A model answering faster than this (a
  * burst after a pause, a provider at thousands of tokens a second) has its pieces gathered into fewer,
  * larger writes: each write is a system call and wakes the client, which on a loaded machine cost more
- * than the pieces themselves (measured, a 2,000-token burst: its end 2–19 % sooner, more the busier the machine). Far below
- * what anyone could see; a model slower than this, as most are, never waits for it.
+ * than the pieces themselves (measured, a 2,000-token burst: its end 2–19 % sooner, more the busier the
+ * machine). Far below what anyone could see; a model slower than this, as most are, never waits for it.
  */
 export const FLUSH_INTERVAL_MS = 2;
 
 /**
  * Streams a run to one HTTP response: replays from `afterSeq`, then follows live until the run ends
- * or the client goes away. The client leaving only unsubscribes; the run carries on.
+ * or the client goes away. The client leaving only unsubscribes; the run carries on. `flushIntervalMs`:
+ * FLUSH_INTERVAL_MS (tests lengthen it to tell a wait from none).
  */
 export function streamRunToResponse(
   res: ServerResponse,
