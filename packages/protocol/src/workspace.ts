@@ -136,6 +136,8 @@ export interface ApiFilesUploadResult {
   path: string;
   /** Files written, with their paths relative to the project directory. */
   files: string[];
+  /** Folders the upload named on its own (empty ones), relative to the project directory. */
+  folders: string[];
   bytes: number;
   /** How many of them replaced a file that was there before. */
   replaced: number;

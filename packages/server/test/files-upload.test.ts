@@ -21,8 +21,9 @@ async function newProject(): Promise<{ id: string; dir: string }> {
   return { id: project.id, dir: join(t.dataDir, 'workspaces', project.path) };
 }
 
-function upload(projectId: string, files: Array<[string, string | Uint8Array]>, query = ''): Promise<Response> {
+function upload(projectId: string, files: Array<[string, string | Uint8Array]>, query = '', folders: string[] = []): Promise<Response> {
   const form = new FormData();
+  for (const folder of folders) form.append('folder', folder);
   for (const [path, content] of files) form.append('files', new Blob([content]), path);
   return fetch(`${t.url}/api/projects/${projectId}/upload${query}`, { method: 'POST', body: form });
 }
@@ -46,6 +47,7 @@ describe('upload into a project folder', () => {
     expect((await res.json()).data).toEqual({
       path: 'src/web',
       files: ['src/web/site/index.html', 'src/web/site/css/main.css', 'src/web/site/logo.png'],
+      folders: [],
       bytes: 11 + 5 + 7,
       replaced: 0,
     });
@@ -54,6 +56,39 @@ describe('upload into a project folder', () => {
     expect(new Uint8Array(readFileSync(join(project.dir, 'src/web/site/logo.png')))).toEqual(binary);
     const listing = (await t.api('GET', `/api/projects/${project.id}/files?path=src/web/site`)).body.data;
     expect(listing.items.map((item: { path: string }) => item.path)).toEqual(['src/web/site/css', 'src/web/site/index.html', 'src/web/site/logo.png']);
+    expect(stagingLeft()).toEqual([]);
+  });
+
+  it('creates the empty folders the upload names (folder fields), with its files or alone', async () => {
+    const project = await newProject();
+    mkdirSync(join(project.dir, 'site'));
+    const res = await upload(project.id, [['site/index.html', '<h1>hi</h1>']], '', ['site/logs', 'site/assets/img', 'site']);
+    expect(res.status).toBe(200);
+    expect((await res.json()).data).toEqual({ path: '', files: ['site/index.html'], folders: ['site/logs', 'site/assets/img', 'site'], bytes: 11, replaced: 0 });
+    expect(tree(project.dir)).toEqual(['site/', 'site/assets/', 'site/assets/img/', 'site/index.html', 'site/logs/']);
+    const alone = await upload(project.id, [], '?path=site', ['cache']);
+    expect(alone.status).toBe(200);
+    expect((await alone.json()).data).toMatchObject({ path: 'site', files: [], folders: ['site/cache'] });
+    expect(tree(join(project.dir, 'site'))).toContain('cache/');
+    expect(stagingLeft()).toEqual([]);
+  });
+
+  it('refuses a folder where the project or the upload has a file, or one leading outside (400), changing nothing', async () => {
+    const project = await newProject();
+    writeFileSync(join(project.dir, 'lib'), 'a file named lib');
+    const projectFile = await upload(project.id, [['fresh.txt', 'x']], '', ['lib']);
+    expect(projectFile.status).toBe(400);
+    expect((await projectFile.json()).message).toBe('The upload needs a folder at "lib", but the project has a file there.');
+    const below = await upload(project.id, [['fresh.txt', 'x']], '', ['lib/deeper']);
+    expect(below.status).toBe(400);
+    const uploadFile = await upload(project.id, [['same', 'x']], '', ['same']);
+    expect(uploadFile.status).toBe(400);
+    expect((await uploadFile.json()).message).toMatch(/both a file and a folder named "same"/);
+    for (const folder of ['../escape', '/etc/x', '', '.']) {
+      const res = await upload(project.id, [['fresh.txt', 'x']], '', [folder]);
+      expect(res.status, folder).toBe(400);
+    }
+    expect(tree(project.dir)).toEqual(['lib']);
     expect(stagingLeft()).toEqual([]);
   });
 
@@ -140,6 +175,9 @@ describe('upload into a project folder', () => {
     const many = await upload(project.id, [1, 2, 3, 4, 5, 6].map((n): [string, string] => [`f${n}.txt`, String(n)]));
     expect(many.status).toBe(413);
     expect((await many.json()).message).toMatch(/more files than allowed \(max_upload_files\)/);
+    const withFolders = await upload(project.id, [['a.txt', 'a'], ['b.txt', 'b']], '', ['one', 'two', 'three', 'four']);
+    expect(withFolders.status).toBe(413);
+    expect((await withFolders.json()).message).toBe('The upload has more files and folders than allowed (max_upload_files).');
     expect(tree(project.dir)).toEqual([]);
     expect(stagingLeft()).toEqual([]);
   });

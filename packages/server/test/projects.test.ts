@@ -160,6 +160,20 @@ describe('folder upload', () => {
     expect(readdirSync(join(workspaceRoot, userId)).some((name) => name.startsWith('.upload-'))).toBe(false);
   });
 
+  it('keeps the empty folders of an uploaded folder (folder fields)', async () => {
+    const form = new FormData();
+    form.append('folder', 'scaffold/logs');
+    form.append('folder', 'scaffold/src/empty');
+    form.append('files', new Blob(['# app']), 'scaffold/README.md');
+    const res = await fetch(`${t.url}/api/projects/upload`, { method: 'POST', body: form });
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.data.project.name).toBe('scaffold');
+    const dir = join(workspaceRoot, body.data.project.path);
+    expect(readdirSync(dir).sort()).toEqual(['README.md', 'logs', 'src']);
+    expect(readdirSync(join(dir, 'src'))).toEqual(['empty']);
+  });
+
   it('refuses a duplicate project name with 409 and leaves nothing behind', async () => {
     await createProject('dup-upload');
     const res = await upload([['f.txt', 'x']], { name: 'dup-upload' });

@@ -186,6 +186,7 @@ test('new folder, new file and rename in the dialog, with the keyboard only', as
 test('upload a folder with the button and by dropping it on a folder, with progress; open what arrived', async ({ page }) => {
   const project = await newProject(page.request, { 'docs/readme.md': '# Docs\n' });
   const site = folderOnDisk({ 'site/index.html': '<h1>Hello</h1>\n', 'site/css/main.css': 'h1 { color: teal; }\n', 'site/js/app.js': 'export const answer = 42;\n' });
+  mkdirSync(join(site, 'site', 'logs')); // an empty folder: a drop brings it along (a folder pick cannot)
   await page.goto(`/projects/${project.id}/files`);
   await expect(treeButton(page, 'docs')).toBeVisible();
 
@@ -225,6 +226,9 @@ test('upload a folder with the button and by dropping it on a folder, with progr
   const docs = await (await page.request.get(`${base()}/api/projects/${project.id}/files?path=docs/site/js`)).json();
   expect(docs.data.items.map((item: { path: string }) => item.path)).toEqual(['docs/site/js/app.js']);
   await expect(tree(page).locator('[data-path="docs/site/index.html"]')).toBeVisible();
+  await expect(tree(page).locator('[data-path="docs/site/logs"]')).toBeVisible();
+  const dropped = await (await page.request.get(`${base()}/api/projects/${project.id}/files?path=docs/site`)).json();
+  expect(dropped.data.items.map((item: { path: string }) => item.path)).toContain('docs/site/logs');
 
   // Dropping it there again would replace files: asked first, then replaced.
   await dropFromDesktop(page, [join(site, 'site')], point.x, point.y);

@@ -15,16 +15,19 @@ export interface ReceivedUpload {
   fields: Record<string, string>;
   /** Paths of the received files below the staging directory, `/`-separated, in arrival order. */
   paths: string[];
+  /** Folders the upload names on their own (`folder` fields: empty ones, which no file path implies), created there too. */
+  folders: string[];
   bytes: number;
 }
 
 /** Multipart parsing with the upload limits of the config, for the routes of one plugin scope. */
 export async function registerMultipart(app: FastifyInstance, config: Pick<Config, 'max_upload_bytes' | 'max_upload_files'>): Promise<void> {
+  // Folders are fields: as many as files may be, beside the few other fields.
   await app.register(multipart, {
     limits: {
       fileSize: config.max_upload_bytes,
       files: config.max_upload_files,
-      fields: 20,
+      fields: config.max_upload_files + 20,
       fieldSize: 64 * 1024,
       parts: config.max_upload_files + 20,
     },
@@ -37,20 +40,43 @@ function errorCode(err: unknown): string | undefined {
 
 /**
  * Receives a multipart upload into a staging directory: one file part per file, its filename the
- * path inside the upload ("site/css/main.css"). Every path goes through the project path resolver
- * (escapes, absolute paths, NUL bytes… are 400); the total is capped at `maxBytes` (413). Errors
- * leave whatever arrived in the staging directory, which the caller removes.
+ * path inside the upload ("site/css/main.css"), and a `folder` field per folder to create even though
+ * no file is in it ("site/logs"). Every path goes through the project path resolver (escapes,
+ * absolute paths, NUL bytes… are 400); the total is capped at `maxBytes` and the files and folders
+ * together at `maxEntries` (413). Errors leave whatever arrived in the staging directory, which the
+ * caller removes.
  */
-export async function receiveUpload(request: FastifyRequest, staging: string, maxBytes: number): Promise<ReceivedUpload> {
+export async function receiveUpload(request: FastifyRequest, staging: string, limits: { maxBytes: number; maxEntries: number }): Promise<ReceivedUpload> {
   if (!request.isMultipart()) throw new AppError(415, 'Send the files as multipart/form-data, one file part per file.');
+  const { maxBytes, maxEntries } = limits;
   const fields: Record<string, string> = {};
   const paths: string[] = [];
+  const folders: string[] = [];
   let bytes = 0;
   const tooLarge = () => new AppError(413, `The upload is larger than the ${formatBytes(maxBytes)} allowed (max_upload_bytes).`);
+  const tooMany = () => {
+    if (paths.length + folders.length > maxEntries) throw new AppError(413, 'The upload has more files and folders than allowed (max_upload_files).');
+  };
   try {
     for await (const part of request.parts({ preservePath: true })) {
       if (part.type === 'field') {
-        if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+        if (typeof part.value !== 'string') continue;
+        if (part.fieldname !== 'folder') {
+          fields[part.fieldname] = part.value;
+          continue;
+        }
+        const folder = await resolveProjectPath(staging, part.value);
+        if (folder.relative === '') throw badRequest('A folder of the upload has no name.');
+        try {
+          await mkdir(folder.absolute, { recursive: true });
+        } catch (err) {
+          if (errorCode(err) === 'ENOTDIR' || errorCode(err) === 'EEXIST') {
+            throw badRequest(`The upload holds both a file and a folder named "${folder.relative}" (or a parent of it).`);
+          }
+          throw err;
+        }
+        folders.push(folder.relative);
+        tooMany();
         continue;
       }
       if (!part.filename) {
@@ -84,18 +110,19 @@ export async function receiveUpload(request: FastifyRequest, staging: string, ma
         throw err;
       }
       paths.push(target.relative);
+      tooMany();
     }
   } catch (err) {
     throw uploadError(err, tooLarge);
   }
-  return { fields, paths, bytes };
+  return { fields, paths, folders, bytes };
 }
 
 /** The multipart plugin's limit errors as sentences. */
 function uploadError(err: unknown, tooLarge: () => AppError): unknown {
   const code = errorCode(err);
   if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') return new AppError(413, 'The upload has more files than allowed (max_upload_files).');
-  if (code === 'FST_FIELDS_LIMIT') return new AppError(413, 'The upload has too many form fields.');
+  if (code === 'FST_FIELDS_LIMIT') return new AppError(413, 'The upload has more files and folders than allowed (max_upload_files).');
   if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge();
   if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return new AppError(415, 'Send the files as multipart/form-data, one file part per file.');
   return err;

@@ -42,7 +42,7 @@ function tree(dir: string, prefix = ''): string[] {
 describe('placeUpload', () => {
   it('moves the staged files into the folder and announces them once', async () => {
     const placed = await placeUpload(files, stage({ 'a.txt': 'A', 'deep/er/b.txt': 'B' }), 'docs/new');
-    expect(placed).toEqual({ path: 'docs/new', files: ['docs/new/a.txt', 'docs/new/deep/er/b.txt'], replaced: 0 });
+    expect(placed).toEqual({ path: 'docs/new', files: ['docs/new/a.txt', 'docs/new/deep/er/b.txt'], folders: [], replaced: 0 });
     expect(tree(project)).toEqual(['docs/', 'docs/keep.md', 'docs/new/', 'docs/new/a.txt', 'docs/new/deep/', 'docs/new/deep/er/', 'docs/new/deep/er/b.txt']);
     expect(changes).toEqual([{ kind: 'uploaded', paths: ['docs/new/a.txt', 'docs/new/deep/er/b.txt'] }]);
   });
@@ -60,6 +60,21 @@ describe('placeUpload', () => {
     await expect(placeUpload(files, staged, '', { overwrite: true })).rejects.toMatchObject({ code: 'ENOENT' });
     expect(tree(project)).toEqual(['docs/', 'docs/keep.md']);
     expect(readFileSync(join(project, 'docs', 'keep.md'), 'utf8')).toBe('old keep');
+    expect(changes).toEqual([]);
+  });
+
+  it('creates the upload’s empty folders beside its files, and takes them away again when moving fails', async () => {
+    const staged = { ...stage({ 'site/index.html': 'hi' }), folders: ['site/logs', 'docs', 'cache/tmp'] };
+    const placed = await placeUpload(files, staged, '');
+    expect(placed).toMatchObject({ files: ['site/index.html'], folders: ['site/logs', 'docs', 'cache/tmp'] });
+    expect(tree(project)).toEqual(['cache/', 'cache/tmp/', 'docs/', 'docs/keep.md', 'site/', 'site/index.html', 'site/logs/']);
+    expect(changes).toEqual([{ kind: 'uploaded', paths: ['site/logs', 'docs', 'cache/tmp', 'site/index.html'] }]);
+
+    changes.length = 0;
+    const failing = { ...stage({ 'more/one.txt': '1' }), folders: ['empty/inside'] };
+    rmSync(join(failing.root, 'more', 'one.txt'));
+    await expect(placeUpload(files, failing, 'fresh')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(tree(project)).not.toContain('fresh/');
     expect(changes).toEqual([]);
   });
 });

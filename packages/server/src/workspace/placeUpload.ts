@@ -9,6 +9,8 @@ export interface StagedFiles {
   root: string;
   /** Their paths below it, `/`-separated, already checked by resolveProjectPath. */
   paths: string[];
+  /** Folders to create even without a file in them (empty ones), likewise; none when absent. */
+  folders?: string[];
   /** An empty directory where files that get replaced are kept until everything is in place. */
   backups: string;
 }
@@ -18,6 +20,8 @@ export interface PlacedUpload {
   path: string;
   /** Every file placed, relative to the project directory. */
   files: string[];
+  /** Every folder the upload named on its own, relative to the project directory (there now, made or found). */
+  folders: string[];
   /** How many replaced a file that was there before. */
   replaced: number;
 }
@@ -36,7 +40,8 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /**
- * Moves staged files into a folder of the project, keeping their relative paths. All or nothing:
+ * Moves staged files into a folder of the project, keeping their relative paths, and creates the
+ * upload's own (empty) folders there. All or nothing:
  * every target is checked first (a path leading outside through a symbolic link is 400, a folder or
  * a file standing where the upload needs the other kind is 400, an existing file without
  * `overwrite` is 409), and a failure while moving puts back what was already moved.
@@ -49,17 +54,26 @@ export async function placeUpload(files: ProjectFiles, staged: StagedFiles, into
   const targets: Array<{ from: string; to: string; relative: string; exists: boolean }> = [];
   const conflicts: string[] = [];
   const checkedDirectories = new Set<string>();
-  for (const path of staged.paths) {
-    const target = await files.resolve(joinRelative(folder.relative, path));
-    // Every folder on the way must be a folder (or not exist yet).
-    const names = target.relative.split('/');
-    for (let depth = 1; depth < names.length; depth++) {
+  /** Every folder on the way to `relative` (itself too with `inclusive`) must be a folder, or not exist yet. */
+  const checkFoldersOnTheWay = async (relative: string, inclusive: boolean): Promise<void> => {
+    const names = relative.split('/');
+    for (let depth = 1; depth < names.length + (inclusive ? 1 : 0); depth++) {
       const directory = names.slice(0, depth).join('/');
       if (checkedDirectories.has(directory)) continue;
       const info = await stat(join(files.root, ...names.slice(0, depth))).catch(() => null);
       if (info && !info.isDirectory()) throw wrongKind(`The upload needs a folder at "${directory}", but the project has a file there.`);
       checkedDirectories.add(directory);
     }
+  };
+  const folderTargets: Array<{ absolute: string; relative: string }> = [];
+  for (const path of staged.folders ?? []) {
+    const target = await files.resolve(joinRelative(folder.relative, path));
+    await checkFoldersOnTheWay(target.relative, true);
+    folderTargets.push(target);
+  }
+  for (const path of staged.paths) {
+    const target = await files.resolve(joinRelative(folder.relative, path));
+    await checkFoldersOnTheWay(target.relative, false);
     const existing = await stat(target.absolute).catch(() => null);
     if (existing?.isDirectory()) throw wrongKind(`The project has a folder at "${target.relative}", where the upload has a file.`);
     if (existing) conflicts.push(target.relative);
@@ -76,6 +90,7 @@ export async function placeUpload(files: ProjectFiles, staged: StagedFiles, into
   const moved: Array<{ from: string; to: string; backup: string | null }> = [];
   try {
     await makeDirectories(folder.absolute, createdDirectories);
+    for (const target of folderTargets) await makeDirectories(target.absolute, createdDirectories);
     for (const [index, target] of targets.entries()) {
       await makeParents(folder.absolute, target.to, createdDirectories);
       let backup: string | null = null;
@@ -92,8 +107,10 @@ export async function placeUpload(files: ProjectFiles, staged: StagedFiles, into
   }
 
   const placed = targets.map((target) => target.relative);
-  files.announce({ kind: 'uploaded', paths: placed.length <= MAX_ANNOUNCED_PATHS ? placed : [folder.relative] });
-  return { path: folder.relative, files: placed, replaced: conflicts.length };
+  const folders = folderTargets.map((target) => target.relative);
+  const changed = [...folders, ...placed];
+  files.announce({ kind: 'uploaded', paths: changed.length <= MAX_ANNOUNCED_PATHS ? changed : [folder.relative] });
+  return { path: folder.relative, files: placed, folders, replaced: conflicts.length };
 }
 
 /** Creates `directory` when missing, remembering it for undo. */

@@ -6,6 +6,8 @@ import type { UploadItem } from '../lib/uploadItems';
 export interface UploadOptions {
   /** Replace files that already exist (otherwise the server answers 409 naming them). */
   overwrite?: boolean;
+  /** Empty folders to create too, by their paths in the upload (as the items' paths). */
+  folders?: string[];
   /** Bytes sent so far of the whole request. */
   onProgress?: (loaded: number, total: number) => void;
   signal?: AbortSignal;
@@ -20,6 +22,7 @@ export class UploadCancelled extends Error {}
  */
 export function uploadFiles(projectId: string, into: string, items: UploadItem[], options: UploadOptions = {}): Promise<ApiFilesUploadResult> {
   const form = new FormData();
+  for (const folder of options.folders ?? []) form.append('folder', folder);
   for (const item of items) form.append('files', item.file, item.path);
   const query = new URLSearchParams({ path: into, ...(options.overwrite ? { overwrite: 'true' } : {}) });
   return new Promise((resolve, reject) => {

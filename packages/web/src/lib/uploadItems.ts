@@ -39,16 +39,27 @@ async function childrenOf(directory: FileSystemDirectoryEntry): Promise<FileSyst
   }
 }
 
-/** Every file below dropped entries (folders walked), with its path from the dropped item down. */
-export async function itemsFromEntries(entries: FileSystemEntry[]): Promise<UploadItem[]> {
+/** What a drop holds: its files, and the folders with nothing in them (which no file's path brings along). */
+export interface DroppedItems {
+  items: UploadItem[];
+  folders: string[];
+}
+
+/** Every file below dropped entries (folders walked), with its path from the dropped item down, and every empty folder. */
+export async function itemsFromEntries(entries: FileSystemEntry[]): Promise<DroppedItems> {
   const items: UploadItem[] = [];
+  const folders: string[] = [];
   const visit = async (entry: FileSystemEntry, prefix: string): Promise<void> => {
     const path = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isFile) items.push({ file: await fileOf(entry as FileSystemFileEntry), path });
-    else if (entry.isDirectory) for (const child of await childrenOf(entry as FileSystemDirectoryEntry)) await visit(child, path);
+    else if (entry.isDirectory) {
+      const children = await childrenOf(entry as FileSystemDirectoryEntry);
+      if (children.length === 0) folders.push(path);
+      for (const child of children) await visit(child, path);
+    }
   };
   for (const entry of entries) await visit(entry, '');
-  return items;
+  return { items, folders };
 }
 
 export type UploadProblem =
@@ -63,11 +74,19 @@ export function formatSize(bytes: number): string {
   return `${bytes} B`;
 }
 
-/** Why an upload cannot be sent as it is, before a byte is sent; the server checks again. */
-export function uploadProblem(items: UploadItem[], limits: Pick<ApiFileLimits, 'max_upload_bytes' | 'max_upload_files'> | null): UploadProblem | null {
-  if (items.length === 0) return { key: 'files.uploadEmpty' };
+/**
+ * Why an upload cannot be sent as it is, before a byte is sent; the server checks again. Empty
+ * `folders` count as entries of the upload, as files do.
+ */
+export function uploadProblem(
+  items: UploadItem[],
+  limits: Pick<ApiFileLimits, 'max_upload_bytes' | 'max_upload_files'> | null,
+  folders: string[] = [],
+): UploadProblem | null {
+  const count = items.length + folders.length;
+  if (count === 0) return { key: 'files.uploadEmpty' };
   if (!limits) return null;
-  if (items.length > limits.max_upload_files) return { key: 'files.uploadTooMany', count: items.length, max: limits.max_upload_files };
+  if (count > limits.max_upload_files) return { key: 'files.uploadTooMany', count, max: limits.max_upload_files };
   const total = items.reduce((sum, item) => sum + item.file.size, 0);
   if (total > limits.max_upload_bytes) return { key: 'files.uploadTooLarge', size: formatSize(total), max: formatSize(limits.max_upload_bytes) };
   return null;

@@ -93,7 +93,8 @@ export function fileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
     /**
      * Files (or a folder) into a folder of the project: multipart, one file part per file whose
-     * filename is its path below that folder ("css/main.css"). All or nothing: the files arrive in
+     * filename is its path below that folder ("css/main.css"), and a `folder` field per empty folder
+     * ("logs"). All or nothing: the files arrive in
      * a staging directory, every target is checked, and only then are they moved into place. An
      * existing file refuses the upload (409) unless `overwrite=true`; a folder or file in the way of
      * the other kind, or a path leading outside, is 400; too large or too many is 413.
@@ -109,10 +110,11 @@ export function fileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const backups = join(staging, 'replaced');
         await mkdir(received);
         await mkdir(backups);
-        const upload = await receiveUpload(request, received, ctx.config.max_upload_bytes);
-        if (upload.paths.length === 0) throw badRequest('The upload holds no files: choose files, or a folder with at least one file.');
-        const placed = await placeUpload(files, { root: received, paths: upload.paths, backups }, into, { overwrite: request.query.overwrite === 'true' });
-        const result: ApiFilesUploadResult = { path: placed.path, files: placed.files, bytes: upload.bytes, replaced: placed.replaced };
+        const upload = await receiveUpload(request, received, { maxBytes: ctx.config.max_upload_bytes, maxEntries: ctx.config.max_upload_files });
+        if (upload.paths.length === 0 && upload.folders.length === 0) throw badRequest('The upload holds no files or folders: choose files, or a folder.');
+        const staged = { root: received, paths: upload.paths, folders: upload.folders, backups };
+        const placed = await placeUpload(files, staged, into, { overwrite: request.query.overwrite === 'true' });
+        const result: ApiFilesUploadResult = { path: placed.path, files: placed.files, folders: placed.folders, bytes: upload.bytes, replaced: placed.replaced };
         return { code: 0, data: result };
       } finally {
         await rm(staging, { recursive: true, force: true });

@@ -74,10 +74,12 @@ export function projectRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       const userId = request.user.id;
       const staging = await ctx.workspaces.stagingDirectory(userId, uuidv4());
       try {
-        const { fields, paths, bytes } = await receiveUpload(request, staging, ctx.config.max_upload_bytes);
-        if (paths.length === 0) throw badRequest('The upload holds no files: choose a folder with at least one file.');
+        const { fields, paths, folders, bytes } = await receiveUpload(request, staging, { maxBytes: ctx.config.max_upload_bytes, maxEntries: ctx.config.max_upload_files });
+        if (paths.length === 0 && folders.length === 0) throw badRequest('The upload holds no files or folders: choose a folder.');
 
-        const tops = new Set(paths.map((path) => path.split('/')[0] as string));
+        // Empty folders (`folder` fields) are in the staging directory already and move with it.
+        const entries = [...paths, ...folders];
+        const tops = new Set(entries.map((path) => path.split('/')[0] as string));
         const [top] = tops;
         const sharedTop = tops.size === 1 && top !== undefined && paths.every((path) => path.includes('/')) ? top : null;
         const parsedName = projectNameSchema.safeParse(fields.name?.trim() ? fields.name : (sharedTop ?? DEFAULT_UPLOAD_NAME));
