@@ -3,7 +3,7 @@ import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { dialectOf } from './dialect.js';
 import { NotFoundError, UnknownCursorError } from './errors.js';
-import { prepareQuery } from './preparedQuery.js';
+import { namedValues, prepareQuery } from './preparedQuery.js';
 import type { ConversationsTable, DB } from './schema.js';
 import { pageLimit, rowCount, systemClock, timestamp, toBoolean, toNumber, type Clock } from './values.js';
 
@@ -109,21 +109,20 @@ const conversationForUser = prepareQuery((db, v: { id: string; userId: string })
 const titleUpdate = prepareQuery((db, v: { id: string; title: string; at: string }) =>
   db.updateTable('conversations').set({ title: v.title, updated_at: v.at }).where('id', '=', v.id),
 );
-const conversationInsert = prepareQuery((db, v: Insertable<ConversationsTable>) =>
-  db.insertInto('conversations').values({
-    id: v.id,
-    user_id: v.user_id,
-    project_id: v.project_id,
-    title: v.title,
-    model: v.model,
-    system_prompt: v.system_prompt,
-    temperature: v.temperature,
-    max_tokens: v.max_tokens,
-    thinking_enabled: v.thinking_enabled,
-    created_at: v.created_at,
-    updated_at: v.updated_at,
-  }),
-);
+const CONVERSATION_COLUMNS = [
+  'id',
+  'user_id',
+  'project_id',
+  'title',
+  'model',
+  'system_prompt',
+  'temperature',
+  'max_tokens',
+  'thinking_enabled',
+  'created_at',
+  'updated_at',
+] as const;
+const conversationInsert = prepareQuery((db, v: Insertable<ConversationsTable>) => db.insertInto('conversations').values(namedValues(v, CONVERSATION_COLUMNS)));
 const activityUpdate = prepareQuery((db, v: { id: string; at: string }) => db.updateTable('conversations').set({ updated_at: v.at }).where('id', '=', v.id));
 
 export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock) {

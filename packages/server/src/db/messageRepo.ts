@@ -2,7 +2,7 @@ import type { AssistantContent, MessageRole, MessageStatus, Page, UserContent } 
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { UnknownCursorError } from './errors.js';
-import { prepareQuery, type PreparedQuery } from './preparedQuery.js';
+import { namedValues, prepareQuery, type PreparedQuery } from './preparedQuery.js';
 import type { DB, MessagesTable } from './schema.js';
 import { pageLimit, rowCount, systemClock, timestamp, toNumber, type Clock } from './values.js';
 
@@ -66,18 +66,8 @@ function toMessageRow(row: Selectable<MessagesTable>): MessageRow {
 }
 
 // Run for every message sent: prepared (see preparedQuery.ts).
-const messageInsert = prepareQuery((db, v: Insertable<MessagesTable>) =>
-  db.insertInto('messages').values({
-    id: v.id,
-    conversation_id: v.conversation_id,
-    parent_id: v.parent_id,
-    role: v.role,
-    content: v.content,
-    token_count: v.token_count,
-    status: v.status,
-    created_at: v.created_at,
-  }),
-);
+const MESSAGE_COLUMNS = ['id', 'conversation_id', 'parent_id', 'role', 'content', 'token_count', 'status', 'created_at'] as const;
+const messageInsert = prepareQuery((db, v: Insertable<MessagesTable>) => db.insertInto('messages').values(namedValues(v, MESSAGE_COLUMNS)));
 const newestFirst = prepareQuery((db, v: { conversationId: string; limit: number }) =>
   db.selectFrom('messages').selectAll().where('conversation_id', '=', v.conversationId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.limit),
 );
@@ -101,12 +91,7 @@ function messageUpdate(columns: Array<keyof StoredPatch>): PreparedQuery<StoredP
   const key = columns.join();
   let query = messageUpdates.get(key);
   if (!query) {
-    query = prepareQuery((db, v: StoredPatch & { id: string }) =>
-      db
-        .updateTable('messages')
-        .set(Object.fromEntries(columns.map((column) => [column, v[column]])))
-        .where('id', '=', v.id),
-    );
+    query = prepareQuery((db, v: StoredPatch & { id: string }) => db.updateTable('messages').set(namedValues(v, columns)).where('id', '=', v.id));
     messageUpdates.set(key, query);
   }
   return query;

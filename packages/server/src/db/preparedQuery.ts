@@ -88,3 +88,11 @@ export function prepareQuery<V extends object, R>(build: (db: Kysely<DB>, values
     },
   };
 }
+
+/**
+ * The values `columns` name, each passed on as itself: what a build function hands to `values` or `set`
+ * for several columns at once (its stand-in values cannot be spread, so they are named one by one).
+ */
+export function namedValues<T extends object, K extends keyof T & string>(values: T, columns: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(columns.map((column) => [column, values[column]])) as Pick<T, K>;
+}

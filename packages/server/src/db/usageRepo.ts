@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { dialectOf } from './dialect.js';
-import { prepareQuery } from './preparedQuery.js';
+import { namedValues, prepareQuery } from './preparedQuery.js';
 import { transactionRetryingDeadlocks } from './transactions.js';
 import type { DB } from './schema.js';
 import {
@@ -23,7 +23,8 @@ export interface UsageRecord {
   at: Date;
 }
 
-type Counter = 'prompt_tokens' | 'completion_tokens' | 'total_tokens';
+const COUNTERS = ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const;
+type Counter = (typeof COUNTERS)[number];
 type UsageTable = 'token_usage' | 'token_usage_hourly';
 
 /** `column = <current> + <incoming>` for each counter. */
@@ -64,22 +65,18 @@ interface BucketValues {
 
 // Run for every answer: prepared (see preparedQuery.ts).
 const dailyUpsert = prepareQuery((db, v: BucketValues) => {
-  const insert = db.insertInto('token_usage').values({ user_id: v.userId, date: v.bucket, model: v.model, ...countsOf(v) });
+  const insert = db.insertInto('token_usage').values({ user_id: v.userId, date: v.bucket, model: v.model, ...namedValues(v, COUNTERS) });
   return dialectOf(db) === 'mysql'
     ? insert.onDuplicateKeyUpdate(addInsertedValues())
     : insert.onConflict((oc) => oc.columns(['user_id', 'date', 'model']).doUpdateSet(addExcluded('token_usage')));
 });
 const hourlyUpsert = prepareQuery((db, v: BucketValues) => {
-  const insert = db.insertInto('token_usage_hourly').values({ user_id: v.userId, hour: v.bucket, model: v.model, ...countsOf(v) });
+  const insert = db.insertInto('token_usage_hourly').values({ user_id: v.userId, hour: v.bucket, model: v.model, ...namedValues(v, COUNTERS) });
   return dialectOf(db) === 'mysql'
     ? insert.onDuplicateKeyUpdate(addInsertedValues())
     : insert.onConflict((oc) => oc.columns(['user_id', 'hour', 'model']).doUpdateSet(addExcluded('token_usage_hourly')));
 });
 
-/** The counters, each passed on as it is (a prepared query's values must not be spread). */
-function countsOf(v: BucketValues) {
-  return { prompt_tokens: v.prompt_tokens, completion_tokens: v.completion_tokens, total_tokens: v.total_tokens };
-}
 
 export function createUsageRepo(db: Kysely<DB>) {
   async function upsertDaily(usage: UsageRecord): Promise<void> {
