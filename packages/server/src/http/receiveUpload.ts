@@ -67,14 +67,7 @@ export async function receiveUpload(request: FastifyRequest, staging: string, li
         }
         const folder = await resolveProjectPath(staging, part.value);
         if (folder.relative === '') throw badRequest('A folder of the upload has no name.');
-        try {
-          await mkdir(folder.absolute, { recursive: true });
-        } catch (err) {
-          if (errorCode(err) === 'ENOTDIR' || errorCode(err) === 'EEXIST') {
-            throw badRequest(`The upload holds both a file and a folder named "${folder.relative}" (or a parent of it).`);
-          }
-          throw err;
-        }
+        await makeStagedFolder(folder.absolute, folder.relative);
         folders.push(folder.relative);
         tooMany();
         continue;
@@ -84,14 +77,7 @@ export async function receiveUpload(request: FastifyRequest, staging: string, li
         continue;
       }
       const target = await resolveProjectPath(staging, part.filename);
-      try {
-        await mkdir(dirname(target.absolute), { recursive: true });
-      } catch (err) {
-        if (errorCode(err) === 'ENOTDIR' || errorCode(err) === 'EEXIST') {
-          throw badRequest(`The upload holds both a file and a folder named "${target.relative.split('/').slice(0, -1).join('/')}" (or a parent of it).`);
-        }
-        throw err;
-      }
+      await makeStagedFolder(dirname(target.absolute), target.relative.split('/').slice(0, -1).join('/'));
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
           bytes += chunk.length;
@@ -116,6 +102,18 @@ export async function receiveUpload(request: FastifyRequest, staging: string, li
     throw uploadError(err, tooLarge);
   }
   return { fields, paths, folders, bytes };
+}
+
+/** Creates a folder of the upload (and its parents) in staging; a file of the upload in the way is 400. */
+async function makeStagedFolder(absolute: string, relative: string): Promise<void> {
+  try {
+    await mkdir(absolute, { recursive: true });
+  } catch (err) {
+    if (errorCode(err) === 'ENOTDIR' || errorCode(err) === 'EEXIST') {
+      throw badRequest(`The upload holds both a file and a folder named "${relative}" (or a parent of it).`);
+    }
+    throw err;
+  }
 }
 
 /** The multipart plugin's limit errors as sentences. */
