@@ -229,6 +229,7 @@ test('upload a folder with the button and by dropping it on a folder, with progr
   await expect(tree(page).locator('[data-path="docs/site/logs"]')).toBeVisible();
   const dropped = await (await page.request.get(`${base()}/api/projects/${project.id}/files?path=docs/site`)).json();
   expect(dropped.data.items.map((item: { path: string }) => item.path)).toContain('docs/site/logs');
+  await shot(page, 'files-dropped-with-empty-folder');
 
   // Dropping it there again would replace files: asked first, then replaced.
   await dropFromDesktop(page, [join(site, 'site')], point.x, point.y);
