@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
-import { eventData } from '../http/sseFormat.js';
 import { RemoteRunView } from './remoteRunView.js';
+import { toRunEvent } from './runEventData.js';
 import type { RunHub, RunView } from './runHub.js';
 import { RunConflictError, RunRegistry } from './runRegistry.js';
 import type { LoggedEvent, RunSession } from './runSession.js';
@@ -127,7 +127,7 @@ export class RedisRunHub implements RunHub {
 
   private mirror(streamKey: string, event: LoggedEvent): Promise<unknown> {
     return this.redis
-      .xadd(streamKey, `${event.seq}-0`, 'n', event.name, 'd', JSON.stringify(eventData(event, 'default')))
+      .xadd(streamKey, `${event.seq}-0`, 'n', event.name, 'd', JSON.stringify(toRunEvent(event, 'default').data))
       .catch((err: unknown) => this.options.logger.error({ err }, 'mirroring a run event to Redis failed'));
   }
 

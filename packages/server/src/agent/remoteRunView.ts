@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { DoneEventData, ErrorEventData, ToolCallStep, ToolResultStep } from '@nanoclaw/protocol';
+import { decodeRunEvent, isStepDelta, stepFromDelta } from '@nanoclaw/protocol';
 import type { LoggedEvent, RunListener } from './runSession.js';
 import type { RunView } from './runHub.js';
 import type { StreamedStep } from './stepRecorder.js';
@@ -61,23 +61,26 @@ export class RemoteRunView implements RunView {
   }
 }
 
+/**
+ * One entry of the run's Redis stream (`n` name, `d` data in the default protocol) as a logged event,
+ * checked against the event contract: an entry that is not a run event ends the watch with an error.
+ */
 function toLoggedEvent(seq: number, fields: string[], steps: Map<string, StreamedStep>): LoggedEvent {
-  const name = fields[1];
-  const data = JSON.parse(fields[3] ?? 'null') as Record<string, unknown>;
-  if (name === 'done') return { seq, name, data: data as unknown as DoneEventData };
-  if (name === 'error') return { seq, name, data: data as unknown as ErrorEventData };
-  if (typeof data.delta === 'string') {
-    const id = String(data.id);
-    let step = steps.get(id);
+  const decoded = decodeRunEvent(fields[1], fields[3] ?? '');
+  if (!decoded.ok) throw new Error(`Run event ${seq} in Redis: ${decoded.error}`);
+  const { event } = decoded;
+  if (event.event === 'done') return { seq, name: 'done', data: event.data };
+  if (event.event === 'error') return { seq, name: 'error', data: event.data };
+  const data = event.data;
+  if (isStepDelta(data)) {
+    let step = steps.get(data.id);
     if (!step) {
-      const created: StreamedStep = { id, index: Number(data.index), type: data.type === 'thinking' ? 'thinking' : 'text', content: '' };
-      if (typeof data.parent_id === 'string') created.parent_id = data.parent_id;
-      if (typeof data.agent === 'string') created.agent = data.agent;
-      steps.set(id, created);
-      step = created;
+      step = stepFromDelta(data, '');
+      steps.set(data.id, step);
     }
     step.content += data.delta;
     return { seq, name: 'process_step', kind: 'delta', step, delta: data.delta, end: step.content.length };
   }
-  return { seq, name: 'process_step', kind: 'step', step: data as unknown as ToolCallStep | ToolResultStep };
+  if (data.type === 'tool_call' || data.type === 'tool_result') return { seq, name: 'process_step', kind: 'step', step: data };
+  throw new Error(`Run event ${seq} in Redis: a whole ${data.type} step, where the default protocol sends deltas.`);
 }

@@ -1,4 +1,4 @@
-import type { AssistantContent, LegacyToolCall, Step, TextStep, ThinkingStep, ToolCallStep, ToolResultStep } from '@nanoclaw/protocol';
+import { answerFromSteps, type AssistantContent, type Step, type TextStep, type ThinkingStep, type ToolCallStep, type ToolResultStep } from '@nanoclaw/protocol';
 
 export type StreamedStep = ThinkingStep | TextStep;
 
@@ -141,19 +141,7 @@ export class StepRecorder implements StepSink {
 
   /** The stored message content: final text, legacy tool_calls and the steps (top level and nested). */
   toContent(error?: string): AssistantContent {
-    const textParts: string[] = [];
-    const calls = new Map<string, LegacyToolCall>();
-    for (const step of this.steps) {
-      if (step.parent_id) continue;
-      if (step.type === 'text') textParts.push(step.content);
-      else if (step.type === 'tool_call') {
-        calls.set(step.id_ref, { id: step.id_ref, type: 'function', function: { name: step.name, arguments: step.arguments } });
-      } else if (step.type === 'tool_result') {
-        const call = calls.get(step.id_ref);
-        if (call) Object.assign(call, { result: step.content, success: step.success ?? !step.skipped, skipped: step.skipped, execution_time: step.execution_time });
-      }
-    }
-    const content: AssistantContent = { text: textParts.join('\n\n'), tool_calls: [...calls.values()], steps: this.steps };
+    const content: AssistantContent = { ...answerFromSteps(this.steps), steps: this.steps };
     if (error) content.error = error;
     return content;
   }

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { RunSession } from '../agent/runSession.js';
 import { StepRecorder } from '../agent/stepRecorder.js';
-import { formatEvent, resumeAfter } from './sseFormat.js';
+import { formatEvent } from './sseFormat.js';
 
 describe('sseFormat', () => {
-  it('reads Last-Event-ID of this run only', () => {
-    expect(resumeAfter('run-1:7', 'run-1')).toBe(7);
-    expect(resumeAfter('other:7', 'run-1')).toBe(0);
-    expect(resumeAfter('run-1:abc', 'run-1')).toBe(0);
-    expect(resumeAfter(undefined, 'run-1')).toBe(0);
-  });
-
   it('writes deltas by default and whole snapshots for v1, each as one complete event', () => {
     const session = new RunSession('run-1', 'c', 'u', 'm');
     const recorder = new StepRecorder();

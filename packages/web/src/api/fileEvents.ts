@@ -1,7 +1,8 @@
-import type { ProjectFileChange } from '@nanoclaw/protocol';
+import { projectFileChangeSchema, type ProjectFileChange } from '@nanoclaw/protocol';
 import { errorFrom } from './http';
 import { authHeaders } from '../lib/session';
-import { readJsonEvents } from './sseEvents';
+import { jsonData, readSseEvents } from './sseEvents';
+import { reportMalformedOnce } from './malformedEvents';
 
 /** `live`: connected and hearing changes; `down`: not connected (retrying, or given up with `ended`). */
 export type FileEventsState = 'connecting' | 'live' | 'down';
@@ -17,11 +18,6 @@ export interface FileEventsHandlers {
 
 /** Waits between reconnection attempts, ms; the last one repeats. */
 const RETRY_DELAYS_MS = [500, 1000, 2000, 5000, 10_000, 30_000];
-
-function isChange(data: unknown): data is ProjectFileChange {
-  const value = data as Partial<ProjectFileChange> | null;
-  return !!value && typeof value.project_id === 'string' && typeof value.kind === 'string' && Array.isArray(value.paths) && value.paths.every((p) => typeof p === 'string');
-}
 
 /**
  * Follows a project's file changes (GET /api/projects/:id/file-events) over fetch, so the bearer
@@ -70,12 +66,16 @@ export function watchProjectFiles(projectId: string, handlers: FileEventsHandler
       return true;
     }
     try {
-      for await (const { event, data } of readJsonEvents(res.body)) {
-        if (event === 'ready') {
+      for await (const event of readSseEvents(res.body)) {
+        if (event.event === 'ready') {
           attempt = 0;
           handlers.onState('live');
           handlers.onReady();
-        } else if (event === 'change' && isChange(data)) handlers.onChange(data);
+        } else if (event.event === 'change') {
+          const change = projectFileChangeSchema.safeParse(jsonData(event));
+          if (change.success) handlers.onChange(change.data);
+          else reportMalformedOnce(`A file change event does not follow the contract: ${change.error.issues[0]?.message ?? 'invalid'}.`);
+        }
       }
     } catch {
       /* the connection dropped */

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Step } from '@nanoclaw/protocol';
-import { agentGroups, applyStepEvent, stepItems, subAgentOutcomes } from './steps';
+import { agentGroups, answerText, stepItems, subAgentOutcomes } from './steps';
 import { normaliseMathDelimiters } from './mathDelimiters';
 
-describe('applyStepEvent', () => {
-  it('appends deltas to their step and keeps steps in index order', () => {
-    const steps: Step[] = [];
-    applyStepEvent(steps, { id: 'step-0', index: 0, type: 'thinking', delta: 'Let me ' });
-    applyStepEvent(steps, { id: 'step-2', index: 2, type: 'tool_call', id_ref: 'c1', name: 'calculator', arguments: '{}' });
-    applyStepEvent(steps, { id: 'step-1', index: 1, type: 'text', delta: 'Hi' });
-    applyStepEvent(steps, { id: 'step-0', index: 0, type: 'thinking', delta: 'think' });
-    expect(steps.map((s) => s.id)).toEqual(['step-0', 'step-1', 'step-2']);
-    expect(steps[0]).toMatchObject({ content: 'Let me think' });
-  });
-
+describe('stepItems', () => {
   it('pairs tool calls with their results and nests sub-agent steps', () => {
     const steps: Step[] = [
       { id: 's1', index: 1, type: 'tool_call', id_ref: 'c1', name: 'multi_agent', arguments: '{}' },
@@ -24,14 +14,20 @@ describe('applyStepEvent', () => {
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ kind: 'tool', result: { id: 's3' }, agents: [{ agent: 'a', steps: [{ id: 's2' }] }] });
   });
+});
 
-  it('keeps the sub-agent name of streamed thinking/text deltas', () => {
-    const steps: Step[] = [];
-    applyStepEvent(steps, { id: 'step-1', index: 1, type: 'tool_call', id_ref: 'c1', name: 'multi_agent', arguments: '{}' });
-    applyStepEvent(steps, { id: 'step-2', index: 2, type: 'thinking', delta: 'Hmm', parent_id: 'step-1', agent: 'researcher' });
-    applyStepEvent(steps, { id: 'step-2', index: 2, type: 'thinking', delta: ' ok', parent_id: 'step-1', agent: 'researcher' });
-    expect(steps[1]).toEqual({ id: 'step-2', index: 2, type: 'thinking', content: 'Hmm ok', parent_id: 'step-1', agent: 'researcher' });
-    expect(agentGroups(steps, 'step-1').map((g) => g.agent)).toEqual(['researcher']);
+describe('answerText', () => {
+  it('copies the answer as the server stores it: its rounds\' text a blank line apart, not sub-agents\' text', () => {
+    const steps: Step[] = [
+      { id: 'step-0', index: 0, type: 'text', content: 'Let me check.' },
+      { id: 'step-1', index: 1, type: 'tool_call', id_ref: 'c1', name: 'multi_agent', arguments: '{}' },
+      { id: 'step-2', index: 2, type: 'text', content: 'inner', parent_id: 'step-1', agent: 'a' },
+      { id: 'step-3', index: 3, type: 'tool_result', id_ref: 'c1', name: 'multi_agent', content: '[]', skipped: false },
+      { id: 'step-4', index: 4, type: 'text', content: 'It is 42.' },
+    ];
+    const message = { id: 'm', role: 'assistant' as const, text: '', steps, status: 'complete' as const, token_count: 1, created_at: '' };
+    expect(answerText(message)).toBe('Let me check.\n\nIt is 42.');
+    expect(answerText({ ...message, steps: [], text: 'stored' })).toBe('stored');
   });
 });
 

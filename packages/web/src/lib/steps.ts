@@ -1,4 +1,4 @@
-import type { ApiMessage, Attachment, MessageStatus, Step, ToolCallStep, ToolResultStep } from '@nanoclaw/protocol';
+import { answerFromSteps, type ApiMessage, type Attachment, type MessageStatus, type Step, type ToolCallStep, type ToolResultStep } from '@nanoclaw/protocol';
 
 /** A message as the page shows it: stored ones from the API, plus the answer being streamed. */
 export interface UiMessage {
@@ -29,42 +29,10 @@ export function fromApi(message: ApiMessage): UiMessage {
   };
 }
 
-/** Puts a step in its place by `index` (steps can arrive as deltas of an existing one or whole). */
-function upsert(steps: Step[], step: Step): Step {
-  const at = steps.findIndex((s) => s.id === step.id);
-  if (at >= 0) {
-    Object.assign(steps[at]!, step);
-    return steps[at]!;
-  }
-  let pos = steps.length;
-  while (pos > 0 && steps[pos - 1]!.index > step.index) pos--;
-  steps.splice(pos, 0, step);
-  return steps[pos]!;
-}
-
-/** Applies one `process_step` event (a delta of a thinking/text step, or a whole step). */
-export function applyStepEvent(steps: Step[], data: any): void {
-  if (!data || typeof data !== 'object' || typeof data.id !== 'string') return;
-  if (typeof data.delta === 'string' && (data.type === 'thinking' || data.type === 'text')) {
-    const existing = steps.find((s) => s.id === data.id);
-    if (existing && (existing.type === 'thinking' || existing.type === 'text')) {
-      existing.content += data.delta;
-      return;
-    }
-    const step = { id: data.id, index: data.index, type: data.type, content: data.delta } as Step;
-    if (typeof data.parent_id === 'string') step.parent_id = data.parent_id;
-    if (typeof data.agent === 'string') step.agent = data.agent;
-    upsert(steps, step);
-    return;
-  }
-  upsert(steps, { ...data } as Step);
-}
-
-/** The final text of an answer: its text steps (top level), as the server stores it. */
+/** The final text of an answer, as the server stores it (see answerFromSteps); a message without steps has its text. */
 export function answerText(message: UiMessage): string {
   if (!message.steps.length) return message.text;
-  const text = message.steps.filter((s) => s.type === 'text' && !s.parent_id).map((s) => (s as { content: string }).content);
-  return text.join('') || message.text;
+  return answerFromSteps(message.steps).text || message.text;
 }
 
 /** One sub-agent's steps under the tool call that started it, in the order they happened. */

@@ -2,8 +2,9 @@ import { defineStore } from 'pinia';
 import { reactive } from 'vue';
 import type { Attachment } from '@nanoclaw/protocol';
 import { api, ApiError, type ConversationDetail } from '../api/http';
-import { openRunStream, type RunEvent, type StreamEnd } from '../api/runStream';
-import { applyStepEvent, fromApi, type UiMessage } from '../lib/steps';
+import { openRunStream, type ReceivedRunEvent, type StreamEnd } from '../api/runStream';
+import { applyProcessStep } from '@nanoclaw/protocol';
+import { fromApi, type UiMessage } from '../lib/steps';
 import { useConversationsStore } from './conversations';
 
 /** A failure the page shows inline: a sentence (or a message key) and what "Retry" does. */
@@ -160,23 +161,22 @@ export const useChatStore = defineStore('chat', () => {
     return s;
   }
 
-  function handleEvent(s: ChatSession, answer: UiMessage, event: RunEvent): void {
+  function handleEvent(s: ChatSession, answer: UiMessage, event: ReceivedRunEvent): void {
     if (event.id) s.lastEventId = event.id;
-    if (event.event === 'process_step') applyStepEvent(answer.steps, event.data);
+    if (event.event === 'process_step') applyProcessStep(answer.steps, event.data);
     else if (event.event === 'done') {
-      answer.status = event.data?.status ?? 'complete';
-      if (typeof event.data?.message_id === 'string') {
-        answer.id = event.data.message_id;
-        answer.local = false;
+      const { data } = event;
+      answer.status = data.status ?? 'complete';
+      answer.id = data.message_id;
+      answer.local = false;
+      answer.token_count = data.token_count;
+      if (data.suggested_title) {
+        conversations.patchLocal(s.id, { title: data.suggested_title });
+        if (s.conversation) s.conversation.title = data.suggested_title;
       }
-      if (typeof event.data?.token_count === 'number') answer.token_count = event.data.token_count;
-      if (event.data?.suggested_title) {
-        conversations.patchLocal(s.id, { title: event.data.suggested_title });
-        if (s.conversation) s.conversation.title = event.data.suggested_title;
-      }
-    } else if (event.event === 'error') {
+    } else {
       answer.status = 'error';
-      answer.error = typeof event.data?.content === 'string' ? event.data.content : 'Error';
+      answer.error = event.data.content;
     }
   }
 
@@ -189,7 +189,7 @@ export const useChatStore = defineStore('chat', () => {
     controllers.set(s.id, controller);
     s.running = true;
     s.lastEventId = undefined;
-    const onEvent = (event: RunEvent) => handleEvent(s, answer, event);
+    const onEvent = (event: ReceivedRunEvent) => handleEvent(s, answer, event);
     try {
       let end: StreamEnd = await openRunStream(url, init, { onEvent }, controller.signal);
       for (let tries = 1; end === 'cut' && !controller.signal.aborted && tries <= RECONNECT_TRIES; tries++) {

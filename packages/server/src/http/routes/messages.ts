@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listMessagesQuerySchema, sendMessageBodySchema } from '@nanoclaw/protocol';
+import { listMessagesQuerySchema, sendMessageBodySchema, streamProtocolSchema } from '@nanoclaw/protocol';
 import type { AppContext } from '../appContext.js';
 import { AppError, badRequest, notFound } from '../appError.js';
 import { presentMessage } from '../presenters.js';
@@ -11,7 +11,7 @@ import type { RunSession } from '../../agent/runSession.js';
 import { idParamsSchema } from './conversations.js';
 
 const messageParamsSchema = z.object({ id: z.string().min(1).max(64), mid: z.string().min(1).max(64) });
-const streamQuerySchema = z.object({ protocol: z.enum(['v1', 'default']).optional() });
+const streamQuerySchema = z.object({ protocol: streamProtocolSchema.optional() });
 const TITLE_LENGTH = 30;
 
 export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {

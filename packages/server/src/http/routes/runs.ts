@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { resumeAfter, streamProtocolSchema } from '@nanoclaw/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../appContext.js';
 import { AppError, notFound } from '../appError.js';
-import { resumeAfter } from '../sseFormat.js';
 import { streamProtocolOf } from '../streamProtocol.js';
 import { streamRunToResponse } from '../sseStream.js';
 import { idParamsSchema } from './conversations.js';
 
 const reattachQuerySchema = z.object({
-  protocol: z.enum(['v1', 'default']).optional(),
+  protocol: streamProtocolSchema.optional(),
   /** For clients that cannot set headers (EventSource after a reload): same as Last-Event-ID. */
   last_event_id: z.string().max(200).optional(),
 });
