@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { attachmentSchema } from './messages.js';
+import { statsPeriodSchema } from './responses.js';
 
 export const envelopeErrorSchema = z.object({ code: z.number().int(), message: z.string() });
 
@@ -32,6 +33,8 @@ export type CreateConversationBody = z.infer<typeof createConversationBodySchema
 
 export const updateConversationBodySchema = createConversationBodySchema;
 export type UpdateConversationBody = z.infer<typeof updateConversationBodySchema>;
+/** What a client may send to create or change a conversation's settings. */
+export type ConversationSettings = z.input<typeof updateConversationBodySchema>;
 
 export const sendMessageBodySchema = z.object({
   text: z.string().max(1_000_000),
@@ -43,59 +46,5 @@ export const sendMessageBodySchema = z.object({
 export type SendMessageBody = z.infer<typeof sendMessageBodySchema>;
 
 export const statsQuerySchema = z.object({
-  period: z.enum(['daily', 'weekly', 'monthly']).default('daily'),
+  period: statsPeriodSchema.default('daily'),
 });
-
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-  has_more: boolean;
-}
-
-export interface ApiConversation {
-  id: string;
-  user_id: string;
-  project_id: string | null;
-  project_name?: string | null;
-  title: string;
-  model: string;
-  system_prompt: string | null;
-  temperature: number;
-  max_tokens: number;
-  thinking_enabled: boolean;
-  created_at: string;
-  updated_at: string;
-  message_count?: number;
-}
-
-export interface ApiModel {
-  id: string;
-  name: string;
-  provider: string;
-  context_window: number;
-  offline_demo?: boolean;
-  default?: boolean;
-}
-
-export interface ApiTool {
-  name: string;
-  description: string;
-  category: string;
-  parameters: Record<string, unknown>;
-  /** MCP tools only: the configured server, the tool's name there, and the server's state. */
-  server?: string;
-  server_tool?: string;
-  status?: ApiMcpServerStatus['status'];
-}
-
-/** GET /api/tools/status → `{ mcp_servers: ApiMcpServerStatus[] }`. */
-export interface ApiMcpServerStatus {
-  name: string;
-  transport: 'stdio' | 'http';
-  status: 'disabled' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
-  /** Why the last attempt failed or the connection was lost; null while all is well. */
-  error: string | null;
-  /** Its tools' names in the registry. */
-  tools: string[];
-  connected_at: string | null;
-}

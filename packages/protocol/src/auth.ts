@@ -56,21 +56,3 @@ export const adminUpdateUserBodySchema = z
   })
   .strict();
 export type AdminUpdateUserBody = z.infer<typeof adminUpdateUserBodySchema>;
-
-export interface ApiUser {
-  id: string;
-  username: string;
-  email: string | null;
-  role: 'user' | 'admin';
-  is_active: boolean;
-  created_at: string;
-  last_login_at: string | null;
-}
-
-export interface ApiLoginResult {
-  token: string;
-  token_type: 'Bearer';
-  /** Seconds until the token expires. */
-  expires_in: number;
-  user: ApiUser;
-}

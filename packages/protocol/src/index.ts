@@ -3,6 +3,7 @@ export * from './messages.js';
 export * from './events.js';
 export * from './answer.js';
 export * from './api.js';
+export * from './responses.js';
 export * from './config.js';
 export * from './workspace.js';
 export * from './auth.js';

@@ -61,64 +61,6 @@ export const searchFilesBodySchema = z
   .strict();
 export type SearchFilesBody = z.infer<typeof searchFilesBodySchema>;
 
-export interface ApiProject {
-  id: string;
-  user_id: string;
-  name: string;
-  /** Relative to the workspace root. */
-  path: string;
-  description: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export type FileEntryType = 'file' | 'directory' | 'symlink' | 'other';
-
-export interface ApiFileEntry {
-  name: string;
-  /** Relative to the project directory, `/`-separated. */
-  path: string;
-  type: FileEntryType;
-  /** Bytes (0 for directories). */
-  size: number;
-  modified_at: string;
-}
-
-export interface ApiDirectoryListing {
-  path: string;
-  /** Directories first, then files, each by name. */
-  items: ApiFileEntry[];
-}
-
-export interface ApiFileContent {
-  path: string;
-  name: string;
-  content: string;
-  size: number;
-  modified_at: string;
-}
-
-export interface ApiSearchMatch {
-  path: string;
-  /** 1-based. */
-  line: number;
-  text: string;
-}
-
-export interface ApiSearchResult {
-  query: string;
-  matches: ApiSearchMatch[];
-  /** True when max_results cut the search short. */
-  truncated: boolean;
-  files_searched: number;
-}
-
-export interface ApiUploadResult {
-  project: ApiProject;
-  files: number;
-  bytes: number;
-}
-
 /** Query of `POST /api/projects/:id/upload`: the folder the files go into, and whether existing files may be replaced. */
 export const uploadFilesQuerySchema = z
   .object({
@@ -129,27 +71,6 @@ export const uploadFilesQuerySchema = z
   })
   .strict();
 export type UploadFilesQuery = z.infer<typeof uploadFilesQuerySchema>;
-
-/** Answer of `POST /api/projects/:id/upload`. */
-export interface ApiFilesUploadResult {
-  /** The folder the files went into, relative to the project directory. */
-  path: string;
-  /** Files written, with their paths relative to the project directory. */
-  files: string[];
-  /** Folders the upload named on its own (empty ones), relative to the project directory. */
-  folders: string[];
-  bytes: number;
-  /** How many of them replaced a file that was there before. */
-  replaced: number;
-}
-
-/** The size limits of file uploads and writes (`GET /api/files/limits`), so a client can refuse early. */
-export interface ApiFileLimits {
-  max_upload_bytes: number;
-  max_upload_files: number;
-  max_file_write_bytes: number;
-  max_file_read_bytes: number;
-}
 
 /**
  * One change to a project's files, pushed on `GET /api/projects/:id/file-events` (event `change`)

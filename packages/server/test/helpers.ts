@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
-import { configSchema, type ConfigInput } from '@nanoclaw/protocol';
+import { applyProcessStep, configSchema, decodeRunEvent, type ConfigInput, type Step } from '@nanoclaw/protocol';
 import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
 import { createServer, type NanoclawServer } from '../src/createServer.js';
 import { parseDatabaseUrl, type DialectName } from '../src/db/index.js';
@@ -100,9 +100,17 @@ export async function* sseEvents(res: Response): AsyncGenerator<SseEvent> {
   if (!res.body) throw new Error('no body');
   const stream = res.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
   for await (const message of stream) {
-    yield { id: message.id, event: message.event ?? 'message', data: JSON.parse(message.data) };
+    const event = message.event ?? 'message';
+    // Every run event the server sends is checked against the protocol's contract, in every HTTP test.
+    if (RUN_EVENT_NAMES.has(event)) {
+      const decoded = decodeRunEvent(event, message.data);
+      if (!decoded.ok) throw new Error(`The server sent an event outside the contract: ${decoded.error}\n${message.data}`);
+    }
+    yield { id: message.id, event, data: JSON.parse(message.data) };
   }
 }
+
+const RUN_EVENT_NAMES = new Set(['process_step', 'done', 'error']);
 
 /** POSTs a message and returns the raw streaming response. */
 export function sendMessage(url: string, conversationId: string, body: object, init: { query?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
@@ -120,18 +128,11 @@ export async function createConversation(t: TestServer, fields: object = {}): Pr
   return body.data;
 }
 
-/** Rebuilds the steps a client sees from default-protocol events (deltas appended per step id). */
-export function stepsFromEvents(events: SseEvent[]): any[] {
-  const steps = new Map<string, any>();
-  for (const { event, data } of events) {
-    if (event !== 'process_step') continue;
-    if ('delta' in data) {
-      const step = steps.get(data.id) ?? { id: data.id, index: data.index, type: data.type, content: '', ...(data.parent_id ? { parent_id: data.parent_id } : {}), ...(data.agent ? { agent: data.agent } : {}) };
-      step.content += data.delta;
-      steps.set(data.id, step);
-    } else steps.set(data.id, data);
-  }
-  return [...steps.values()].sort((a, b) => a.index - b.index);
+/** Rebuilds the steps a client sees from the events (as the web does, with the protocol's applyProcessStep). */
+export function stepsFromEvents(events: SseEvent[]): Step[] {
+  const steps: Step[] = [];
+  for (const { event, data } of events) if (event === 'process_step') applyProcessStep(steps, data);
+  return steps;
 }
 
 export async function waitFor<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5000): Promise<T> {

@@ -1,4 +1,4 @@
-import type { Page } from '@nanoclaw/protocol';
+import type { ApiConversation, Page } from '@nanoclaw/protocol';
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { dialectOf } from './dialect.js';
@@ -7,21 +7,8 @@ import { namedValues, prepareQuery } from './preparedQuery.js';
 import type { ConversationsTable, DB } from './schema.js';
 import { pageLimit, rowCount, systemClock, timestamp, toBoolean, toNumber, type Clock } from './values.js';
 
-export interface ConversationRow {
-  id: string;
-  user_id: string;
-  project_id: string | null;
-  /** The project's name, null without a project. */
-  project_name: string | null;
-  title: string;
-  model: string;
-  system_prompt: string | null;
-  temperature: number;
-  max_tokens: number;
-  thinking_enabled: boolean;
-  created_at: string;
-  updated_at: string;
-}
+/** A conversation as stored, as the API shows it (with its project's name, null without a project). */
+export type ConversationRow = Omit<ApiConversation, 'project_name' | 'message_count'> & { project_name: string | null };
 
 export interface NewConversation {
   model: string;

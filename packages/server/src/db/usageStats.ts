@@ -1,28 +1,9 @@
 /** Pure bucketing for token statistics (UTC). */
+import type { ApiTokenStats, ModelUsage, StatsPeriod, TokenTotals, UsageBucket } from '@nanoclaw/protocol';
 
-export type StatsPeriod = 'daily' | 'weekly' | 'monthly';
-
-export interface TokenTotals {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-}
-
-export interface ModelUsage extends TokenTotals {
-  model: string;
-}
-
-export interface UsageBucket extends TokenTotals {
-  /** `HH:00` for the daily period, `YYYY-MM-DD` otherwise. */
-  bucket: string;
-}
-
-export interface UsageStats {
-  period: StatsPeriod;
-  total: TokenTotals;
-  by_model: ModelUsage[];
-  series: UsageBucket[];
-}
+export type { ModelUsage, StatsPeriod, TokenTotals, UsageBucket } from '@nanoclaw/protocol';
+/** The answer of GET /api/stats/tokens. */
+export type UsageStats = ApiTokenStats;
 
 /** One stored usage row: a bucket key (`YYYY-MM-DDTHH` or `YYYY-MM-DD`), a model and its counts. */
 export interface UsageRow extends TokenTotals {

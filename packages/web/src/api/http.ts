@@ -1,9 +1,11 @@
-import type { ApiDirectoryListing, ApiFileContent, ApiFileLimits, ApiProject } from '@nanoclaw/protocol';
-import type { ApiConversation, ApiLoginResult, ApiMessage, ApiModel, ApiUser, Attachment, Page } from '@nanoclaw/protocol';
+import type { ApiDirectoryListing, ApiFileContent, ApiFileLimits, ApiFileDeleted, ApiFileMoved, ApiFileWritten, ApiProject } from '@nanoclaw/protocol';
+import type { ApiConversation, ApiConversationDetail, ApiDeleted, ApiLoginResult, ApiMessage, ApiModel, ApiStopResult, ApiTokenStats, ApiUser, Attachment } from '@nanoclaw/protocol';
+import type { ConversationSettings, Page, StatsPeriod } from '@nanoclaw/protocol';
 import { authHeaders, notifyUnauthorized } from '../lib/session';
 
 export type { ApiDirectoryListing, ApiFileContent, ApiProject };
 export type { ApiConversation, ApiLoginResult, ApiMessage, ApiModel, ApiUser, Attachment, Page };
+export type { ApiConversationDetail as ConversationDetail, ApiTokenStats as TokenStats, ConversationSettings };
 
 /** A failed API call, with the server's sentence (already written for people). */
 export class ApiError extends Error {
@@ -13,32 +15,6 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-export interface ConversationDetail extends ApiConversation {
-  running?: boolean;
-}
-
-export interface TokenTotals {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-}
-export interface TokenStats {
-  period: 'daily' | 'weekly' | 'monthly';
-  total: TokenTotals;
-  by_model: Array<TokenTotals & { model: string }>;
-  series: Array<TokenTotals & { bucket: string }>;
-}
-
-export interface ConversationSettings {
-  title?: string;
-  project_id?: string | null;
-  model?: string;
-  system_prompt?: string | null;
-  temperature?: number;
-  max_tokens?: number;
-  thinking_enabled?: boolean;
 }
 
 /** Reads an error envelope (or anything else) into an ApiError. */
@@ -91,24 +67,24 @@ export const api = {
   readFile: (projectId: string, path: string) => request<ApiFileContent>('GET', `/api/projects/${enc(projectId)}/files/${filePath(path)}`),
   /** `createOnly`: 409 instead of replacing a file that already exists. */
   writeFile: (projectId: string, path: string, content: string, createOnly = false) =>
-    request<unknown>('PUT', `/api/projects/${enc(projectId)}/files/${filePath(path)}`, { content, ...(createOnly ? { create_only: true } : {}) }),
+    request<ApiFileWritten>('PUT', `/api/projects/${enc(projectId)}/files/${filePath(path)}`, { content, ...(createOnly ? { create_only: true } : {}) }),
   fileLimits: () => request<ApiFileLimits>('GET', '/api/files/limits'),
   moveFile: (projectId: string, path: string, newPath: string) =>
-    request<unknown>('PATCH', `/api/projects/${enc(projectId)}/files/${filePath(path)}`, { new_path: newPath }),
-  deleteFile: (projectId: string, path: string) => request<unknown>('DELETE', `/api/projects/${enc(projectId)}/files/${filePath(path)}`),
-  makeDirectory: (projectId: string, path: string) => request<unknown>('POST', `/api/projects/${enc(projectId)}/directories`, { path }),
+    request<ApiFileMoved>('PATCH', `/api/projects/${enc(projectId)}/files/${filePath(path)}`, { new_path: newPath }),
+  deleteFile: (projectId: string, path: string) => request<ApiFileDeleted>('DELETE', `/api/projects/${enc(projectId)}/files/${filePath(path)}`),
+  makeDirectory: (projectId: string, path: string) => request<ApiFileWritten>('POST', `/api/projects/${enc(projectId)}/directories`, { path }),
   createProject: (name: string) => request<ApiProject>('POST', '/api/projects', { name }),
   createConversation: (fields: ConversationSettings = {}) => request<ApiConversation>('POST', '/api/conversations', fields),
-  getConversation: (id: string) => request<ConversationDetail>('GET', `/api/conversations/${enc(id)}`),
+  getConversation: (id: string) => request<ApiConversationDetail>('GET', `/api/conversations/${enc(id)}`),
   updateConversation: (id: string, fields: ConversationSettings) => request<ApiConversation>('PATCH', `/api/conversations/${enc(id)}`, fields),
-  deleteConversation: (id: string) => request<{ id: string; deleted: boolean }>('DELETE', `/api/conversations/${enc(id)}`),
+  deleteConversation: (id: string) => request<ApiDeleted>('DELETE', `/api/conversations/${enc(id)}`),
   /** `backward`: the newest messages first (each page still oldest first); `next_cursor` leads to older ones. */
   listMessages: (id: string, cursor?: string | null, limit = 100, direction: 'forward' | 'backward' = 'forward') =>
     request<Page<ApiMessage>>(
       'GET',
       `/api/conversations/${enc(id)}/messages?limit=${limit}${direction === 'backward' ? '&direction=backward' : ''}${cursor ? `&cursor=${enc(cursor)}` : ''}`,
     ),
-  deleteMessage: (id: string, mid: string) => request<{ id: string; deleted: boolean }>('DELETE', `/api/conversations/${enc(id)}/messages/${enc(mid)}`),
-  stop: (id: string) => request<{ stopped: boolean; message_id: string | null }>('POST', `/api/conversations/${enc(id)}/stop`),
-  tokenStats: (period: TokenStats['period']) => request<TokenStats>('GET', `/api/stats/tokens?period=${period}`),
+  deleteMessage: (id: string, mid: string) => request<ApiDeleted>('DELETE', `/api/conversations/${enc(id)}/messages/${enc(mid)}`),
+  stop: (id: string) => request<ApiStopResult>('POST', `/api/conversations/${enc(id)}/stop`),
+  tokenStats: (period: StatsPeriod) => request<ApiTokenStats>('GET', `/api/stats/tokens?period=${period}`),
 };
