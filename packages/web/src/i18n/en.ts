@@ -62,6 +62,7 @@ export default {
     copy: 'Copy',
     copied: 'Copied',
     copyCode: 'Copy code',
+    loadImage: 'Image from {host} — click to load',
     regenerate: 'Regenerate',
     delete: 'Delete',
     retry: 'Retry',

@@ -64,6 +64,7 @@ const zhCN: typeof en = {
     copy: '复制',
     copied: '已复制',
     copyCode: '复制代码',
+    loadImage: '来自 {host} 的图片 — 点击加载',
     regenerate: '重新生成',
     delete: '删除',
     retry: '重试',

