@@ -44,8 +44,8 @@ test('a reload in the middle of an answer re-attaches and shows the rest of it',
   await expect(answer.locator('[data-step="text"]')).toContainText(/\w+ \w+ \w+/);
   await expect(answer).toHaveAttribute('data-status', 'streaming');
   const box = page.getByRole('textbox', { name: 'Your message' });
-  await expect(box).toBeDisabled();
-  await expect(page.getByText('NanoClaw is still answering')).toBeVisible();
+  await expect(box).toBeEditable();
+  await expect(page.getByText('An answer is being written.')).toBeVisible();
   await shot(page, 'chat-streaming');
 
   await page.reload();
@@ -309,4 +309,44 @@ test('projects: create one, chats made under it belong to it, and the sidebar fi
   await page.getByTestId('project-select').selectOption('');
   await expect(page.locator(`[data-conversation-id="${outside.id}"]`)).toHaveCount(1);
   await expect(page.locator(`[data-conversation-id="${id}"]`)).toHaveCount(1);
+});
+
+test('typing while it answers: Enter queues the message (cancellable), sent when the answer ends; "Stop and send" stops and sends now', async ({ page, api }) => {
+  const conversation = await api.createConversation({ model: 'slow:250' });
+  await page.goto(`/c/${conversation.id}`);
+  await sendMessage(page, 'first question');
+  const box = page.getByRole('textbox', { name: 'Your message' });
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', 'streaming');
+
+  // Enter during the run queues; the queued messages are listed, each with its own cancel button.
+  await box.fill('second question');
+  await box.press('Enter');
+  await box.fill('never sent');
+  await page.getByRole('button', { name: 'Queue', exact: true }).click();
+  const queued = page.getByTestId('queued-message');
+  await expect(queued).toHaveCount(2);
+  await expect(queued.first()).toContainText('second question');
+  await expect(box).toHaveValue('');
+  await expect(box).toBeFocused();
+  await shot(page, 'chat-queued-while-answering');
+  await page.getByRole('button', { name: 'Cancel queued message: never sent' }).click();
+  await expect(queued).toHaveCount(1);
+
+  // When the answer ends, the queued message goes out by itself, and its answer streams.
+  const userTexts = page.locator('article[data-role="user"] .user-text');
+  await expect(userTexts).toHaveText(['first question', 'second question'], { timeout: 30_000 });
+  await expect(queued).toHaveCount(0);
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', 'streaming');
+
+  // "Stop and send": the running answer stops (kept, marked stopped) and the new message is sent at once.
+  await box.fill('third, right now');
+  await page.getByRole('button', { name: 'Stop and send' }).click();
+  await expect(userTexts).toHaveText(['first question', 'second question', 'third, right now']);
+  await expect(page.locator('article[data-role="assistant"]').nth(1)).toHaveAttribute('data-status', 'stopped');
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', /streaming|complete/);
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', 'stopped');
+  const stored = await api.messages(conversation.id);
+  expect(stored.filter((m) => m.role === 'user').map((m) => m.text)).toEqual(['first question', 'second question', 'third, right now']);
+  expect(stored.filter((m) => m.role === 'assistant').map((m) => m.status)).toEqual(['complete', 'stopped', 'stopped']);
 });

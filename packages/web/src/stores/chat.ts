@@ -15,6 +15,14 @@ export interface InlineError {
   retry?: () => void;
 }
 
+/** A message written while an answer was being written: sent, in order, once the run ends. */
+export interface QueuedMessage {
+  id: string;
+  text: string;
+  attachments: Attachment[];
+  toolsEnabled: boolean;
+}
+
 export interface ChatSession {
   id: string;
   conversation: ConversationDetail | null;
@@ -31,6 +39,8 @@ export interface ChatSession {
   /** Where older messages continue (null when the oldest is loaded). */
   olderCursor: string | null;
   loadingOlder: boolean;
+  /** Messages waiting for the running answer to end. */
+  queued: QueuedMessage[];
 }
 
 /** Messages fetched per page: a conversation opens at its newest page and loads older ones on scroll. */
@@ -68,6 +78,7 @@ export const useChatStore = defineStore('chat', () => {
         sendError: null,
         olderCursor: null,
         loadingOlder: false,
+        queued: [],
       });
       s = sessions.get(id)!;
     }
@@ -214,6 +225,33 @@ export const useChatStore = defineStore('chat', () => {
     // Keep the stream's error sentence if the stored message does not carry one.
     const stored = s.messages.find((m) => m.id === answer.id);
     if (stored && error && !stored.error) stored.error = error;
+    sendNextQueued(s);
+  }
+
+  /** Keeps a message for when the running answer ends (sent at once when nothing is running). */
+  function enqueue(id: string, text: string, attachments: Attachment[], toolsEnabled: boolean): void {
+    const s = session(id);
+    s.queued.push({ id: `queued-${++localSeq}`, text, attachments, toolsEnabled });
+    if (!s.running) sendNextQueued(s);
+  }
+
+  function cancelQueued(id: string, queuedId: string): void {
+    const s = session(id);
+    s.queued = s.queued.filter((q) => q.id !== queuedId);
+  }
+
+  /** Stops the running answer (keeping what it wrote) and sends this message first once it has stopped. */
+  async function stopAndSend(id: string, text: string, attachments: Attachment[], toolsEnabled: boolean): Promise<void> {
+    const s = session(id);
+    s.queued.unshift({ id: `queued-${++localSeq}`, text, attachments, toolsEnabled });
+    if (s.running) await stop(id);
+    else sendNextQueued(s);
+  }
+
+  function sendNextQueued(s: ChatSession): void {
+    if (s.running) return;
+    const next = s.queued.shift();
+    if (next) void send(s.id, next.text, next.attachments, next.toolsEnabled);
   }
 
   async function send(id: string, text: string, attachments: Attachment[], toolsEnabled: boolean): Promise<void> {
@@ -298,7 +336,7 @@ export const useChatStore = defineStore('chat', () => {
     sessions.delete(id);
   }
 
-  return { sessions, session, open, loadOlder, send, regenerate, attach, stop, deleteMessage, forget, refresh };
+  return { sessions, session, open, loadOlder, send, enqueue, cancelQueued, stopAndSend, regenerate, attach, stop, deleteMessage, forget, refresh };
 });
 
 function stripRunning(detail: ConversationDetail) {
