@@ -130,9 +130,13 @@ test('a sub-agent that thinks, calls a tool and answers: nested in order under i
   const stored = await check(lastAssistant(page));
   expect(await stored.innerText()).toBe(before);
 
-  // Collapsible by mouse and keyboard; the summary keeps the agent's name and outcome in view.
+  // A finished call is one line; opened, its sub-agents show. Collapsible by mouse and keyboard; the
+  // summary keeps the agent's name and outcome in view.
   const group = stored.locator('.sub-agent');
   const body = group.locator('.sub-agent-body');
+  await expect(stored).not.toHaveAttribute('open', /.*/);
+  await expect(body).toBeHidden();
+  await stored.locator(':scope > summary').click();
   await expect(body).toBeVisible();
   await group.locator(':scope > summary').click();
   await expect(group).not.toHaveAttribute('open', /.*/);

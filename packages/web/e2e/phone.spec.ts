@@ -1,4 +1,4 @@
-import { test, expect, shot, sendMessage, lastAssistant } from './fixtures';
+import { test, expect, shot, sendMessage, lastAssistant, simUrl } from './fixtures';
 
 test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
 
@@ -26,4 +26,52 @@ test('phone width: the sidebar is a drawer, chatting works and nothing overflows
   await shot(page, 'phone-settings');
   await page.getByRole('button', { name: 'Close settings' }).click();
   await expect(page.getByRole('dialog', { name: 'Conversation settings' })).toBeHidden();
+});
+
+test('phone width: finished tool calls are one line each (icon, name, arguments, state, time), open on demand, long results folded', async ({ page, api }) => {
+  const conversation = await api.createConversation({ model: 'text' });
+  await page.goto(`/c/${conversation.id}`);
+  const big = JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ n: i })));
+  const res = await page.request.post(`${simUrl()}/_sim/script`, {
+    data: {
+      responses: [
+        {
+          kind: 'stream',
+          toolCalls: [
+            { name: 'json_process', arguments: JSON.stringify({ operation: 'format', data: big }) },
+            { name: 'text_process', arguments: JSON.stringify({ operation: 'case', text: 'two tool calls never fill the screen', case_style: 'upper' }) },
+          ],
+        },
+        { kind: 'stream', content: 'Both tools answered.' },
+      ],
+    },
+  });
+  expect(res.status()).toBe(200);
+  await sendMessage(page, 'use two tools');
+  const answer = lastAssistant(page);
+  await expect(answer).toHaveAttribute('data-status', 'complete');
+  const cards = answer.locator('[data-step="tool"]');
+  await expect(cards).toHaveCount(2);
+  // Done: each card is its one summary line, saying what was called with what, how it went and how long it took.
+  for (const card of await cards.all()) await expect(card).not.toHaveAttribute('open', '');
+  const first = cards.nth(0).locator('summary');
+  await expect(first.locator('.tool-name')).toHaveText('Tool: json_process');
+  await expect(first.locator('.tool-summary')).toHaveText(/^format, \[\{"n":0\}/);
+  await expect(first.locator('.tool-state')).toHaveText('Succeeded');
+  await expect(first.locator('.tool-duration')).toHaveText(/\d+ ms|\d+\.\d s/);
+  await expect(cards.nth(1).locator('.tool-summary')).toHaveText('case, two tool calls never fill the screen, upper');
+  const heights = await cards.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height));
+  expect(heights.reduce((a, b) => a + b, 0)).toBeLessThan(844 / 4);
+  await shot(page, 'phone-tools-collapsed');
+
+  // Opened, the long result shows its first lines and a button for the rest.
+  await first.click();
+  await expect(cards.nth(0)).toHaveAttribute('open', '');
+  const result = cards.nth(0).locator('[data-part="result"]');
+  expect((await result.innerText()).split('\n')).toHaveLength(12);
+  await cards.nth(0).getByRole('button', { name: /Show all \d+ lines/ }).click();
+  await expect(result).toContainText('"n": 59');
+  await shot(page, 'phone-tools-opened');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
 });

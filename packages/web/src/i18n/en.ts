@@ -102,6 +102,7 @@ export default {
     skipped: 'Skipped',
     duration: '{ms} ms',
     durationSeconds: '{s} s',
+    showAll: 'Show all {n} lines',
     subAgents: '{n} sub-agent | {n} sub-agents',
   },
   subAgent: {

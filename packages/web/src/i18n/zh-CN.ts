@@ -104,6 +104,7 @@ const zhCN: typeof en = {
     skipped: '已跳过',
     duration: '{ms} 毫秒',
     durationSeconds: '{s} 秒',
+    showAll: '显示全部 {n} 行',
     subAgents: '{n} 个子代理',
   },
   subAgent: {
