@@ -122,14 +122,16 @@ test('regenerate replaces the answer; delete removes a message and a conversatio
 
   // Rename, then delete the conversation from the sidebar.
   const item = page.locator(`[data-conversation-id="${conversation.id}"]`);
-  await item.getByRole('button', { name: /^Rename/ }).click();
+  await item.getByRole('button', { name: /^Actions for/ }).click();
+  await item.getByRole('menuitem', { name: 'Rename' }).click();
   await item.getByRole('textbox', { name: 'New title' }).fill('Renamed chat');
   await item.getByRole('textbox', { name: 'New title' }).press('Enter');
   await expect(item).toContainText('Renamed chat');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Renamed chat');
   expect((await api.get(`/api/conversations/${conversation.id}`)).title).toBe('Renamed chat');
 
-  await item.getByRole('button', { name: 'Delete “Renamed chat”' }).click();
+  await item.getByRole('button', { name: 'Actions for “Renamed chat”' }).click();
+  await item.getByRole('menuitem', { name: 'Delete' }).click();
   await page.getByRole('dialog', { name: 'Delete this conversation?' }).getByRole('button', { name: 'Delete' }).click();
   await expect(page).toHaveURL(/\/$/);
   await expect(item).toHaveCount(0);
@@ -349,4 +351,48 @@ test('typing while it answers: Enter queues the message (cancellable), sent when
   const stored = await api.messages(conversation.id);
   expect(stored.filter((m) => m.role === 'user').map((m) => m.text)).toEqual(['first question', 'second question', 'third, right now']);
   expect(stored.filter((m) => m.role === 'assistant').map((m) => m.status)).toEqual(['complete', 'stopped', 'stopped']);
+});
+
+test('the sidebar: one Tab stop per conversation, its menu from the keyboard (→), moving it into and out of a project', async ({ page, api }) => {
+  const projectName = `Menu project ${Date.now()}`;
+  const project = (await (await page.request.post('/api/projects', { data: { name: projectName } })).json()).data;
+  const first = await api.createConversation({ model: 'text', title: 'Menu one' });
+  const second = await api.createConversation({ model: 'text', title: 'Menu two' });
+  await page.goto(`/c/${second.id}`);
+  const links = page.locator('.conversation-link');
+  await expect(page.locator(`[data-conversation-id="${first.id}"]`)).toBeVisible();
+
+  // Tab goes from one conversation's link to the next: the menu buttons are not Tab stops.
+  await links.filter({ hasText: 'Menu two' }).focus();
+  await page.keyboard.press('Tab');
+  await expect(links.filter({ hasText: 'Menu one' })).toBeFocused();
+
+  // → opens the menu on its first item; arrows move; Esc closes it and focus returns to the link.
+  await page.keyboard.press('ArrowRight');
+  const menu = page.getByRole('menu', { name: 'Actions for “Menu one”' });
+  await expect(menu).toBeVisible();
+  await expect(menu.getByRole('menuitem', { name: 'Rename' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(menu.getByRole('menuitem', { name: `Move to ${projectName}` })).toBeFocused();
+  await shot(page, 'sidebar-conversation-menu');
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+  await expect(links.filter({ hasText: 'Menu one' })).toBeFocused();
+
+  // Move into the project, from the keyboard.
+  await page.keyboard.press('Shift+F10');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(menu).toBeHidden();
+  await expect.poll(async () => (await api.get(`/api/conversations/${first.id}`)).project_id).toBe(project.id);
+  await page.getByTestId('project-select').selectOption(project.id);
+  await expect(page.locator(`[data-conversation-id="${first.id}"]`)).toBeVisible();
+  await expect(page.locator(`[data-conversation-id="${second.id}"]`)).toHaveCount(0);
+
+  // And out of it: it leaves the project's list.
+  await page.locator(`[data-conversation-id="${first.id}"]`).getByRole('button', { name: 'Actions for “Menu one”' }).click();
+  await page.getByRole('menuitem', { name: 'Move out of its project' }).click();
+  await expect(page.locator(`[data-conversation-id="${first.id}"]`)).toHaveCount(0);
+  expect((await api.get(`/api/conversations/${first.id}`)).project_id).toBeNull();
+  await page.getByTestId('project-select').selectOption('');
 });

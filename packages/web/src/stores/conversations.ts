@@ -78,7 +78,9 @@ export const useConversationsStore = defineStore('conversations', () => {
 
   async function update(id: string, fields: ConversationSettings): Promise<ApiConversation> {
     const conversation = await api.updateConversation(id, fields);
-    upsert(conversation);
+    // Moved out of the project the list shows: it leaves the list.
+    if (projectId.value && conversation.project_id !== projectId.value) items.value = items.value.filter((c) => c.id !== id);
+    else upsert(conversation);
     return conversation;
   }
 
