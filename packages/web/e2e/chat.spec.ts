@@ -99,6 +99,10 @@ test('regenerate replaces the answer; delete removes a message and a conversatio
   await expect(lastAssistant(page)).toHaveAttribute('data-message-id', /.+/);
   const firstId = await lastAssistant(page).getAttribute('data-message-id');
   expect(firstId).toBeTruthy();
+  // Each action button says, for screen readers, which message it acts on.
+  await expect(page.locator('article[data-role="user"]').getByRole('button', { name: 'Copy your message “say something”' })).toBeVisible();
+  await expect(page.locator('article[data-role="user"]').getByRole('button', { name: 'Delete your message “say something”' })).toBeVisible();
+  await expect(lastAssistant(page).getByRole('button', { name: /^Regenerate the answer “\S/ })).toBeVisible();
 
   await lastAssistant(page).getByRole('button', { name: 'Regenerate' }).click();
   await expect(lastAssistant(page)).toHaveAttribute('data-status', 'complete');

@@ -67,6 +67,8 @@ export default {
     toolsOff: 'Tools are off for this conversation.',
   },
   message: {
+    onYours: '{action} your message “{excerpt}”',
+    onAnswer: '{action} the answer “{excerpt}”',
     copy: 'Copy',
     copied: 'Copied',
     copyCode: 'Copy code',

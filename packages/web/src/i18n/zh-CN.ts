@@ -69,6 +69,8 @@ const zhCN: typeof en = {
     toolsOff: '此对话已关闭工具。',
   },
   message: {
+    onYours: '{action}你的消息“{excerpt}”',
+    onAnswer: '{action}回答“{excerpt}”',
     copy: '复制',
     copied: '已复制',
     copyCode: '复制代码',
