@@ -75,3 +75,53 @@ test('phone width: finished tool calls are one line each (icon, name, arguments,
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 });
+
+test('phone: the drawer takes focus, keeps Tab inside, closes with Esc back to its button; opening a chat does not pop the keyboard; settings give focus back; the scroll button never covers the composer', async ({ page, api }) => {
+  const conversation = await api.createConversation({ model: 'text', title: 'Drawer focus' });
+  const res = await page.request.post(`${simUrl()}/_sim/script`, { data: { responses: [{ kind: 'stream', content: Array.from({ length: 80 }, (_, i) => `Line ${i} of a long answer.`).join('\n\n') }] } });
+  expect(res.status()).toBe(200);
+  await page.goto(`/c/${conversation.id}`);
+  // Opening a conversation on a touch screen leaves the composer unfocused: no keyboard over the chat.
+  const box = page.getByRole('textbox', { name: 'Your message' });
+  await expect(box).toBeVisible();
+  await expect(box).not.toBeFocused();
+
+  const opener = page.getByRole('button', { name: 'Open the sidebar' });
+  await opener.click();
+  const drawer = page.getByRole('navigation', { name: 'Conversations' });
+  await expect(drawer).toBeVisible();
+  await expect(drawer.getByRole('button', { name: 'Close the sidebar' })).toBeFocused();
+  // Tab and Shift+Tab never leave the drawer.
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    expect(await drawer.evaluate((nav) => nav.contains(document.activeElement))).toBe(true);
+  }
+  await drawer.getByRole('button', { name: 'Close the sidebar' }).focus();
+  await page.keyboard.press('Shift+Tab');
+  expect(await drawer.evaluate((nav) => nav.contains(document.activeElement))).toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(drawer).toBeHidden();
+  await expect(opener).toBeFocused();
+
+  // Settings: Esc closes them and focus returns to the button that opened them.
+  const settings = page.getByRole('button', { name: 'Conversation settings' });
+  await settings.click();
+  await expect(page.getByRole('dialog', { name: 'Conversation settings' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Conversation settings' })).toBeHidden();
+  await expect(settings).toBeFocused();
+
+  // A long answer, scrolled up, with a tall composer: the scroll-to-end button stays above the composer.
+  await sendMessage(page, 'a long answer please');
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', 'complete');
+  await box.fill('one\ntwo\nthree\nfour\nfive\nsix\nseven');
+  await page.locator('.messages').evaluate((el) => el.scrollTo({ top: 0 }));
+  const toEnd = page.getByRole('button', { name: 'Scroll to the latest message' });
+  await expect(toEnd).toBeVisible();
+  const button = (await toEnd.boundingBox())!;
+  const composer = (await page.locator('.composer').boundingBox())!;
+  expect(button.y + button.height).toBeLessThanOrEqual(composer.y);
+  await shot(page, 'phone-scroll-button-above-composer');
+  await toEnd.click();
+  await expect(toEnd).toBeHidden();
+});
