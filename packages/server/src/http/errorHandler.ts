@@ -2,6 +2,25 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from './appError.js';
 import { ConflictError, NotFoundError, UnknownCursorError } from '../db/index.js';
+import {
+  AccountDeactivatedError,
+  AccountGoneError,
+  RegistrationClosedError,
+  SingleUserModeError,
+  UnauthenticatedError,
+  UsernameTakenError,
+  WrongCurrentPasswordError,
+} from '../auth/authErrors.js';
+import {
+  FileConflictError,
+  FileNotFoundError,
+  FileTooLargeError,
+  NotTextError,
+  PathRefusedError,
+  ProjectConflictError,
+  ProjectDirectoryInvalidError,
+  WrongKindError,
+} from '../workspace/workspaceErrors.js';
 
 interface ValidationIssue {
   instancePath: string;
@@ -29,6 +48,37 @@ export function describeValidation(issues: ValidationIssue[], context: string | 
   return `Invalid ${part}: ${problems.join('; ')}.`;
 }
 
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * The status of each error the layers below HTTP throw (database, accounts, workspace); they carry only
+ * the sentence. The first class an error is an instance of wins, so a subclass comes before its base.
+ */
+const domainStatuses: ReadonlyArray<readonly [ErrorClass, number]> = [
+  [UnauthenticatedError, 401],
+  [AccountDeactivatedError, 403],
+  [RegistrationClosedError, 403],
+  [SingleUserModeError, 400],
+  [UsernameTakenError, 409],
+  [WrongCurrentPasswordError, 400],
+  [AccountGoneError, 404],
+  [PathRefusedError, 400],
+  [WrongKindError, 400],
+  [FileNotFoundError, 404],
+  [FileConflictError, 409],
+  [FileTooLargeError, 413],
+  [NotTextError, 415],
+  [ProjectConflictError, 409],
+  [ProjectDirectoryInvalidError, 500],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+];
+
+/** The HTTP status of a domain error; undefined for anything else. */
+export function domainErrorStatus(error: unknown): number | undefined {
+  return domainStatuses.find(([type]) => error instanceof type)?.[1];
+}
+
 export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply.code(status).send({ code: status, message });
 }
@@ -37,8 +87,11 @@ export function sendError(reply: FastifyReply, status: number, message: string):
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof AppError) return sendError(reply, error.status, error.message);
   if (error instanceof UnknownCursorError) return sendError(reply, 400, 'Unknown cursor: start again from the first page.');
-  if (error instanceof NotFoundError) return sendError(reply, 404, error.message);
-  if (error instanceof ConflictError) return sendError(reply, 409, error.message);
+  const domainStatus = domainErrorStatus(error);
+  if (domainStatus !== undefined) {
+    if (domainStatus === 500) request.log.error({ err: error }, 'request failed');
+    return sendError(reply, domainStatus, error.message);
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     return sendError(reply, 400, describeValidation(error.validation as ValidationIssue[], error.validationContext));
   }
