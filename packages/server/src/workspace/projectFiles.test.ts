@@ -10,7 +10,7 @@ let files: ProjectFiles;
 
 beforeEach(() => {
   root = realpathSync(mkdtempSync(join(tmpdir(), 'nc-files-')));
-  files = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50 });
+  files = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50, path: { maxChars: 1024, maxDepth: 64 } });
   mkdirSync(join(root, 'src', 'lib'), { recursive: true });
   writeFileSync(join(root, 'src', 'main.ts'), 'import { x } from "./lib/x";\nconsole.log(X);\n');
   writeFileSync(join(root, 'src', 'lib', 'x.ts'), 'export const x = 1;\n');
@@ -110,7 +110,7 @@ describe('ProjectFiles', () => {
 
   it('announces each change after it happened, and nothing for reads, refusals and no-ops', async () => {
     const changes: FileChange[] = [];
-    const watched = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50 }, (change) => changes.push(change));
+    const watched = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50, path: { maxChars: 1024, maxDepth: 64 } }, (change) => changes.push(change));
     await watched.write('notes/a.txt', 'a');
     await watched.mkdir('out');
     await watched.mkdir('out');
@@ -131,7 +131,7 @@ describe('ProjectFiles', () => {
   });
 
   it('a listener that throws does not fail the change', async () => {
-    const watched = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50 }, () => {
+    const watched = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50, path: { maxChars: 1024, maxDepth: 64 } }, () => {
       throw new Error('listener failed');
     });
     expect(await watched.write('still.txt', 'fine')).toMatchObject({ path: 'still.txt', created: true });

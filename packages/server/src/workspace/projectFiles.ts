@@ -3,7 +3,7 @@ import { lstat, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:f
 import { dirname, join } from 'node:path';
 import picomatch from 'picomatch';
 import type { ApiDirectoryListing, ApiFileContent, ApiFileEntry, ApiSearchMatch, ApiSearchResult, FileEntryType, ProjectFileChange } from '@nanoclaw/protocol';
-import { resolveProjectPath, type ResolvedPath } from './resolveProjectPath.js';
+import { resolveProjectPath, type PathLimits, type ResolvedPath } from './resolveProjectPath.js';
 import { displayPath, FileConflictError, FileNotFoundError, FileTooLargeError, formatBytes, NotTextError, WrongKindError } from './workspaceErrors.js';
 
 export interface FileLimits {
@@ -11,6 +11,8 @@ export interface FileLimits {
   maxReadBytes: number;
   /** Largest file written, bytes. */
   maxWriteBytes: number;
+  /** Longest and deepest path accepted. */
+  path: PathLimits;
 }
 
 /** A change to the files, as announced after it happened (the project id is added by whoever listens). */
@@ -109,7 +111,7 @@ export class ProjectFiles {
   }
 
   resolve(path: unknown, options?: { allowRoot?: boolean; followFinal?: boolean }): Promise<ResolvedPath> {
-    return resolveProjectPath(this.root, path, options);
+    return resolveProjectPath(this.root, path, { ...options, limits: this.limits.path });
   }
 
   private async statOrNotFound(target: ResolvedPath): Promise<Stats> {
