@@ -2,25 +2,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from './appError.js';
 import { ConflictError, NotFoundError, UnknownCursorError } from '../db/index.js';
-import {
-  AccountDeactivatedError,
-  AccountGoneError,
-  RegistrationClosedError,
-  SingleUserModeError,
-  UnauthenticatedError,
-  UsernameTakenError,
-  WrongCurrentPasswordError,
-} from '../auth/authErrors.js';
-import {
-  FileConflictError,
-  FileNotFoundError,
-  FileTooLargeError,
-  NotTextError,
-  PathRefusedError,
-  ProjectConflictError,
-  ProjectDirectoryInvalidError,
-  WrongKindError,
-} from '../workspace/workspaceErrors.js';
+import * as auth from '../auth/authErrors.js';
+import * as workspace from '../workspace/workspaceErrors.js';
 
 interface ValidationIssue {
   instancePath: string;
@@ -55,21 +38,21 @@ type ErrorClass = abstract new (...args: never[]) => Error;
  * the sentence. The first class an error is an instance of wins, so a subclass comes before its base.
  */
 const domainStatuses: ReadonlyArray<readonly [ErrorClass, number]> = [
-  [UnauthenticatedError, 401],
-  [AccountDeactivatedError, 403],
-  [RegistrationClosedError, 403],
-  [SingleUserModeError, 400],
-  [UsernameTakenError, 409],
-  [WrongCurrentPasswordError, 400],
-  [AccountGoneError, 404],
-  [PathRefusedError, 400],
-  [WrongKindError, 400],
-  [FileNotFoundError, 404],
-  [FileConflictError, 409],
-  [FileTooLargeError, 413],
-  [NotTextError, 415],
-  [ProjectConflictError, 409],
-  [ProjectDirectoryInvalidError, 500],
+  [auth.UnauthenticatedError, 401],
+  [auth.AccountDeactivatedError, 403],
+  [auth.RegistrationClosedError, 403],
+  [auth.SingleUserModeError, 400],
+  [auth.UsernameTakenError, 409],
+  [auth.WrongCurrentPasswordError, 400],
+  [auth.AccountGoneError, 404],
+  [workspace.PathRefusedError, 400],
+  [workspace.WrongKindError, 400],
+  [workspace.FileNotFoundError, 404],
+  [workspace.FileConflictError, 409],
+  [workspace.FileTooLargeError, 413],
+  [workspace.NotTextError, 415],
+  [workspace.ProjectConflictError, 409],
+  [workspace.ProjectDirectoryInvalidError, 500],
   [NotFoundError, 404],
   [ConflictError, 409],
 ];
