@@ -267,6 +267,15 @@ describe('file tools in a run', () => {
     expect(JSON.parse(result.content)).toEqual({ success: false, error: expect.stringMatching(/^This conversation has no project: /) });
   });
 
+  it('turn a path over max_path_depth into an error result naming the limit, and write nothing', async () => {
+    const conversation = await createConversation(t, { project_id: project.id });
+    const deep = `${Array.from({ length: 65 }, (_, i) => `m${i}`).join('/')}/x.txt`;
+    const { events, result } = await runWithTool(conversation.id, { name: 'file_write', arguments: { path: deep, content: 'x' } });
+    expect(JSON.parse(result.content)).toEqual({ success: false, error: expect.stringMatching(/^The path is too deep: 66 levels, at most 64 .*\(max_path_depth\)\.$/) });
+    expect(events.at(-1)?.event).toBe('done');
+    expect(existsSync(join(dir, 'm0'))).toBe(false);
+  });
+
   it('turn an escape into an error result and the run goes on', async () => {
     const conversation = await createConversation(t, { project_id: project.id });
     const { events, result } = await runWithTool(conversation.id, { name: 'file_read', arguments: { path: '../../outside/secret.txt' } });
