@@ -209,6 +209,10 @@ export const configSchema = z
     max_file_write_bytes: z.number().int().positive().default(10 * 1024 * 1024),
     /** Largest file the files API or file_read may read as text, bytes. */
     max_file_read_bytes: z.number().int().positive().default(5 * 1024 * 1024),
+    /** Longest path inside a project the files API, uploads and the file tools accept, in characters. */
+    max_path_chars: z.number().int().positive().default(1024),
+    /** Deepest path inside a project they accept, in names ("a/b/c.txt" is 3). */
+    max_path_depth: z.number().int().positive().default(64),
     models: z.array(modelConfigSchema).default([]),
     /** Servers whose models are discovered at start-up and added to `models`. */
     discover_models: z.array(modelSourceSchema).default([]),

@@ -23,6 +23,7 @@ import { buildApp } from './http/app.js';
 import { authConfigProblem } from './auth/jwtSecret.js';
 import { createAuthService } from './auth/authService.js';
 import { createProjectWorkspaces } from './workspace/projectWorkspaces.js';
+import { pathLimitsOf } from './workspace/resolveProjectPath.js';
 import { LocalChangeFeed, type ProjectChangeFeed } from './workspace/projectChangeFeed.js';
 import { RedisChangeFeed } from './workspace/redisChangeFeed.js';
 import type { AppContext } from './http/appContext.js';
@@ -91,7 +92,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
     const workspaces = createProjectWorkspaces({
       root: workspaceRoot,
       projects: repos.projects,
-      limits: { maxReadBytes: config.max_file_read_bytes, maxWriteBytes: config.max_file_write_bytes },
+      limits: { maxReadBytes: config.max_file_read_bytes, maxWriteBytes: config.max_file_write_bytes, path: pathLimitsOf(config) },
       changes,
       logger,
     });

@@ -7,7 +7,7 @@ let t: TestServer;
 let userDir: string;
 
 beforeAll(async () => {
-  t = await startTestServer({ max_upload_bytes: 4000, max_upload_files: 5 });
+  t = await startTestServer({ max_upload_bytes: 4000, max_upload_files: 5, max_path_chars: 60, max_path_depth: 6 });
   const me = (await t.api('GET', '/api/auth/profile')).body.data.id;
   userDir = join(t.dataDir, 'workspaces', me);
 });
@@ -142,6 +142,33 @@ describe('upload into a project folder', () => {
     expect(tree(project.dir)).toEqual(['out']);
     expect(existsSync(join(t.dataDir, 'workspaces', 'escape.txt'))).toBe(false);
     expect(stagingLeft()).toEqual([]);
+  });
+
+  it('refuses paths over max_path_chars or max_path_depth (400), in the upload or once inside the folder, storing nothing', async () => {
+    const project = await newProject();
+    mkdirSync(join(project.dir, 'a/b/c'), { recursive: true });
+    const attempts: Array<[Array<[string, string]>, string, string[], RegExp]> = [
+      [[['fine.txt', 'fine'], [`${'n'.repeat(58)}.md`, 'long']], '', [], /too long: at most 60 characters .*\(max_path_chars\)/],
+      [[['fine.txt', 'fine'], ['1/2/3/4/5/6/7.txt', 'deep']], '', [], /too deep: 7 levels, at most 6 .*\(max_path_depth\)/],
+      [[['fine.txt', 'fine']], '', ['1/2/3/4/5/6/7'], /max_path_depth/],
+      [[['fine.txt', 'fine']], '', [`${'f'.repeat(61)}`], /max_path_chars/],
+      // Within the limits in the upload, but not once placed in the chosen folder.
+      [[['fine.txt', 'fine'], ['4/5/6/7.txt', 'deep']], '?path=a/b/c', [], /max_path_depth/],
+      [[['fine.txt', 'fine']], `?path=${'p'.repeat(61)}`, [], /max_path_chars/],
+    ];
+    for (const [files, query, folders, message] of attempts) {
+      const res = await upload(project.id, files, query, folders);
+      expect(res.status, `${files.map(([path]) => path).join(', ')} ${query} ${folders.join(', ')}`).toBe(400);
+      expect(await res.json()).toEqual({ code: 400, message: expect.stringMatching(message) });
+    }
+    expect(tree(project.dir)).toEqual(['a/', 'a/b/', 'a/b/c/']);
+    expect(stagingLeft()).toEqual([]);
+    // A new project from a folder: the same limits.
+    const form = new FormData();
+    form.append('files', new Blob(['deep']), 'site/1/2/3/4/5/6.txt');
+    const res = await fetch(`${t.url}/api/projects/upload`, { method: 'POST', body: form });
+    expect(res.status).toBe(400);
+    expect((await res.json()).message).toMatch(/max_path_depth/);
   });
 
   it('refuses a folder where the upload has a file and a file where it needs a folder (400), changing nothing', async () => {

@@ -191,6 +191,47 @@ describe('files API refuses every escape with 400 and touches nothing', () => {
   });
 });
 
+describe('files API refuses paths over the configured length or depth with 400 and touches nothing', () => {
+  it('in every operation, for both paths of a move, with the defaults max_path_chars 1024 and max_path_depth 64', async () => {
+    await t.api('PUT', files('/limits/keep.txt'), { content: 'keep me' });
+    const before = readdirSync(dir).sort();
+    const deep = `${Array.from({ length: 64 }, (_, i) => `d${i}`).join('/')}/x.txt`;
+    // Names stay under the 255 bytes a file system allows: the length is the whole path's.
+    const folders = `${'n'.repeat(200)}/`.repeat(5);
+    const long = `${folders}${'x'.repeat(1024 - folders.length - 3)}.md`;
+    expect(deep.split('/')).toHaveLength(65);
+    expect(long).toHaveLength(1024);
+    const longer = `${long}x`;
+    const directories = `/api/projects/${project.id}/directories`;
+    const attempts: Array<[string, string, object | undefined, RegExp]> = [
+      ['GET', files(`/${encodeURI(deep)}`), undefined, /too deep: 65 levels, at most 64 .*\(max_path_depth\)/],
+      ['GET', files(`?path=${encodeURIComponent(deep)}`), undefined, /max_path_depth/],
+      ['PUT', files(`/${encodeURI(deep)}`), { content: 'x' }, /max_path_depth/],
+      ['PUT', files(`/${longer}`), { content: 'x' }, /too long: at most 1024 characters .*\(max_path_chars\)/],
+      ['PATCH', files('/limits/keep.txt'), { new_path: longer }, /max_path_chars/],
+      ['PATCH', files('/limits/keep.txt'), { new_path: deep }, /max_path_depth/],
+      ['PATCH', files(`/${longer}`), { new_path: 'limits/moved.txt' }, /max_path_chars/],
+      ['DELETE', files(`/${encodeURI(deep)}`), undefined, /max_path_depth/],
+      ['POST', directories, { path: deep }, /max_path_depth/],
+      ['POST', directories, { path: longer }, /max_path_chars/],
+      ['POST', `/api/projects/${project.id}/search`, { query: 'keep', path: deep }, /max_path_depth/],
+    ];
+    for (const [method, path, body, message] of attempts) {
+      const res = await t.api(method, path, body);
+      expect(res.status, `${method} ${path.slice(0, 80)}`).toBe(400);
+      expect(res.body).toEqual({ code: 400, message: expect.stringMatching(message) });
+    }
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(readdirSync(join(dir, 'limits'))).toEqual(['keep.txt']);
+    // At the limits themselves, all is well.
+    expect((await t.api('PUT', files(`/${long}`), { content: 'long' })).status).toBe(200);
+    const deepest = deep.replace('/x.txt', '');
+    expect((await t.api('PUT', files(`/${encodeURI(deepest)}`), { content: 'deep' })).status).toBe(200);
+    expect((await t.api('DELETE', files('/d0'))).status).toBe(200);
+    expect((await t.api('DELETE', files(`/${'n'.repeat(200)}`))).status).toBe(200);
+  });
+});
+
 describe('file tools in a run', () => {
   async function runWithTool(conversationId: string, toolCall: { name: string; arguments: object }, body: object = {}) {
     t.sim.script(
@@ -224,6 +265,15 @@ describe('file tools in a run', () => {
     const conversation = await createConversation(t);
     const { result } = await runWithTool(conversation.id, { name: 'file_list', arguments: {} });
     expect(JSON.parse(result.content)).toEqual({ success: false, error: expect.stringMatching(/^This conversation has no project: /) });
+  });
+
+  it('turn a path over max_path_depth into an error result naming the limit, and write nothing', async () => {
+    const conversation = await createConversation(t, { project_id: project.id });
+    const deep = `${Array.from({ length: 65 }, (_, i) => `m${i}`).join('/')}/x.txt`;
+    const { events, result } = await runWithTool(conversation.id, { name: 'file_write', arguments: { path: deep, content: 'x' } });
+    expect(JSON.parse(result.content)).toEqual({ success: false, error: expect.stringMatching(/^The path is too deep: 66 levels, at most 64 .*\(max_path_depth\)\.$/) });
+    expect(events.at(-1)?.event).toBe('done');
+    expect(existsSync(join(dir, 'm0'))).toBe(false);
   });
 
   it('turn an escape into an error result and the run goes on', async () => {

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { ApiLoginResult, ApiUser, Config } from '@nanoclaw/protocol';
 import { ConflictError, type UserRepo, type UserRow } from '../db/index.js';
-import { AppError } from '../http/appError.js';
+import {
+  AccountDeactivatedError,
+  AccountGoneError,
+  RegistrationClosedError,
+  SingleUserModeError,
+  UnauthenticatedError,
+  UsernameTakenError,
+  WrongCurrentPasswordError,
+} from './authErrors.js';
 import { authConfigProblem } from './jwtSecret.js';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
 
@@ -24,9 +32,6 @@ export interface NewAccount {
   email?: string | null;
 }
 
-export const unauthenticated = (message = 'Sign in to continue: send "Authorization: Bearer <token>" from POST /api/auth/login.') =>
-  new AppError(401, message);
-const DEACTIVATED = 'This account has been deactivated. Ask an administrator to reactivate it.';
 const WRONG_CREDENTIALS = 'Incorrect username or password.';
 
 export function presentUser(user: UserRow): ApiUser {
@@ -61,7 +66,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   const key = multi ? new TextEncoder().encode(config.jwt_secret) : null;
 
   function requireMulti(): Uint8Array {
-    if (!key) throw new AppError(400, 'This server runs in single-user mode (auth_mode: single): there is nothing to sign in to.');
+    if (!key) throw new SingleUserModeError();
     return key;
   }
 
@@ -82,17 +87,15 @@ export function createAuthService(deps: AuthServiceDeps) {
   /** Creates an account and signs it in. The first account with a password on a server becomes its admin. */
   async function register(input: NewAccount): Promise<ApiLoginResult> {
     requireMulti();
-    if (!config.allow_registration) {
-      throw new AppError(403, 'Registration is turned off on this server. Ask an administrator for an account.');
-    }
-    if (await users.findByUsername(input.username)) throw new AppError(409, `The username "${input.username}" is already taken.`);
+    if (!config.allow_registration) throw new RegistrationClosedError();
+    if (await users.findByUsername(input.username)) throw new UsernameTakenError(`The username "${input.username}" is already taken.`);
     const first = !(await users.list()).some((user) => user.password_hash !== null);
     const passwordHash = await hashPassword(input.password);
     let user: UserRow;
     try {
       user = await users.create({ username: input.username, passwordHash, email: input.email ?? null, role: first ? 'admin' : 'user' });
     } catch (err) {
-      if (err instanceof ConflictError) throw new AppError(409, err.message);
+      if (err instanceof ConflictError) throw new UsernameTakenError(err.message);
       throw err;
     }
     await users.touchLastLogin(user.id);
@@ -104,10 +107,10 @@ export function createAuthService(deps: AuthServiceDeps) {
     const user = await users.findByUsername(username);
     if (!user?.password_hash) {
       await verifyAgainstNothing(password);
-      throw new AppError(401, WRONG_CREDENTIALS);
+      throw new UnauthenticatedError(WRONG_CREDENTIALS);
     }
-    if (!(await verifyPassword(user.password_hash, password))) throw new AppError(401, WRONG_CREDENTIALS);
-    if (!user.is_active) throw new AppError(403, DEACTIVATED);
+    if (!(await verifyPassword(user.password_hash, password))) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    if (!user.is_active) throw new AccountDeactivatedError();
     await users.touchLastLogin(user.id);
     return issue((await users.findById(user.id)) ?? user);
   }
@@ -116,7 +119,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function authenticate(authorization: string | undefined): Promise<UserRow> {
     const signingKey = requireMulti();
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    if (!match?.[1]) throw unauthenticated();
+    if (!match?.[1]) throw new UnauthenticatedError();
     let subject: string | undefined;
     let version: unknown;
     const { jwtVerify, errors: joseErrors } = await loadJose();
@@ -125,12 +128,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       subject = payload.sub;
       version = payload.pv;
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw unauthenticated('Your session has expired. Sign in again.');
-      throw unauthenticated('The sign-in token is not valid. Sign in again.');
+      if (err instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('Your session has expired. Sign in again.');
+      throw new UnauthenticatedError('The sign-in token is not valid. Sign in again.');
     }
     const user = subject ? await users.findById(subject) : null;
-    if (!user || version !== passwordVersion(user)) throw unauthenticated('The sign-in token is no longer valid. Sign in again.');
-    if (!user.is_active) throw new AppError(403, DEACTIVATED);
+    if (!user || version !== passwordVersion(user)) throw new UnauthenticatedError('The sign-in token is no longer valid. Sign in again.');
+    if (!user.is_active) throw new AccountDeactivatedError();
     return user;
   }
 
@@ -138,10 +141,10 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function changePassword(user: UserRow, currentPassword: string | undefined, newPassword: string): Promise<ApiLoginResult> {
     requireMulti();
     if (!user.password_hash || currentPassword === undefined || !(await verifyPassword(user.password_hash, currentPassword))) {
-      throw new AppError(400, 'The current password is not correct.');
+      throw new WrongCurrentPasswordError();
     }
     const updated = await users.update(user.id, { passwordHash: await hashPassword(newPassword) });
-    if (!updated) throw new AppError(404, 'The account no longer exists.');
+    if (!updated) throw new AccountGoneError();
     return issue(updated);
   }
 

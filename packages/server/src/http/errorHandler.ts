@@ -2,6 +2,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from './appError.js';
 import { ConflictError, NotFoundError, UnknownCursorError } from '../db/index.js';
+import * as auth from '../auth/authErrors.js';
+import * as workspace from '../workspace/workspaceErrors.js';
 
 interface ValidationIssue {
   instancePath: string;
@@ -29,6 +31,37 @@ export function describeValidation(issues: ValidationIssue[], context: string | 
   return `Invalid ${part}: ${problems.join('; ')}.`;
 }
 
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * The status of each error the layers below HTTP throw (database, accounts, workspace); they carry only
+ * the sentence. The first class an error is an instance of wins, so a subclass comes before its base.
+ */
+const domainStatuses: ReadonlyArray<readonly [ErrorClass, number]> = [
+  [auth.UnauthenticatedError, 401],
+  [auth.AccountDeactivatedError, 403],
+  [auth.RegistrationClosedError, 403],
+  [auth.SingleUserModeError, 400],
+  [auth.UsernameTakenError, 409],
+  [auth.WrongCurrentPasswordError, 400],
+  [auth.AccountGoneError, 404],
+  [workspace.PathRefusedError, 400],
+  [workspace.WrongKindError, 400],
+  [workspace.FileNotFoundError, 404],
+  [workspace.FileConflictError, 409],
+  [workspace.FileTooLargeError, 413],
+  [workspace.NotTextError, 415],
+  [workspace.ProjectConflictError, 409],
+  [workspace.ProjectDirectoryInvalidError, 500],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+];
+
+/** The HTTP status of a domain error; undefined for anything else. */
+export function domainErrorStatus(error: unknown): number | undefined {
+  return domainStatuses.find(([type]) => error instanceof type)?.[1];
+}
+
 export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply.code(status).send({ code: status, message });
 }
@@ -37,8 +70,11 @@ export function sendError(reply: FastifyReply, status: number, message: string):
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof AppError) return sendError(reply, error.status, error.message);
   if (error instanceof UnknownCursorError) return sendError(reply, 400, 'Unknown cursor: start again from the first page.');
-  if (error instanceof NotFoundError) return sendError(reply, 404, error.message);
-  if (error instanceof ConflictError) return sendError(reply, 409, error.message);
+  const domainStatus = domainErrorStatus(error);
+  if (domainStatus !== undefined) {
+    if (domainStatus === 500) request.log.error({ err: error }, 'request failed');
+    return sendError(reply, domainStatus, error.message);
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     return sendError(reply, 400, describeValidation(error.validation as ValidationIssue[], error.validationContext));
   }

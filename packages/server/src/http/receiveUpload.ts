@@ -7,7 +7,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '@nanoclaw/protocol';
 import { AppError, badRequest } from './appError.js';
-import { resolveProjectPath } from '../workspace/resolveProjectPath.js';
+import { pathLimitsOf, resolveProjectPath, type PathLimits } from '../workspace/resolveProjectPath.js';
 import { formatBytes } from '../workspace/workspaceErrors.js';
 
 export interface ReceivedUpload {
@@ -19,6 +19,21 @@ export interface ReceivedUpload {
   folders: string[];
   bytes: number;
 }
+
+export interface UploadLimits {
+  /** All files together, bytes (max_upload_bytes). */
+  maxBytes: number;
+  /** Files and folders together (max_upload_files). */
+  maxEntries: number;
+  /** Each file's and folder's path inside the upload (max_path_chars, max_path_depth). */
+  path: PathLimits;
+}
+
+export const uploadLimitsOf = (config: Pick<Config, 'max_upload_bytes' | 'max_upload_files' | 'max_path_chars' | 'max_path_depth'>): UploadLimits => ({
+  maxBytes: config.max_upload_bytes,
+  maxEntries: config.max_upload_files,
+  path: pathLimitsOf(config),
+});
 
 /** Multipart parsing with the upload limits of the config, for the routes of one plugin scope. */
 export async function registerMultipart(app: FastifyInstance, config: Pick<Config, 'max_upload_bytes' | 'max_upload_files'>): Promise<void> {
@@ -42,11 +57,11 @@ function errorCode(err: unknown): string | undefined {
  * Receives a multipart upload into a staging directory: one file part per file, its filename the
  * path inside the upload ("site/css/main.css"), and a `folder` field per folder to create even though
  * no file is in it ("site/logs"). Every path goes through the project path resolver (escapes,
- * absolute paths, NUL bytes… are 400); the total is capped at `maxBytes` and the files and folders
+ * absolute paths, NUL bytes, paths too long or too deep… are 400); the total is capped at `maxBytes` and the files and folders
  * together at `maxEntries` (413). Errors leave whatever arrived in the staging directory, which the
  * caller removes.
  */
-export async function receiveUpload(request: FastifyRequest, staging: string, limits: { maxBytes: number; maxEntries: number }): Promise<ReceivedUpload> {
+export async function receiveUpload(request: FastifyRequest, staging: string, limits: UploadLimits): Promise<ReceivedUpload> {
   if (!request.isMultipart()) throw new AppError(415, 'Send the files as multipart/form-data, one file part per file.');
   const { maxBytes, maxEntries } = limits;
   const fields: Record<string, string> = {};
@@ -65,7 +80,7 @@ export async function receiveUpload(request: FastifyRequest, staging: string, li
           fields[part.fieldname] = part.value;
           continue;
         }
-        const folder = await resolveProjectPath(staging, part.value);
+        const folder = await resolveProjectPath(staging, part.value, { limits: limits.path });
         if (folder.relative === '') throw badRequest('A folder of the upload has no name.');
         await makeStagedFolder(folder.absolute, folder.relative);
         folders.push(folder.relative);
@@ -76,7 +91,7 @@ export async function receiveUpload(request: FastifyRequest, staging: string, li
         part.file.resume();
         continue;
       }
-      const target = await resolveProjectPath(staging, part.filename);
+      const target = await resolveProjectPath(staging, part.filename, { limits: limits.path });
       await makeStagedFolder(dirname(target.absolute), target.relative.split('/').slice(0, -1).join('/'));
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, callback) {

@@ -16,7 +16,7 @@ beforeEach(() => {
   mkdirSync(join(project, 'docs'), { recursive: true });
   writeFileSync(join(project, 'docs', 'keep.md'), 'old keep');
   changes = [];
-  files = new ProjectFiles(project, { maxReadBytes: 1000, maxWriteBytes: 1000 }, (change) => changes.push(change));
+  files = new ProjectFiles(project, { maxReadBytes: 1000, maxWriteBytes: 1000, path: { maxChars: 1024, maxDepth: 64 } }, (change) => changes.push(change));
 });
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 

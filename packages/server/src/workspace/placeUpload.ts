@@ -1,7 +1,7 @@
 import { lstat, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProjectFiles } from './projectFiles.js';
-import { displayPath, fileConflict, wrongKind } from './workspaceErrors.js';
+import { displayPath, FileConflictError, WrongKindError } from './workspaceErrors.js';
 
 /** Files received into a staging directory on the same file system as the project. */
 export interface StagedFiles {
@@ -49,7 +49,7 @@ function errorCode(err: unknown): string | undefined {
 export async function placeUpload(files: ProjectFiles, staged: StagedFiles, into: string, options: { overwrite?: boolean } = {}): Promise<PlacedUpload> {
   const folder = await files.resolve(into, { allowRoot: true });
   const folderInfo = await stat(folder.absolute).catch(() => null);
-  if (folderInfo && !folderInfo.isDirectory()) throw wrongKind(`"${displayPath(folder.relative)}" is a file; choose a folder to upload into.`);
+  if (folderInfo && !folderInfo.isDirectory()) throw new WrongKindError(`"${displayPath(folder.relative)}" is a file; choose a folder to upload into.`);
 
   const targets: Array<{ from: string; to: string; relative: string; exists: boolean }> = [];
   const conflicts: string[] = [];
@@ -61,7 +61,7 @@ export async function placeUpload(files: ProjectFiles, staged: StagedFiles, into
       const directory = names.slice(0, depth).join('/');
       if (checkedDirectories.has(directory)) continue;
       const info = await stat(join(files.root, ...names.slice(0, depth))).catch(() => null);
-      if (info && !info.isDirectory()) throw wrongKind(`The upload needs a folder at "${directory}", but the project has a file there.`);
+      if (info && !info.isDirectory()) throw new WrongKindError(`The upload needs a folder at "${directory}", but the project has a file there.`);
       checkedDirectories.add(directory);
     }
   };
@@ -75,7 +75,7 @@ export async function placeUpload(files: ProjectFiles, staged: StagedFiles, into
     const target = await files.resolve(joinRelative(folder.relative, path));
     await checkFoldersOnTheWay(target.relative, false);
     const existing = await stat(target.absolute).catch(() => null);
-    if (existing?.isDirectory()) throw wrongKind(`The project has a folder at "${target.relative}", where the upload has a file.`);
+    if (existing?.isDirectory()) throw new WrongKindError(`The project has a folder at "${target.relative}", where the upload has a file.`);
     if (existing) conflicts.push(target.relative);
     targets.push({ from: join(staged.root, ...path.split('/')), to: target.absolute, relative: target.relative, exists: existing !== null });
   }
@@ -83,7 +83,7 @@ export async function placeUpload(files: ProjectFiles, staged: StagedFiles, into
     const named = conflicts.slice(0, MAX_NAMED_CONFLICTS).map((path) => `"${path}"`).join(', ');
     const more = conflicts.length > MAX_NAMED_CONFLICTS ? ` and ${conflicts.length - MAX_NAMED_CONFLICTS} more` : '';
     const count = conflicts.length === 1 ? '1 file of the upload already exists' : `${conflicts.length} files of the upload already exist`;
-    throw fileConflict(`${count} in the project: ${named}${more}. Upload again allowing them to be replaced, or choose another folder.`);
+    throw new FileConflictError(`${count} in the project: ${named}${more}. Upload again allowing them to be replaced, or choose another folder.`);
   }
 
   const createdDirectories: string[] = [];

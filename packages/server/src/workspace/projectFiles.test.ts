@@ -10,7 +10,7 @@ let files: ProjectFiles;
 
 beforeEach(() => {
   root = realpathSync(mkdtempSync(join(tmpdir(), 'nc-files-')));
-  files = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50 });
+  files = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50, path: { maxChars: 1024, maxDepth: 64 } });
   mkdirSync(join(root, 'src', 'lib'), { recursive: true });
   writeFileSync(join(root, 'src', 'main.ts'), 'import { x } from "./lib/x";\nconsole.log(X);\n');
   writeFileSync(join(root, 'src', 'lib', 'x.ts'), 'export const x = 1;\n');
@@ -18,7 +18,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-const statusOf = (promise: Promise<unknown>) => promise.then(() => 0, (err: { status?: number }) => err.status);
+/** The name of the error the operation fails with (the HTTP layer maps each to a status); null when it succeeds. */
+const failureOf = (promise: Promise<unknown>) => promise.then(() => null, (err: Error) => err.name);
 
 describe('ProjectFiles', () => {
   it('lists directories first, then files, by name', async () => {
@@ -26,62 +27,62 @@ describe('ProjectFiles', () => {
     expect(listing.path).toBe('');
     expect(listing.items.map((item) => [item.path, item.type])).toEqual([['src', 'directory'], ['README.md', 'file']]);
     expect((await files.list('src')).items.map((item) => item.path)).toEqual(['src/lib', 'src/main.ts']);
-    expect(await statusOf(files.list('README.md'))).toBe(400);
-    expect(await statusOf(files.list('missing'))).toBe(404);
+    expect(await failureOf(files.list('README.md'))).toBe('WrongKindError');
+    expect(await failureOf(files.list('missing'))).toBe('FileNotFoundError');
   });
 
   it('reads text, refusing large (413), binary (415), directories (400) and missing files (404)', async () => {
     expect(await files.read('README.md')).toMatchObject({ path: 'README.md', name: 'README.md', content: '# Title\nSee main.\n', size: 18 });
     writeFileSync(join(root, 'big.txt'), 'x'.repeat(101));
-    expect(await statusOf(files.read('big.txt'))).toBe(413);
+    expect(await failureOf(files.read('big.txt'))).toBe('FileTooLargeError');
     writeFileSync(join(root, 'image.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
-    expect(await statusOf(files.read('image.png'))).toBe(415);
+    expect(await failureOf(files.read('image.png'))).toBe('NotTextError');
     writeFileSync(join(root, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9]));
-    expect(await statusOf(files.read('latin1.txt'))).toBe(415);
-    expect(await statusOf(files.read('src'))).toBe(400);
-    expect(await statusOf(files.read('nope.txt'))).toBe(404);
+    expect(await failureOf(files.read('latin1.txt'))).toBe('NotTextError');
+    expect(await failureOf(files.read('src'))).toBe('WrongKindError');
+    expect(await failureOf(files.read('nope.txt'))).toBe('FileNotFoundError');
   });
 
   it('writes files, creating parents, and refuses content over the limit without touching the file', async () => {
     expect(await files.write('new/dir/a.txt', 'hello')).toMatchObject({ path: 'new/dir/a.txt', size: 5, created: true });
     expect(await files.write('new/dir/a.txt', 'hello again')).toMatchObject({ created: false, size: 11 });
-    expect(await statusOf(files.write('new/dir/a.txt', 'y'.repeat(51)))).toBe(413);
+    expect(await failureOf(files.write('new/dir/a.txt', 'y'.repeat(51)))).toBe('FileTooLargeError');
     expect(readFileSync(join(root, 'new', 'dir', 'a.txt'), 'utf8')).toBe('hello again');
-    expect(await statusOf(files.write('src', 'x'))).toBe(409);
-    expect(await statusOf(files.write('README.md/inner.txt', 'x'))).toBe(409);
+    expect(await failureOf(files.write('src', 'x'))).toBe('FileConflictError');
+    expect(await failureOf(files.write('README.md/inner.txt', 'x'))).toBe('FileConflictError');
   });
 
   it('creates only when asked to, refusing (409) and keeping whatever is already there', async () => {
     expect(await files.write('fresh.txt', 'new', { createOnly: true })).toMatchObject({ path: 'fresh.txt', created: true });
-    expect(await statusOf(files.write('README.md', '', { createOnly: true }))).toBe(409);
+    expect(await failureOf(files.write('README.md', '', { createOnly: true }))).toBe('FileConflictError');
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toBe('# Title\nSee main.\n');
-    expect(await statusOf(files.write('src', '', { createOnly: true }))).toBe(409);
+    expect(await failureOf(files.write('src', '', { createOnly: true }))).toBe('FileConflictError');
   });
 
   it('makes directories idempotently and refuses one over a file', async () => {
     expect(await files.mkdir('a/b/c')).toMatchObject({ path: 'a/b/c', type: 'directory', created: true });
     expect(await files.mkdir('a/b/c')).toMatchObject({ created: false });
-    expect(await statusOf(files.mkdir('README.md'))).toBe(409);
+    expect(await failureOf(files.mkdir('README.md'))).toBe('FileConflictError');
   });
 
   it('moves files and directories, refusing to overwrite unless asked and a directory into itself', async () => {
     expect(await files.move('README.md', 'docs/README.md')).toEqual({ from: 'README.md', to: 'docs/README.md', type: 'file' });
     expect(existsSync(join(root, 'docs', 'README.md'))).toBe(true);
     await files.write('other.md', 'other');
-    expect(await statusOf(files.move('other.md', 'docs/README.md'))).toBe(409);
+    expect(await failureOf(files.move('other.md', 'docs/README.md'))).toBe('FileConflictError');
     expect(await files.move('other.md', 'docs/README.md', { overwrite: true })).toMatchObject({ to: 'docs/README.md' });
     expect(readFileSync(join(root, 'docs', 'README.md'), 'utf8')).toBe('other');
-    expect(await statusOf(files.move('src', 'src/lib/src'))).toBe(400);
+    expect(await failureOf(files.move('src', 'src/lib/src'))).toBe('WrongKindError');
     expect(await files.move('src', 'source')).toMatchObject({ type: 'directory' });
-    expect(await statusOf(files.move('missing', 'x'))).toBe(404);
+    expect(await failureOf(files.move('missing', 'x'))).toBe('FileNotFoundError');
   });
 
   it('deletes files and whole directories; the project directory itself cannot be deleted', async () => {
     expect(await files.remove('src')).toEqual({ path: 'src', type: 'directory' });
     expect(existsSync(join(root, 'src'))).toBe(false);
-    expect(await statusOf(files.remove(''))).toBe(400);
-    expect(await statusOf(files.remove('.'))).toBe(400);
-    expect(await statusOf(files.remove('gone'))).toBe(404);
+    expect(await failureOf(files.remove(''))).toBe('PathRefusedError');
+    expect(await failureOf(files.remove('.'))).toBe('PathRefusedError');
+    expect(await failureOf(files.remove('gone'))).toBe('FileNotFoundError');
     expect(existsSync(root)).toBe(true);
   });
 
@@ -109,7 +110,7 @@ describe('ProjectFiles', () => {
 
   it('announces each change after it happened, and nothing for reads, refusals and no-ops', async () => {
     const changes: FileChange[] = [];
-    const watched = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50 }, (change) => changes.push(change));
+    const watched = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50, path: { maxChars: 1024, maxDepth: 64 } }, (change) => changes.push(change));
     await watched.write('notes/a.txt', 'a');
     await watched.mkdir('out');
     await watched.mkdir('out');
@@ -118,9 +119,9 @@ describe('ProjectFiles', () => {
     await watched.remove('notes');
     await watched.read('README.md');
     await watched.list('src');
-    await statusOf(watched.write('big.txt', 'x'.repeat(51)));
-    await statusOf(watched.remove('missing'));
-    await statusOf(watched.write('../escape.txt', 'x'));
+    await failureOf(watched.write('big.txt', 'x'.repeat(51)));
+    await failureOf(watched.remove('missing'));
+    await failureOf(watched.write('../escape.txt', 'x'));
     expect(changes).toEqual([
       { kind: 'written', paths: ['notes/a.txt'] },
       { kind: 'directory_created', paths: ['out'] },
@@ -130,7 +131,7 @@ describe('ProjectFiles', () => {
   });
 
   it('a listener that throws does not fail the change', async () => {
-    const watched = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50 }, () => {
+    const watched = new ProjectFiles(root, { maxReadBytes: 100, maxWriteBytes: 50, path: { maxChars: 1024, maxDepth: 64 } }, () => {
       throw new Error('listener failed');
     });
     expect(await watched.write('still.txt', 'fine')).toMatchObject({ path: 'still.txt', created: true });

@@ -3,14 +3,16 @@ import { lstat, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:f
 import { dirname, join } from 'node:path';
 import picomatch from 'picomatch';
 import type { ApiDirectoryListing, ApiFileContent, ApiFileEntry, ApiSearchMatch, ApiSearchResult, FileEntryType, ProjectFileChange } from '@nanoclaw/protocol';
-import { resolveProjectPath, type ResolvedPath } from './resolveProjectPath.js';
-import { displayPath, fileConflict, fileNotFound, fileTooLarge, formatBytes, notText, wrongKind } from './workspaceErrors.js';
+import { resolveProjectPath, type PathLimits, type ResolvedPath } from './resolveProjectPath.js';
+import { displayPath, FileConflictError, FileNotFoundError, FileTooLargeError, formatBytes, NotTextError, WrongKindError } from './workspaceErrors.js';
 
 export interface FileLimits {
   /** Largest file read as text, bytes. */
   maxReadBytes: number;
   /** Largest file written, bytes. */
   maxWriteBytes: number;
+  /** Longest and deepest path accepted. */
+  path: PathLimits;
 }
 
 /** A change to the files, as announced after it happened (the project id is added by whoever listens). */
@@ -109,14 +111,14 @@ export class ProjectFiles {
   }
 
   resolve(path: unknown, options?: { allowRoot?: boolean; followFinal?: boolean }): Promise<ResolvedPath> {
-    return resolveProjectPath(this.root, path, options);
+    return resolveProjectPath(this.root, path, { ...options, limits: this.limits.path });
   }
 
   private async statOrNotFound(target: ResolvedPath): Promise<Stats> {
     try {
       return await stat(target.absolute);
     } catch (err) {
-      if (errorCode(err) === 'ENOENT' || errorCode(err) === 'ENOTDIR') throw fileNotFound(target.relative);
+      if (errorCode(err) === 'ENOENT' || errorCode(err) === 'ENOTDIR') throw new FileNotFoundError(target.relative);
       throw err;
     }
   }
@@ -125,7 +127,7 @@ export class ProjectFiles {
   async list(path: string = ''): Promise<ApiDirectoryListing> {
     const target = await this.resolve(path, { allowRoot: true });
     const info = await this.statOrNotFound(target);
-    if (!info.isDirectory()) throw wrongKind(`"${displayPath(target.relative)}" is a file, not a directory; read it instead of listing it.`);
+    if (!info.isDirectory()) throw new WrongKindError(`"${displayPath(target.relative)}" is a file, not a directory; read it instead of listing it.`);
     const names = await readdir(target.absolute);
     const items: ApiFileEntry[] = [];
     for (const name of names) {
@@ -139,10 +141,10 @@ export class ProjectFiles {
   async read(path: string): Promise<ApiFileContent> {
     const target = await this.resolve(path);
     const info = await this.statOrNotFound(target);
-    if (info.isDirectory()) throw wrongKind(`"${target.relative}" is a directory; list it instead of reading it.`);
-    if (!info.isFile()) throw wrongKind(`"${target.relative}" is not a regular file.`);
+    if (info.isDirectory()) throw new WrongKindError(`"${target.relative}" is a directory; list it instead of reading it.`);
+    if (!info.isFile()) throw new WrongKindError(`"${target.relative}" is not a regular file.`);
     if (info.size > this.limits.maxReadBytes) {
-      throw fileTooLarge(`"${target.relative}" is ${formatBytes(info.size)}, more than the ${formatBytes(this.limits.maxReadBytes)} that can be read as text.`);
+      throw new FileTooLargeError(`"${target.relative}" is ${formatBytes(info.size)}, more than the ${formatBytes(this.limits.maxReadBytes)} that can be read as text.`);
     }
     const handle = await open(target.absolute, 'r');
     let bytes: Buffer;
@@ -155,10 +157,10 @@ export class ProjectFiles {
       await handle.close();
     }
     if (bytes.length > this.limits.maxReadBytes) {
-      throw fileTooLarge(`"${target.relative}" is larger than the ${formatBytes(this.limits.maxReadBytes)} that can be read as text.`);
+      throw new FileTooLargeError(`"${target.relative}" is larger than the ${formatBytes(this.limits.maxReadBytes)} that can be read as text.`);
     }
     const content = decodeText(bytes);
-    if (content === null) throw notText(target.relative);
+    if (content === null) throw new NotTextError(target.relative);
     return { path: target.relative, name: target.relative.split('/').at(-1) ?? '', content, size: bytes.length, modified_at: info.mtime.toISOString() };
   }
 
@@ -170,11 +172,11 @@ export class ProjectFiles {
     const target = await this.resolve(path);
     const size = typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength;
     if (size > this.limits.maxWriteBytes) {
-      throw fileTooLarge(`The content is ${formatBytes(size)}, more than the ${formatBytes(this.limits.maxWriteBytes)} a file may be written with.`);
+      throw new FileTooLargeError(`The content is ${formatBytes(size)}, more than the ${formatBytes(this.limits.maxWriteBytes)} a file may be written with.`);
     }
     const existing = await stat(target.absolute).catch(() => null);
-    if (existing?.isDirectory()) throw fileConflict(`"${target.relative}" is a directory; a file cannot be written over it.`);
-    const alreadyThere = () => fileConflict(`"${target.relative}" already exists. Choose another name.`);
+    if (existing?.isDirectory()) throw new FileConflictError(`"${target.relative}" is a directory; a file cannot be written over it.`);
+    const alreadyThere = () => new FileConflictError(`"${target.relative}" already exists. Choose another name.`);
     if (existing && options.createOnly) throw alreadyThere();
     await this.ensureParentDirectory(target);
     try {
@@ -192,7 +194,7 @@ export class ProjectFiles {
     const target = await this.resolve(path);
     const existing = await stat(target.absolute).catch(() => null);
     if (existing) {
-      if (!existing.isDirectory()) throw fileConflict(`"${target.relative}" already exists and is a file.`);
+      if (!existing.isDirectory()) throw new FileConflictError(`"${target.relative}" already exists and is a file.`);
       return { ...entryOf(target.relative, existing), created: false };
     }
     await this.ensureParentDirectory(target);
@@ -211,16 +213,16 @@ export class ProjectFiles {
     const source = await this.resolve(from, { followFinal: false });
     const target = await this.resolve(to, { followFinal: false });
     const sourceInfo = await lstat(source.absolute).catch(() => null);
-    if (!sourceInfo) throw fileNotFound(source.relative);
+    if (!sourceInfo) throw new FileNotFoundError(source.relative);
     if (source.relative === target.relative) return { from: source.relative, to: target.relative, type: typeOf(sourceInfo) };
     if (sourceInfo.isDirectory() && (target.relative + '/').startsWith(source.relative + '/')) {
-      throw wrongKind(`A directory cannot be moved into itself ("${source.relative}" → "${target.relative}").`);
+      throw new WrongKindError(`A directory cannot be moved into itself ("${source.relative}" → "${target.relative}").`);
     }
     const targetInfo = await lstat(target.absolute).catch(() => null);
     if (targetInfo) {
-      if (!options.overwrite) throw fileConflict(`"${target.relative}" already exists. Choose another name, or allow overwriting.`);
+      if (!options.overwrite) throw new FileConflictError(`"${target.relative}" already exists. Choose another name, or allow overwriting.`);
       if (targetInfo.isDirectory() || sourceInfo.isDirectory()) {
-        throw fileConflict(`"${target.relative}" already exists; only a file can replace a file.`);
+        throw new FileConflictError(`"${target.relative}" already exists; only a file can replace a file.`);
       }
     }
     await this.ensureParentDirectory(target);
@@ -233,7 +235,7 @@ export class ProjectFiles {
   async remove(path: string): Promise<{ path: string; type: FileEntryType }> {
     const target = await this.resolve(path, { followFinal: false });
     const info = await lstat(target.absolute).catch(() => null);
-    if (!info) throw fileNotFound(target.relative);
+    if (!info) throw new FileNotFoundError(target.relative);
     await rm(target.absolute, { recursive: true, force: false });
     this.announce({ kind: 'deleted', paths: [target.relative] });
     return { path: target.relative, type: typeOf(info) };
@@ -249,7 +251,7 @@ export class ProjectFiles {
   async glob(options: GlobOptions = {}): Promise<GlobResult> {
     const base = await this.resolve(options.path ?? '', { allowRoot: true });
     const info = await this.statOrNotFound(base);
-    if (!info.isDirectory()) throw wrongKind(`"${displayPath(base.relative)}" is a file, not a directory.`);
+    if (!info.isDirectory()) throw new WrongKindError(`"${displayPath(base.relative)}" is a file, not a directory.`);
     const limit = options.maxResults ?? DEFAULT_GLOB_RESULTS;
     if (!options.pattern) {
       const listing = await this.list(base.relative);
@@ -340,12 +342,12 @@ export class ProjectFiles {
       await mkdir(parent, { recursive: true });
     } catch (err) {
       if (errorCode(err) === 'ENOTDIR' || errorCode(err) === 'EEXIST') {
-        throw fileConflict(`A parent of "${target.relative}" is a file, not a directory.`);
+        throw new FileConflictError(`A parent of "${target.relative}" is a file, not a directory.`);
       }
       throw err;
     }
     const parentInfo = await stat(parent);
-    if (!parentInfo.isDirectory()) throw fileConflict(`A parent of "${target.relative}" is a file, not a directory.`);
+    if (!parentInfo.isDirectory()) throw new FileConflictError(`A parent of "${target.relative}" is a file, not a directory.`);
   }
 }
 

@@ -1,10 +1,10 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative as relativePath, resolve, sep } from 'node:path';
 import type { ProjectRepo, ProjectRow } from '../db/index.js';
-import { AppError } from '../http/appError.js';
 import { projectDirectoryName } from './projectDirectoryName.js';
 import { ProjectFiles, type FileLimits } from './projectFiles.js';
 import type { ProjectChangeFeed } from './projectChangeFeed.js';
+import { ProjectConflictError, ProjectDirectoryInvalidError } from './workspaceErrors.js';
 
 export interface ProjectWorkspacesOptions {
   /** Absolute directory holding every project: `<root>/<user id>/<directory>`. */
@@ -37,7 +37,7 @@ export function createProjectWorkspaces(options: ProjectWorkspacesOptions) {
     const dir = resolve(root, project.path);
     const inside = relativePath(root, dir);
     if (!inside || inside.startsWith('..') || isAbsolute(inside) || inside.split(sep).length < 2) {
-      throw new AppError(500, 'The project directory is stored with an invalid path.');
+      throw new ProjectDirectoryInvalidError();
     }
     return dir;
   }
@@ -56,7 +56,7 @@ export function createProjectWorkspaces(options: ProjectWorkspacesOptions) {
         if (errorCode(err) !== 'EEXIST') throw err;
       }
     }
-    throw new AppError(409, `Could not find a free directory name for the project "${name}".`);
+    throw new ProjectConflictError(`Could not find a free directory name for the project "${name}".`);
   }
 
   /** Creates the row and its directory; answers 409 (and leaves nothing behind) for a duplicate name. */
@@ -75,7 +75,7 @@ export function createProjectWorkspaces(options: ProjectWorkspacesOptions) {
 
   async function ensureNameFree(userId: string, name: string): Promise<void> {
     const existing = await options.projects.listForUser(userId);
-    if (existing.some((project) => project.name === name)) throw new AppError(409, `A project named "${name}" already exists.`);
+    if (existing.some((project) => project.name === name)) throw new ProjectConflictError(`A project named "${name}" already exists.`);
   }
 
   /** Creates a project whose directory is `staged` (moved into place, on the same file system). */

@@ -27,7 +27,6 @@ async function refused(userPath: unknown, options?: Parameters<typeof resolvePro
     (err: unknown) => err,
   );
   expect(error, `expected "${String(userPath)}" to be refused`).toBeInstanceOf(PathRefusedError);
-  expect((error as PathRefusedError).status).toBe(400);
   return (error as Error).message;
 }
 
@@ -126,6 +125,40 @@ describe('resolveProjectPath', () => {
     expect((await resolveProjectPath(alias, 'src/main.py')).absolute).toBe(join(project, 'src', 'main.py'));
   });
 
+  it('refuses paths longer than the configured number of characters, naming the limit', async () => {
+    const limits = { maxChars: 20, maxDepth: 64 };
+    expect((await resolveProjectPath(project, 'a'.repeat(20), { limits })).relative).toBe('a'.repeat(20));
+    // Characters, not UTF-16 units or bytes: twenty emoji are twenty characters.
+    expect((await resolveProjectPath(project, '😀'.repeat(20), { limits })).relative).toBe('😀'.repeat(20));
+    expect(await refused('a'.repeat(21), { limits })).toBe('The path is too long: at most 20 characters are allowed (max_path_chars).');
+    expect(await refused(`src/${'b'.repeat(17)}`, { limits })).toMatch(/at most 20 characters .*max_path_chars/);
+    // Checked on the path as given, before `.` and `..` are resolved.
+    expect(await refused('./././././././././././src', { limits })).toMatch(/max_path_chars/);
+  });
+
+  it('refuses paths deeper than the configured number of levels, naming the limit', async () => {
+    const limits = { maxChars: 1024, maxDepth: 3 };
+    expect((await resolveProjectPath(project, 'a/b/c.txt', { limits })).relative).toBe('a/b/c.txt');
+    expect(await refused('a/b/c/d.txt', { limits })).toBe('The path is too deep: 4 levels, at most 3 folders and names are allowed (max_path_depth).');
+    // The depth that counts is where the path leads once `.` and `..` are resolved.
+    expect((await resolveProjectPath(project, 'a/b/c/../d.txt', { limits })).relative).toBe('a/b/d.txt');
+    expect((await resolveProjectPath(project, 'a//b/./c.txt', { limits })).relative).toBe('a/b/c.txt');
+  });
+
+  it('refuses over-long and over-deep paths before any file system call', async () => {
+    // The project directory does not exist: a path that reached the disk would be refused for that instead.
+    const missing = join(base, 'no-such-project');
+    const refusal = (userPath: string, limits = { maxChars: 10, maxDepth: 2 }) => resolveProjectPath(missing, userPath, { limits }).catch((err: Error) => err.message);
+    expect(await refusal('x'.repeat(11))).toMatch(/max_path_chars/);
+    expect(await refusal('a/b/c')).toMatch(/max_path_depth/);
+    expect(await refusal('a/b')).toMatch(/directory does not exist/);
+  });
+
+  it('applies no character or depth limit unless given one', async () => {
+    const deep = Array.from({ length: 100 }, () => 'd').join('/');
+    expect((await resolveProjectPath(project, deep)).relative).toBe(deep);
+  });
+
   it('normalises without touching the file system', () => {
     expect(normaliseProjectPath('a/./b/../c')).toBe('a/c');
     expect(() => normaliseProjectPath('../x')).toThrow(PathRefusedError);
@@ -133,8 +166,34 @@ describe('resolveProjectPath', () => {
 });
 
 describe('refusals touch nothing', () => {
+  it('over-long and over-deep paths are refused by every file operation, and nothing is created', async () => {
+    const files = new ProjectFiles(project, { maxReadBytes: 1024, maxWriteBytes: 1024, path: { maxChars: 30, maxDepth: 3 } });
+    const long = `new/${'n'.repeat(30)}.txt`;
+    const deep = 'new/a/b/c.txt';
+    const operations: Array<() => Promise<unknown>> = [
+      () => files.write(long, 'x'),
+      () => files.write(deep, 'x'),
+      () => files.mkdir(deep),
+      () => files.read(deep),
+      () => files.list(deep),
+      () => files.remove(deep),
+      () => files.move('src/main.py', deep),
+      () => files.move(long, 'src/moved.py'),
+      () => files.search({ query: 'print', path: deep }),
+      () => files.exists(long),
+    ];
+    for (const operation of operations) {
+      const error = await operation().then(() => null, (err: unknown) => err);
+      expect(error, String(operation)).toBeInstanceOf(PathRefusedError);
+      expect((error as Error).message).toMatch(/max_path_(chars|depth)/);
+    }
+    expect(readdirSync(project)).toEqual(['src']);
+    expect(readdirSync(join(project, 'src'))).toEqual(['main.py']);
+  });
+
+
   it('a rename whose target lies outside leaves the source where it was', async () => {
-    const files = new ProjectFiles(project, { maxReadBytes: 1024, maxWriteBytes: 1024 });
+    const files = new ProjectFiles(project, { maxReadBytes: 1024, maxWriteBytes: 1024, path: { maxChars: 1024, maxDepth: 64 } });
     symlinkSync(outside, join(project, 'out'));
     for (const target of ['../moved.py', '/tmp/moved.py', 'out/moved.py', 'C:\\moved.py', 'src/../../moved.py']) {
       await expect(files.move('src/main.py', target)).rejects.toBeInstanceOf(PathRefusedError);
@@ -145,7 +204,7 @@ describe('refusals touch nothing', () => {
   });
 
   it('writes, mkdirs and deletes through a link to outside are refused and change nothing outside', async () => {
-    const files = new ProjectFiles(project, { maxReadBytes: 1024, maxWriteBytes: 1024 });
+    const files = new ProjectFiles(project, { maxReadBytes: 1024, maxWriteBytes: 1024, path: { maxChars: 1024, maxDepth: 64 } });
     symlinkSync(outside, join(project, 'out'));
     await expect(files.write('out/secret.txt', 'pwned')).rejects.toBeInstanceOf(PathRefusedError);
     await expect(files.write('out/new.txt', 'pwned')).rejects.toBeInstanceOf(PathRefusedError);

@@ -1,11 +1,25 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
+import type { Config } from '@nanoclaw/protocol';
 import { PathRefusedError } from './workspaceErrors.js';
 
 /** Longest path accepted, in UTF-8 bytes (Linux PATH_MAX). */
 export const MAX_PATH_BYTES = 4096;
 /** Longest single name accepted, in UTF-8 bytes (NAME_MAX of common file systems). */
 export const MAX_NAME_BYTES = 255;
+
+/** The configured limits of a path inside a project (max_path_chars, max_path_depth). */
+export interface PathLimits {
+  /** Most characters (code points) of the path as given. */
+  maxChars: number;
+  /** Most names in the path once `.` and `..` are resolved ("a/b/c.txt" is 3). */
+  maxDepth: number;
+}
+
+export const pathLimitsOf = (config: Pick<Config, 'max_path_chars' | 'max_path_depth'>): PathLimits => ({
+  maxChars: config.max_path_chars,
+  maxDepth: config.max_path_depth,
+});
 
 export interface ResolvedPath {
   /** Absolute path under the project's real directory. */
@@ -23,6 +37,8 @@ export interface ResolveOptions {
    * where only the parent directories are checked and the link itself is what gets removed or moved.
    */
   followFinal?: boolean;
+  /** The configured limits; absent, only the file system's own (MAX_PATH_BYTES, MAX_NAME_BYTES) apply. */
+  limits?: PathLimits;
 }
 
 const WINDOWS_DRIVE = /^[A-Za-z]:/;
@@ -34,8 +50,12 @@ const CONTROL = /[\u0001-\u001f\u007f]/;
  * The checks that need no file system: answers the normalised project-relative path or throws
  * PathRefusedError. `\` counts as a separator, so `..\..\x` is caught like `../../x`.
  */
-export function normaliseProjectPath(userPath: unknown, options: Pick<ResolveOptions, 'allowRoot'> = {}): string {
+export function normaliseProjectPath(userPath: unknown, options: Pick<ResolveOptions, 'allowRoot' | 'limits'> = {}): string {
   if (typeof userPath !== 'string') throw new PathRefusedError('The path must be a string.');
+  const { limits } = options;
+  if (limits && longerThan(userPath, limits.maxChars)) {
+    throw new PathRefusedError(`The path is too long: at most ${limits.maxChars} characters are allowed (max_path_chars).`);
+  }
   if (userPath.includes('\0')) throw new PathRefusedError('The path contains a NUL byte, which no file name may contain.');
   if (CONTROL.test(userPath)) throw new PathRefusedError('The path contains control characters (such as a newline), which file names here may not contain.');
   if (Buffer.byteLength(userPath, 'utf8') > MAX_PATH_BYTES) {
@@ -59,11 +79,22 @@ export function normaliseProjectPath(userPath: unknown, options: Pick<ResolveOpt
     }
     parts.push(part);
   }
+  if (limits && parts.length > limits.maxDepth) {
+    throw new PathRefusedError(`The path is too deep: ${parts.length} levels, at most ${limits.maxDepth} folders and names are allowed (max_path_depth).`);
+  }
   const relative = parts.join('/');
   if (relative === '' && !options.allowRoot) {
     throw new PathRefusedError('This needs a path inside the project, not the project directory itself.');
   }
   return relative;
+}
+
+/** True when `text` has more than `max` characters (code points), counted no further than needed. */
+function longerThan(text: string, max: number): boolean {
+  if (text.length <= max) return false;
+  let count = 0;
+  for (const _ of text) if (++count > max) return true;
+  return false;
 }
 
 function isInside(root: string, candidate: string): boolean {
@@ -79,7 +110,8 @@ function errorCode(err: unknown): string | undefined {
  * PathRefusedError without touching anything. The one resolver of the files API and the file tools.
  *
  * Refused: `..` that climbs out, absolute paths, NUL and control characters, Windows drive
- * (`C:\x`, `C:x`) and UNC (`\\server\share`) forms, names over 255 bytes, paths over 4096 bytes, and
+ * (`C:\x`, `C:x`) and UNC (`\\server\share`) forms, names over 255 bytes, paths over 4096 bytes or over
+ * the configured `limits` (characters, depth), and
  * any path whose deepest existing part really lies outside the project once symbolic links are followed
  * (a link to /etc, a link in a parent directory, a dangling link whose target would be created).
  *

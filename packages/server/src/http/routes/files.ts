@@ -16,7 +16,7 @@ import {
 import type { AppContext } from '../appContext.js';
 import { badRequest, notFound } from '../appError.js';
 import { streamFileChangesToResponse } from '../fileEventsStream.js';
-import { receiveUpload, registerMultipart } from '../receiveUpload.js';
+import { receiveUpload, registerMultipart, uploadLimitsOf } from '../receiveUpload.js';
 import type { ProjectFiles } from '../../workspace/projectFiles.js';
 import { placeUpload } from '../../workspace/placeUpload.js';
 
@@ -110,7 +110,7 @@ export function fileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const backups = join(staging, 'replaced');
         await mkdir(received);
         await mkdir(backups);
-        const upload = await receiveUpload(request, received, { maxBytes: ctx.config.max_upload_bytes, maxEntries: ctx.config.max_upload_files });
+        const upload = await receiveUpload(request, received, uploadLimitsOf(ctx.config));
         if (upload.paths.length === 0 && upload.folders.length === 0) throw badRequest('The upload holds no files or folders: choose files, or a folder.');
         const staged = { root: received, paths: upload.paths, folders: upload.folders, backups };
         const placed = await placeUpload(files, staged, into, { overwrite: request.query.overwrite === 'true' });

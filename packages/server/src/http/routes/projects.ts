@@ -7,7 +7,7 @@ import { createProjectBodySchema, projectNameSchema, updateProjectBodySchema, ty
 import type { AppContext } from '../appContext.js';
 import type { ProjectPatch, ProjectRow } from '../../db/index.js';
 import { badRequest, notFound } from '../appError.js';
-import { receiveUpload, registerMultipart } from '../receiveUpload.js';
+import { receiveUpload, registerMultipart, uploadLimitsOf } from '../receiveUpload.js';
 import { idParamsSchema } from './conversations.js';
 
 export function presentProject(row: ProjectRow): ApiProject {
@@ -74,7 +74,7 @@ export function projectRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       const userId = request.user.id;
       const staging = await ctx.workspaces.stagingDirectory(userId, uuidv4());
       try {
-        const { fields, paths, folders, bytes } = await receiveUpload(request, staging, { maxBytes: ctx.config.max_upload_bytes, maxEntries: ctx.config.max_upload_files });
+        const { fields, paths, folders, bytes } = await receiveUpload(request, staging, uploadLimitsOf(ctx.config));
         if (paths.length === 0 && folders.length === 0) throw badRequest('The upload holds no files or folders: choose a folder.');
 
         // Empty folders (`folder` fields) are in the staging directory already and move with it.

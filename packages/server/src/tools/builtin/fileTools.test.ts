@@ -17,7 +17,7 @@ function setup() {
   const registry = createToolRegistry();
   registerFileTools(registry, {
     // The owner check the real workspaces do through the repository.
-    filesOf: async (userId, projectId) => (userId === OWNER && projectId === PROJECT ? new ProjectFiles(projectDir, { maxReadBytes: 1000, maxWriteBytes: 100 }) : null),
+    filesOf: async (userId, projectId) => (userId === OWNER && projectId === PROJECT ? new ProjectFiles(projectDir, { maxReadBytes: 1000, maxWriteBytes: 100, path: { maxChars: 1024, maxDepth: 64 } }) : null),
   });
   const executor = createToolExecutor({ registry, maxWorkers: 4, timeoutMs: 5000, outputMaxChars: 50_000 });
   const call = async (name: string, args: object, ctx: Partial<ToolContext> = {}) => {
@@ -110,6 +110,23 @@ describe('file tools', () => {
     }
     expect(readFileSync(join(base, 'outside', 'secret.txt'), 'utf8')).toBe('secret');
     expect(readdirSync(join(base, 'outside'))).toEqual(['secret.txt']);
+  });
+
+  it('answer paths over the configured length or depth as an error result naming the limit', async () => {
+    const { call } = setup();
+    const deep = `${Array.from({ length: 64 }, (_, i) => `d${i}`).join('/')}/file.txt`;
+    const long = `${'x'.repeat(1025)}`;
+    for (const [name, args] of [
+      ['file_write', { path: deep, content: 'x' }],
+      ['file_mkdir', { path: deep }],
+      ['file_read', { path: long }],
+      ['file_list', { path: deep }],
+    ] as Array<[string, object]>) {
+      const outcome = await call(name, args);
+      expect(outcome.success, name).toBe(false);
+      expect(outcome.value.error).toMatch(/^The path is too (deep|long): .*\(max_path_(depth|chars)\)\.$/);
+    }
+    expect(readdirSync(projectDir)).toEqual([]);
   });
 
   it('refuse writes over the size cap', async () => {
