@@ -9,10 +9,9 @@ const HTTP = join(SRC, 'http');
 
 /**
  * The layers below HTTP: nothing in them knows about routes, replies or statuses (they throw their own
- * errors, which http/errorHandler maps). `agent/` joins the list once its one import of http/sseFormat
- * goes: the run's event encoding is moving into the protocol package.
+ * errors, which http/errorHandler maps); the run's events are encoded by the protocol package.
  */
-const BELOW_HTTP = ['auth', 'workspace', 'tools', 'llm', 'db', 'sandbox', 'config'];
+const BELOW_HTTP = ['agent', 'auth', 'workspace', 'tools', 'llm', 'db', 'sandbox', 'config'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

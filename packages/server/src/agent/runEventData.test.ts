@@ -1,6 +1,6 @@
-import { answerFromSteps, applyProcessStep, decodeRunEvent, type Step, type StreamProtocol } from '@nanoclaw/protocol';
+import { answerFromSteps, applyProcessStep, decodeRunEvent, encodeRunEvent, runEventId, type Step, type StreamProtocol } from '@nanoclaw/protocol';
 import { describe, expect, it } from 'vitest';
-import { formatEvent } from '../http/sseFormat.js';
+import { toRunEvent } from './runEventData.js';
 import { RunSession } from './runSession.js';
 import { StepRecorder } from './stepRecorder.js';
 
@@ -34,7 +34,7 @@ function recordRun(): { session: RunSession; recorder: StepRecorder } {
 function replay(session: RunSession, protocol: StreamProtocol): Step[] {
   const steps: Step[] = [];
   for (const logged of session.events) {
-    const text = formatEvent(session.id, logged, protocol);
+    const text = encodeRunEvent(runEventId(session.id, logged.seq), toRunEvent(logged, protocol));
     const name = /^event: (.*)$/m.exec(text)![1];
     const data = /^data: (.*)$/m.exec(text)![1];
     const decoded = decodeRunEvent(name, data);
