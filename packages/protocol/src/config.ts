@@ -21,6 +21,12 @@ export const modelConfigSchema = z
     reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
     /** Marks the bundled offline demo model. */
     offline_demo: z.boolean().optional(),
+    /** Takes images (shown as a badge in the model picker). Default false. */
+    vision: z.boolean().optional(),
+    /** Can call tools. Default true. */
+    tools: z.boolean().optional(),
+    /** Thinks before answering, with a switch per conversation. Default: the provider profile's thinking switch (DeepSeek, GLM) or a reasoning_effort. */
+    thinking: z.boolean().optional(),
   })
   .strict();
 export type ModelConfig = z.infer<typeof modelConfigSchema>;

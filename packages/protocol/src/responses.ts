@@ -55,6 +55,8 @@ export const apiModelSchema = z.object({
   context_window: z.number().int(),
   offline_demo: z.boolean().optional(),
   default: z.boolean().optional(),
+  /** What it can do, for the model picker's badges and the thinking switch. */
+  capabilities: z.object({ vision: z.boolean(), tools: z.boolean(), thinking: z.boolean() }),
 });
 export type ApiModel = z.infer<typeof apiModelSchema>;
 

@@ -156,7 +156,7 @@ test('settings change what the model receives (echo model reports the request)',
   await shot(page, 'chat-settings-panel');
   await panel.getByRole('button', { name: 'Save' }).click();
   await expect(panel.getByText('Saved.')).toBeVisible();
-  await expect(page.locator('.chat-model')).toContainText('Sim echo');
+  await expect(page.getByTestId('model-picker')).toContainText('Sim echo');
   await expect(page.getByText('Tools are off for this conversation.')).toBeVisible();
 
   await sendMessage(page, 'hello echo');
@@ -399,4 +399,56 @@ test('the sidebar: one Tab stop per conversation, its menu from the keyboard (â†
   await expect(page.locator(`[data-conversation-id="${first.id}"]`)).toHaveCount(0);
   expect((await api.get(`/api/conversations/${first.id}`)).project_id).toBeNull();
   await page.getByTestId('project-select').selectOption('');
+});
+
+test('model picker: chosen on the start page and in the header (searchable, grouped, with badges), applies to the next message; a thinking switch for models that think', async ({ page, api }) => {
+  await page.goto('/');
+  const picker = page.getByTestId('model-picker');
+  await expect(picker).toContainText('Sim tool-call');
+  await picker.click();
+  const search = page.getByRole('combobox', { name: 'Search models' });
+  await expect(search).toBeFocused();
+  await search.fill('echo');
+  const options = page.getByRole('listbox', { name: 'Models' }).getByRole('option');
+  await expect(options).toHaveCount(1);
+  await page.keyboard.press('Enter');
+  await expect(picker).toContainText('Sim echo');
+  await expect(picker).toBeFocused();
+  await sendMessage(page, 'which model?');
+  await expect(page).toHaveURL(/\/c\//);
+  const id = new URL(page.url()).pathname.split('/').at(-1)!;
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', 'complete');
+  expect((await api.get(`/api/conversations/${id}`)).model).toBe('echo');
+  // Only the echo model answers with the request it got: the model chosen on the start page answered.
+  await expect(lastAssistant(page)).toContainText('"last_user":"which model?"');
+
+  // In the header: every model, grouped by provider, with what it can do; choosing one applies to the next message.
+  await picker.click();
+  await expect(page.getByRole('group', { name: 'OpenAI-compatible' }).getByRole('option')).toHaveCount(8);
+  await expect(page.getByRole('listbox', { name: 'Models' }).getByRole('option', { name: /Sim reasoning/ })).toContainText('images');
+  await expect(page.getByRole('listbox', { name: 'Models' }).getByRole('option', { name: /Sim reasoning/ })).toContainText('thinks');
+  await expect(page.getByRole('listbox', { name: 'Models' }).getByRole('option', { name: /Sim echo/ })).toHaveAttribute('aria-selected', 'true');
+  await shot(page, 'model-picker-open');
+  await page.keyboard.type('reason');
+  await page.keyboard.press('Enter');
+  await expect(picker).toContainText('Sim reasoning');
+  await expect.poll(async () => (await api.get(`/api/conversations/${id}`)).model).toBe('reasoning');
+  const thinking = page.getByRole('switch', { name: 'Thinking' });
+  await expect(thinking).not.toBeChecked();
+  await thinking.check();
+  await expect.poll(async () => (await api.get(`/api/conversations/${id}`)).thinking_enabled).toBe(true);
+  await sendMessage(page, 'think about it');
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', 'complete');
+  await expect(lastAssistant(page).locator('[data-step="thinking"]')).toHaveCount(1);
+
+  // Esc closes the list without changing anything; a model without thinking has no switch.
+  await picker.click();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('listbox')).toBeHidden();
+  await expect(picker).toBeFocused();
+  await picker.click();
+  await page.keyboard.type('text:3');
+  await page.keyboard.press('Enter');
+  await expect(picker).toContainText('Sim text:3');
+  await expect(page.getByRole('switch', { name: 'Thinking' })).toHaveCount(0);
 });

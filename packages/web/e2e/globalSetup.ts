@@ -11,6 +11,9 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /** Models the tests use; every one is a simulator scenario (tools/llm-sim). */
 export const E2E_MODELS = ['tool-call', 'slow:250', 'slow:200', 'echo', 'text', 'text:3', 'reasoning', 'error-503'];
 
+/** What some models can do beyond the defaults (badges and the thinking switch in the model picker). */
+const MODEL_EXTRAS: Record<string, string> = { reasoning: ', thinking: true, vision: true' };
+
 /** Starts the simulator and a real NanoClaw (built server + built UI) on free ports; returns the teardown. */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const serverMain = join(repoRoot, 'packages/server/dist/main.js');
@@ -81,7 +84,7 @@ async function startNanoclaw(serverMain: string, chatUrl: string, extraConfig: s
     ...defaults,
     ...extraConfig,
     'models:',
-    ...E2E_MODELS.map((id) => `  - { id: "${id}", name: "Sim ${id}", api_url: "${chatUrl}" }`),
+    ...E2E_MODELS.map((id) => `  - { id: "${id}", name: "Sim ${id}", api_url: "${chatUrl}"${MODEL_EXTRAS[id] ?? ''} }`),
     '',
   ].join('\n');
   const configFile = join(dir, 'config.yml');

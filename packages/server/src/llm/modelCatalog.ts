@@ -1,5 +1,5 @@
 import type { ApiModel, ModelConfig } from '@nanoclaw/protocol';
-import { resolveProviderProfile } from './providerProfiles.js';
+import { hasThinkingSwitch, resolveProviderProfile } from './providerProfiles.js';
 
 const DEFAULT_CONTEXT_WINDOW = 32_768;
 const DEFAULT_MAX_TOKENS = 4_096;
@@ -53,6 +53,16 @@ export class ModelCatalog {
       context_window: this.contextWindow(model),
       ...(model.offline_demo ? { offline_demo: true } : {}),
       ...(model.id === defaultId ? { default: true } : {}),
+      capabilities: modelCapabilities(model),
     }));
   }
+}
+
+/** What a model can do: as configured, else what its provider profile says. */
+export function modelCapabilities(model: ModelConfig): ApiModel['capabilities'] {
+  return {
+    vision: model.vision ?? false,
+    tools: model.tools ?? true,
+    thinking: model.thinking ?? (hasThinkingSwitch(model) || model.reasoning_effort !== undefined),
+  };
 }

@@ -22,6 +22,11 @@ const profiles: Record<ProviderProfileName, ProviderProfile> = {
 
 const openAiReasoningModel = /^(o1|o3|o4|gpt-5)/;
 
+/** Whether the model's provider has a per-request switch for thinking (DeepSeek, GLM). */
+export function hasThinkingSwitch(model: ModelConfig): boolean {
+  return profiles[resolveProviderProfile(model)].thinking !== 'none';
+}
+
 /** The configured profile, else a guess from the URL, else from the model id. */
 export function resolveProviderProfile(model: ModelConfig): ProviderProfileName {
   if (model.provider) return model.provider;
