@@ -452,3 +452,18 @@ test('model picker: chosen on the start page and in the header (searchable, grou
   await expect(picker).toContainText('Sim text:3');
   await expect(page.getByRole('switch', { name: 'Thinking' })).toHaveCount(0);
 });
+
+test('a slow first token is never silent: the waiting note counts the seconds', async ({ page, api }) => {
+  const conversation = await api.createConversation({ model: 'text' });
+  await page.goto(`/c/${conversation.id}`);
+  const res = await page.request.post(`${simUrl()}/_sim/script`, { data: { responses: [{ kind: 'stream', content: 'Finally here.', delayMs: 4000 }] } });
+  expect(res.status()).toBe(200);
+  await sendMessage(page, 'take your time');
+  const answer = lastAssistant(page);
+  await expect(answer.getByText('Waiting for the model…')).toBeVisible();
+  await expect(answer.getByTestId('waiting-elapsed')).toHaveText(/^[2-9] s$/, { timeout: 5000 });
+  await shot(page, 'chat-waiting-elapsed');
+  await expect(answer).toHaveAttribute('data-status', 'complete', { timeout: 15_000 });
+  await expect(answer.getByTestId('waiting-elapsed')).toHaveCount(0);
+  await expect(answer).toContainText('Finally here.');
+});

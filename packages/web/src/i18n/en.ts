@@ -95,6 +95,7 @@ export default {
     thought: 'Thought process',
     writing: 'Writing…',
     waiting: 'Waiting for the model…',
+    waitingFor: '{s} s',
     status: {
       streaming: 'Answering…',
       complete: '',

@@ -97,6 +97,7 @@ const zhCN: typeof en = {
     thought: '思考过程',
     writing: '正在输出…',
     waiting: '正在等待模型…',
+    waitingFor: '{s} 秒',
     status: {
       streaming: '回答中…',
       complete: '',
