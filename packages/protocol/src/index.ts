@@ -5,3 +5,5 @@ export * from './api.js';
 export * from './config.js';
 export * from './workspace.js';
 export * from './auth.js';
+export * from './clientBody.js';
+export * from './conversationTitles.js';
