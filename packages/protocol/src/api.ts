@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { attachmentSchema } from './messages.js';
+import { clientBody } from './clientBody.js';
 import { statsPeriodSchema } from './responses.js';
 
 export const envelopeErrorSchema = z.object({ code: z.number().int(), message: z.string() });
@@ -18,32 +19,48 @@ export const listConversationsQuerySchema = paginationQuerySchema.extend({
   project_id: z.string().min(1).optional(),
 });
 
-export const createConversationBodySchema = z
-  .object({
-    title: z.string().max(200).optional(),
-    model: z.string().min(1).max(200).optional(),
-    system_prompt: z.string().max(100_000).nullable().optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    max_tokens: z.number().int().min(1).max(1_000_000).optional(),
-    thinking_enabled: z.boolean().optional(),
-    project_id: z.string().nullable().optional(),
-  })
-  .strict();
+const conversationSettingsShape = {
+  title: z.string().max(200).optional(),
+  model: z.string().min(1).max(200).optional(),
+  system_prompt: z.string().max(100_000).nullable().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: z.number().int().min(1).max(1_000_000).optional(),
+  thinking_enabled: z.boolean().optional(),
+  project_id: z.string().nullable().optional(),
+};
+
+export const createConversationBodySchema = clientBody(conversationSettingsShape);
 export type CreateConversationBody = z.infer<typeof createConversationBodySchema>;
 
-export const updateConversationBodySchema = createConversationBodySchema;
+/**
+ * A change of settings; may be the whole conversation as GET answered it. `id` and `user_id` are
+ * read-only: when sent they must equal the stored ones.
+ */
+export const updateConversationBodySchema = clientBody({
+  ...conversationSettingsShape,
+  id: z.string().optional(),
+  user_id: z.string().optional(),
+});
 export type UpdateConversationBody = z.infer<typeof updateConversationBodySchema>;
-/** What a client may send to create or change a conversation's settings. */
-export type ConversationSettings = z.input<typeof updateConversationBodySchema>;
+/** What a client (our web UI) sends to create or change a conversation's settings. */
+export type ConversationSettings = z.input<z.ZodObject<typeof conversationSettingsShape>>;
 
-export const sendMessageBodySchema = z.object({
-  text: z.string().max(1_000_000),
+export const sendMessageBodySchema = clientBody({
+  /** May be empty (or absent) when there are attachments. */
+  text: z.string().max(1_000_000).default(''),
   attachments: z.array(attachmentSchema).max(50).optional(),
   tools_enabled: z.boolean().optional(),
   project_id: z.string().nullable().optional(),
   tool_choice: z.union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })]).optional(),
 });
 export type SendMessageBody = z.infer<typeof sendMessageBodySchema>;
+
+/** `POST /conversations/:id/regenerate/:mid`: the run's settings, as for a new message (body optional). */
+export const regenerateBodySchema = clientBody({
+  tools_enabled: z.boolean().optional(),
+  project_id: z.string().nullable().optional(),
+});
+export type RegenerateBody = z.infer<typeof regenerateBodySchema>;
 
 export const statsQuerySchema = z.object({
   period: statsPeriodSchema.default('daily'),

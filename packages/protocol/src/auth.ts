@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clientBody } from './clientBody.js';
 
 /** Accounts and sign-in (SPEC §7): request bodies and answers, shared by the server and the UI. */
 
@@ -14,45 +15,35 @@ export const passwordSchema = z
   .min(8, 'must be at least 8 characters')
   .max(256, 'must be at most 256 characters');
 
-export const registerBodySchema = z
-  .object({
-    username: usernameSchema,
-    password: passwordSchema,
-    email: z.string().email('must be an email address').nullable().optional(),
-  })
-  .strict();
+export const registerBodySchema = clientBody({
+  username: usernameSchema,
+  password: passwordSchema,
+  email: z.string().email('must be an email address').nullable().optional(),
+});
 export type RegisterBody = z.infer<typeof registerBodySchema>;
 
-export const loginBodySchema = z
-  .object({
-    username: z.string().trim().min(1).max(200),
-    password: z.string().min(1).max(256),
-  })
-  .strict();
+export const loginBodySchema = clientBody({
+  username: z.string().trim().min(1).max(200),
+  password: z.string().min(1).max(256),
+});
 export type LoginBody = z.infer<typeof loginBodySchema>;
 
 /** Profile changes; a new password needs the current one. */
-export const updateProfileBodySchema = z
-  .object({
-    email: z.string().email('must be an email address').nullable().optional(),
-    current_password: z.string().max(256).optional(),
-    new_password: passwordSchema.optional(),
-  })
-  .strict();
+export const updateProfileBodySchema = clientBody({
+  email: z.string().email('must be an email address').nullable().optional(),
+  current_password: z.string().max(256).optional(),
+  new_password: passwordSchema.optional(),
+});
 export type UpdateProfileBody = z.infer<typeof updateProfileBodySchema>;
 
-export const changePasswordBodySchema = z
-  .object({
-    current_password: z.string().max(256),
-    new_password: passwordSchema,
-  })
-  .strict();
+export const changePasswordBodySchema = clientBody({
+  current_password: z.string().max(256),
+  new_password: passwordSchema,
+});
 export type ChangePasswordBody = z.infer<typeof changePasswordBodySchema>;
 
-export const adminUpdateUserBodySchema = z
-  .object({
-    is_active: z.boolean().optional(),
-    role: z.enum(['user', 'admin']).optional(),
-  })
-  .strict();
+export const adminUpdateUserBodySchema = clientBody({
+  is_active: z.boolean().optional(),
+  role: z.enum(['user', 'admin']).optional(),
+});
 export type AdminUpdateUserBody = z.infer<typeof adminUpdateUserBodySchema>;

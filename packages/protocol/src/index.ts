@@ -7,3 +7,5 @@ export * from './responses.js';
 export * from './config.js';
 export * from './workspace.js';
 export * from './auth.js';
+export * from './clientBody.js';
+export * from './conversationTitles.js';

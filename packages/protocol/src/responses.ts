@@ -183,8 +183,12 @@ export const apiSearchResultSchema = z.object({
 });
 export type ApiSearchResult = z.infer<typeof apiSearchResultSchema>;
 
-/** `POST /api/projects/upload`: the new project and what went into it. */
-export const apiUploadResultSchema = z.object({
+/**
+ * `POST /api/projects/upload`: the new project's own fields at the top, as the original answered (`stats`
+ * counts what the upload created), and the same project under `project` with the files and bytes written.
+ */
+export const apiUploadResultSchema = apiProjectSchema.extend({
+  stats: z.object({ files: z.number().int().nonnegative(), directories: z.number().int().nonnegative(), size: z.number().int().nonnegative() }),
   project: apiProjectSchema,
   files: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clientBody } from './clientBody.js';
 
 /** Projects and their files (SPEC §2, §6): request bodies and answers, shared by the server and the UI. */
 
@@ -9,20 +10,23 @@ export const projectNameSchema = z
   .max(100, 'must be at most 100 characters')
   .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'must not contain control characters');
 
-export const createProjectBodySchema = z
-  .object({
-    name: projectNameSchema,
-    description: z.string().max(10_000).nullable().optional(),
-  })
-  .strict();
+export const createProjectBodySchema = clientBody({
+  name: projectNameSchema,
+  description: z.string().max(10_000).nullable().optional(),
+});
 export type CreateProjectBody = z.infer<typeof createProjectBodySchema>;
 
-export const updateProjectBodySchema = z
-  .object({
-    name: projectNameSchema.optional(),
-    description: z.string().max(10_000).nullable().optional(),
-  })
-  .strict();
+/**
+ * A change of name or description; may be the whole project as GET answered it. `id`, `user_id` and
+ * `path` are read-only: when sent they must equal the stored ones (renaming never moves the directory).
+ */
+export const updateProjectBodySchema = clientBody({
+  name: projectNameSchema.optional(),
+  description: z.string().max(10_000).nullable().optional(),
+  id: z.string().optional(),
+  user_id: z.string().optional(),
+  path: z.string().optional(),
+});
 export type UpdateProjectBody = z.infer<typeof updateProjectBodySchema>;
 
 /** A path inside a project, relative to its directory ("" or "." is the project directory itself). */
@@ -30,35 +34,29 @@ export const projectPathSchema = z.string().max(8192);
 
 export const listFilesQuerySchema = z.object({ path: projectPathSchema.optional() });
 
-export const writeFileBodySchema = z
-  .object({
-    content: z.string(),
-    /** Only create: when something already exists at the path, answer 409 and leave it as it is. */
-    create_only: z.boolean().optional(),
-  })
-  .strict();
+export const writeFileBodySchema = clientBody({
+  content: z.string(),
+  /** Only create: when something already exists at the path, answer 409 and leave it as it is. */
+  create_only: z.boolean().optional(),
+});
 export type WriteFileBody = z.infer<typeof writeFileBodySchema>;
 
-export const moveFileBodySchema = z
-  .object({
-    new_path: projectPathSchema.min(1),
-    /** Replace an existing file at new_path (never a directory). */
-    overwrite: z.boolean().optional(),
-  })
-  .strict();
+export const moveFileBodySchema = clientBody({
+  new_path: projectPathSchema.min(1),
+  /** Replace an existing file at new_path (never a directory). */
+  overwrite: z.boolean().optional(),
+});
 export type MoveFileBody = z.infer<typeof moveFileBodySchema>;
 
-export const makeDirectoryBodySchema = z.object({ path: projectPathSchema.min(1) }).strict();
+export const makeDirectoryBodySchema = clientBody({ path: projectPathSchema.min(1) });
 export type MakeDirectoryBody = z.infer<typeof makeDirectoryBodySchema>;
 
-export const searchFilesBodySchema = z
-  .object({
-    query: z.string().min(1, 'must not be empty').max(1000),
-    path: projectPathSchema.optional(),
-    max_results: z.number().int().min(1).max(1000).optional(),
-    case_sensitive: z.boolean().optional(),
-  })
-  .strict();
+export const searchFilesBodySchema = clientBody({
+  query: z.string().min(1, 'must not be empty').max(1000),
+  path: projectPathSchema.optional(),
+  max_results: z.number().int().min(1).max(1000).optional(),
+  case_sensitive: z.boolean().optional(),
+});
 export type SearchFilesBody = z.infer<typeof searchFilesBodySchema>;
 
 /** Query of `POST /api/projects/:id/upload`: the folder the files go into, and whether existing files may be replaced. */

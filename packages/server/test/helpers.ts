@@ -38,10 +38,12 @@ export const SCENARIO_MODELS = [
  * temp dir, or with NANOCLAW_TEST_ENGINE=postgres|mysql a fresh database on that server, dropped on
  * close (unless `database_url` is given). `now` gives the server a controlled clock.
  */
-export async function startTestServer(overrides: Partial<ConfigInput> & { modelOverrides?: Record<string, object>; now?: () => Date } = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<ConfigInput> & { modelOverrides?: Record<string, object>; now?: () => Date; logger?: pino.Logger } = {},
+): Promise<TestServer> {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0 });
   const dataDir = mkdtempSync(join(tmpdir(), 'nc-test-'));
-  const { modelOverrides = {}, now, ...rest } = overrides;
+  const { modelOverrides = {}, now, logger = pino({ level: 'silent' }), ...rest } = overrides;
   const engine = testServerEngine();
   const scratch = rest.database_url === undefined ? await createScratchDatabase(engine) : null;
   const config = configSchema.parse({
@@ -58,7 +60,7 @@ export async function startTestServer(overrides: Partial<ConfigInput> & { modelO
   });
   let server: NanoclawServer;
   try {
-    server = await createServer({ config, logger: pino({ level: 'silent' }), ...(now && { now }) });
+    server = await createServer({ config, logger, ...(now && { now }) });
   } catch (err) {
     await scratch?.drop();
     await sim.close();

@@ -59,7 +59,7 @@ describe('projects API', () => {
     expect((await t.api('POST', '/api/projects', { name: '' })).status).toBe(400);
     expect((await t.api('POST', '/api/projects', { name: '  ' })).body.message).toContain('"name"');
     expect((await t.api('POST', '/api/projects', {})).body.message).toContain('"name" is required');
-    expect((await t.api('POST', '/api/projects', { name: 'x', colour: 1 })).body.message).toContain('"colour"');
+    expect((await t.api('POST', '/api/projects', { name: 'x', description: 5 })).body.message).toContain('"description"');
     expect((await t.api('POST', '/api/projects', { name: 'a\nb' })).status).toBe(400);
   });
 

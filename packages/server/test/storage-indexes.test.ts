@@ -220,6 +220,28 @@ describe(`indexes behind the list queries (${engine})`, () => {
     }
   });
 
+  it('counts the messages of a page of conversations through (conversation_id, …), never reading the table', async () => {
+    const page = heavyConversations.slice(100, 120);
+    let counts = new Map<string, number>();
+    const plan = await planOfLastSelect(async (db) => {
+      counts = await createConversationRepo(db).countMessagesOf(page);
+    });
+    expect([...counts.values()]).toEqual(page.map(() => MESSAGES_PER_CONVERSATION));
+    const text = plan.join('\n');
+    switch (engine) {
+      case 'postgres':
+        expect(text, text).toMatch(/Index (Only )?Scan using messages_conversation_created_idx on messages\b/);
+        expect(text, text).not.toMatch(/Seq Scan/);
+        break;
+      case 'mysql':
+        expect(text, text).toMatch(/table=messages type=(range|ref) key=messages_conversation_created_idx /);
+        break;
+      case 'sqlite':
+        expect(text, text).toMatch(/SEARCH messages USING COVERING INDEX messages_conversation_created_idx \(conversation_id=\?\)/);
+        break;
+    }
+  });
+
   it('opens a conversation’s messages, first page and a deep page, from (conversation_id, created_at, id)', async () => {
     const first = await planOfLastSelect((db) => createMessageRepo(db).listForConversation(longConversation, { limit: 50 }));
     expectIndexOrderedPlan(first, 'messages', 'messages_conversation_created_idx');

@@ -209,6 +209,24 @@ describe.each(testEngines())('conversationRepo on %s', (engine) => {
     expect(await conversations.countMessages(created.id)).toBe(3);
   });
 
+  it('counts the messages of a whole page of conversations in one grouped query', async () => {
+    const owner = await newUserId();
+    const [a, b, c] = [await conversations.create(owner, { model: 'm' }), await conversations.create(owner, { model: 'm' }), await conversations.create(owner, { model: 'm' })];
+    for (const [conversation, n] of [[a!, 2], [c!, 5]] as const) {
+      for (let i = 0; i < n; i++) await messages.create({ conversationId: conversation.id, role: 'user', content: { text: `${i}` }, status: 'complete' });
+    }
+    let queries = 0;
+    const counting = createConversationRepo(
+      database.db.withPlugin({ transformQuery: (args) => (queries++, args.node), transformResult: async (args) => args.result }),
+      clock.now,
+    );
+    const counts = await counting.countMessagesOf([a!.id, b!.id, c!.id]);
+    expect(queries).toBe(1);
+    expect(Object.fromEntries(counts)).toEqual({ [a!.id]: 2, [b!.id]: 0, [c!.id]: 5 });
+    expect((await counting.countMessagesOf([])).size).toBe(0);
+    expect(queries).toBe(1);
+  });
+
   it('deletes a conversation with its messages, only for its owner', async () => {
     const owner = await newUserId();
     const created = await conversations.create(owner, { model: 'm' });

@@ -243,7 +243,24 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
     return toNumber(result.count);
   }
 
-  return { create, getForUser, listForUser, update, setTitle, delete: deleteConversation, touch, countMessages };
+  /**
+   * How many messages each of these conversations holds (every stored message: questions and answers
+   * on every branch), in one grouped query over the (conversation_id, …) index; 0 for those with none.
+   */
+  async function countMessagesOf(conversationIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map(conversationIds.map((id) => [id, 0]));
+    if (conversationIds.length === 0) return counts;
+    const rows = await db
+      .selectFrom('messages')
+      .select((eb) => ['conversation_id', eb.fn.countAll().as('count')])
+      .where('conversation_id', 'in', [...conversationIds])
+      .groupBy('conversation_id')
+      .execute();
+    for (const row of rows) counts.set(row.conversation_id, toNumber(row.count));
+    return counts;
+  }
+
+  return { create, getForUser, listForUser, update, setTitle, delete: deleteConversation, touch, countMessages, countMessagesOf };
 }
 
 export type ConversationRepo = ReturnType<typeof createConversationRepo>;

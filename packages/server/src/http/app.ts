@@ -3,6 +3,8 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { AppContext } from './appContext.js';
 import { errorHandler, sendError } from './errorHandler.js';
 import { registerAuth } from './auth.js';
+import { logIgnoredBodyFields } from './logIgnoredBodyFields.js';
+import { acceptEmptyJsonBodies } from './emptyJsonBody.js';
 import { metaRoutes } from './routes/meta.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { messageRoutes } from './routes/messages.js';
@@ -24,6 +26,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, `No route ${request.method} ${request.url.split('?')[0]}.`));
+  acceptEmptyJsonBodies(app);
+  logIgnoredBodyFields(app);
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   await api.register(

@@ -1,7 +1,8 @@
 import type { ApiConversation, ApiMessage, AssistantContent, MessageStatus, UserContent } from '@nanoclaw/protocol';
 import type { ConversationRow, MessageRow } from '../db/index.js';
 
-export function presentConversation(row: ConversationRow & { project_name?: string | null }): ApiConversation {
+/** `messageCount`: how many messages it holds (see conversationRepo.countMessagesOf), when known. */
+export function presentConversation(row: ConversationRow & { project_name?: string | null }, messageCount?: number): ApiConversation {
   return {
     id: row.id,
     user_id: row.user_id,
@@ -15,6 +16,7 @@ export function presentConversation(row: ConversationRow & { project_name?: stri
     thinking_enabled: row.thinking_enabled,
     created_at: row.created_at,
     updated_at: row.updated_at,
+    ...(messageCount !== undefined ? { message_count: messageCount } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import type { AppContext } from '../appContext.js';
 import type { ConversationPatch } from '../../db/index.js';
 import { AppError, badRequest, notFound } from '../appError.js';
 import { presentConversation } from '../presenters.js';
+import { assertReadOnlyFields } from '../assertReadOnlyFields.js';
 
 export const idParamsSchema = z.object({ id: z.string().min(1).max(64) });
 
@@ -25,7 +26,8 @@ export function conversationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.get('/conversations', { schema: { querystring: listConversationsQuerySchema } }, async (request) => {
       const { limit = 20, cursor, project_id } = request.query;
       const page = await ctx.repos.conversations.listForUser(request.user.id, { limit, cursor, projectId: project_id });
-      return { code: 0, data: { ...page, items: page.items.map(presentConversation) } };
+      const counts = await ctx.repos.conversations.countMessagesOf(page.items.map((c) => c.id));
+      return { code: 0, data: { ...page, items: page.items.map((c) => presentConversation(c, counts.get(c.id))) } };
     });
 
     app.post('/conversations', { schema: { body: createConversationBodySchema } }, async (request) => {
@@ -42,24 +44,30 @@ export function conversationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         maxTokens: body.max_tokens ?? DEFAULT_MAX_TOKENS,
       });
       const detail = await ctx.repos.conversations.getForUser(request.user.id, row.id);
-      return { code: 0, data: presentConversation(detail ?? row) };
+      return { code: 0, data: presentConversation(detail ?? row, 0) };
     });
 
     app.get('/conversations/:id', { schema: { params: idParamsSchema } }, async (request) => {
       const row = await ctx.repos.conversations.getForUser(request.user.id, request.params.id);
       if (!row) throw notFound('Conversation');
-      return { code: 0, data: { ...presentConversation(row), running: await ctx.runHub.isRunning(row.id) } };
+      const [messageCount, running] = await Promise.all([ctx.repos.conversations.countMessages(row.id), ctx.runHub.isRunning(row.id)]);
+      return { code: 0, data: { ...presentConversation(row, messageCount), running } };
     });
 
     app.patch('/conversations/:id', { schema: { params: idParamsSchema, body: updateConversationBodySchema } }, async (request) => {
       const existing = await ctx.repos.conversations.getForUser(request.user.id, request.params.id);
       if (!existing) throw notFound('Conversation');
-      checkModel(request.body.model);
+      assertReadOnlyFields(request.body, existing, ['id', 'user_id'], 'conversation');
+      // A model no longer configured may stay where it is (a whole-object PATCH repeats it).
+      if (request.body.model !== existing.model) checkModel(request.body.model);
       await checkProject(request.user.id, request.body.project_id);
       const updated = await ctx.repos.conversations.update(request.user.id, existing.id, toConversationFields(request.body));
       if (!updated) throw notFound('Conversation');
-      const detail = await ctx.repos.conversations.getForUser(request.user.id, existing.id);
-      return { code: 0, data: presentConversation(detail ?? updated) };
+      const [detail, messageCount] = await Promise.all([
+        ctx.repos.conversations.getForUser(request.user.id, existing.id),
+        ctx.repos.conversations.countMessages(existing.id),
+      ]);
+      return { code: 0, data: presentConversation(detail ?? updated, messageCount) };
     });
 
     app.delete('/conversations/:id', { schema: { params: idParamsSchema } }, async (request) => {

@@ -80,10 +80,13 @@ export function fileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       return { code: 0, data: { ...(await files.remove(request.params['*'])), deleted: true } };
     });
 
-    app.post('/projects/:id/directories', { schema: { params: projectParamsSchema, body: makeDirectoryBodySchema } }, async (request) => {
-      const files = await filesOf(request.user.id, request.params.id);
-      return { code: 0, data: await files.mkdir(request.body.path) };
-    });
+    // `POST …/files/mkdir` is where the original NanoClaw front end asks for a folder.
+    for (const url of ['/projects/:id/directories', '/projects/:id/files/mkdir']) {
+      app.post(url, { schema: { params: projectParamsSchema, body: makeDirectoryBodySchema } }, async (request) => {
+        const files = await filesOf(request.user.id, request.params.id);
+        return { code: 0, data: await files.mkdir(request.body.path) };
+      });
+    }
 
     app.post('/projects/:id/search', { schema: { params: projectParamsSchema, body: searchFilesBodySchema } }, async (request) => {
       const files = await filesOf(request.user.id, request.params.id);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listMessagesQuerySchema, sendMessageBodySchema, streamProtocolSchema } from '@nanoclaw/protocol';
+import { isUntitled, listMessagesQuerySchema, regenerateBodySchema, sendMessageBodySchema, streamProtocolSchema, type UserContent } from '@nanoclaw/protocol';
 import type { AppContext } from '../appContext.js';
 import { AppError, badRequest, notFound } from '../appError.js';
 import { presentMessage } from '../presenters.js';
@@ -44,7 +44,7 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const conversation = await ownConversation(request.user.id, request.params.id);
         const body = request.body;
-        if (!body.text.trim() && !body.attachments?.length) throw badRequest('Write a message or attach a file before sending.');
+        if (!body.text.trim() && !body.attachments?.length) throw badRequest('Write a message ("text") or attach a file ("attachments") before sending.');
         if (body.project_id && !(await ctx.repos.projects.getForUser(request.user.id, body.project_id))) throw notFound('Project');
         if (!ctx.catalog.resolve(conversation.model)) throw new AppError(503, 'No model is configured. Add one to config.yml.');
 
@@ -59,7 +59,7 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             status: 'complete',
             parentId: history.at(-1)?.id ?? null,
           });
-          const suggestedTitle = conversation.title ? null : titleFrom(body.text || body.attachments?.[0]?.name || '');
+          const suggestedTitle = isUntitled(conversation.title) ? titleFrom(body) : null;
           session = await ctx.runs.startRun({
             userId: request.user.id,
             conversation,
@@ -95,9 +95,11 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
     app.post(
       '/conversations/:id/regenerate/:mid',
-      { schema: { params: messageParamsSchema, querystring: streamQuerySchema } },
+      { schema: { params: messageParamsSchema, body: regenerateBodySchema, querystring: streamQuerySchema } },
       async (request, reply) => {
         const conversation = await ownConversation(request.user.id, request.params.id);
+        const body = request.body;
+        if (body.project_id && !(await ctx.repos.projects.getForUser(request.user.id, body.project_id))) throw notFound('Project');
         const target = await ctx.repos.messages.getInConversation(conversation.id, request.params.mid);
         if (!target) throw notFound('Message');
         if (target.role !== 'assistant') throw badRequest('Only an assistant answer can be regenerated.');
@@ -110,14 +112,16 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           const question = history.at(-1);
           if (!question || question.role !== 'user') throw badRequest('There is no question before this answer to answer again.');
           await ctx.repos.messages.deleteFrom(conversation.id, target.id);
+          const suggestedTitle = isUntitled(conversation.title) ? titleFrom(question.content as Partial<UserContent>) : null;
           session = await ctx.runs.startRun({
             userId: request.user.id,
             conversation,
             parentId: question.id,
+            newTitle: suggestedTitle,
             history,
-            projectId: conversation.project_id,
-            toolsEnabled: true,
-            suggestedTitle: null,
+            projectId: body.project_id ?? conversation.project_id ?? null,
+            toolsEnabled: body.tools_enabled ?? true,
+            suggestedTitle,
           });
         } catch (err) {
           release();
@@ -130,7 +134,8 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   };
 }
 
-function titleFrom(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+/** An untitled conversation's title: its question's first words, or its first attachment's name. */
+function titleFrom(question: Partial<UserContent>): string {
+  const oneLine = (question.text || question.attachments?.[0]?.name || '').replace(/\s+/g, ' ').trim();
   return [...oneLine].slice(0, TITLE_LENGTH).join('') || 'New conversation';
 }

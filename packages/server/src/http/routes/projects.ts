@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { v4 as uuidv4 } from 'uuid';
-import { createProjectBodySchema, projectNameSchema, updateProjectBodySchema, type ApiProject, type ApiUploadResult } from '@nanoclaw/protocol';
+import { createProjectBodySchema, projectNameSchema, updateProjectBodySchema, type ApiProject, type UpdateProjectBody, type ApiUploadResult } from '@nanoclaw/protocol';
 import type { AppContext } from '../appContext.js';
 import type { ProjectPatch, ProjectRow } from '../../db/index.js';
 import { badRequest, notFound } from '../appError.js';
 import { receiveUpload, registerMultipart, uploadLimitsOf } from '../receiveUpload.js';
 import { idParamsSchema } from './conversations.js';
+import { assertReadOnlyFields } from '../assertReadOnlyFields.js';
 
 export function presentProject(row: ProjectRow): ApiProject {
   return {
@@ -23,6 +24,18 @@ export function presentProject(row: ProjectRow): ApiProject {
 }
 
 const DEFAULT_UPLOAD_NAME = 'Uploaded files';
+
+/** How many distinct folders the uploaded files (`a/b/c.txt`) and empty folders (`a/empty`) make. */
+function folderCount(files: readonly string[], folders: readonly string[]): number {
+  const seen = new Set<string>();
+  const addFolders = (path: string, ownFolder: boolean) => {
+    const parts = path.split('/').filter(Boolean);
+    for (let depth = 1; depth <= parts.length - (ownFolder ? 0 : 1); depth++) seen.add(parts.slice(0, depth).join('/'));
+  };
+  for (const path of files) addFolders(path, false);
+  for (const path of folders) addFolders(path, true);
+  return seen.size;
+}
 
 /** Projects CRUD and folder upload (SPEC §2); every project has its directory under workspace_root. */
 export function projectRoutes(ctx: AppContext): FastifyPluginAsyncZod {
@@ -45,9 +58,10 @@ export function projectRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       return { code: 0, data: presentProject(project) };
     });
 
-    const update = async (request: FastifyRequest<{ Params: { id: string }; Body: { name?: string; description?: string | null } }>) => {
+    const update = async (request: FastifyRequest<{ Params: { id: string }; Body: UpdateProjectBody }>) => {
       const existing = await ctx.workspaces.get(request.user.id, request.params.id);
       if (!existing) throw notFound('Project');
+      assertReadOnlyFields(request.body, existing, ['id', 'user_id', 'path'], 'project');
       // The directory keeps its name: renaming a project never moves files under a running agent.
       const patch: ProjectPatch = {};
       if (request.body.name !== undefined) patch.name = request.body.name;
@@ -87,7 +101,9 @@ export function projectRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const description = fields.description?.trim() ? fields.description : null;
 
         const project = await ctx.workspaces.adopt(userId, { name: parsedName.data, description }, sharedTop ? join(staging, sharedTop) : staging);
-        const result: ApiUploadResult = { project: presentProject(project), files: paths.length, bytes };
+        const inProject = (path: string) => (sharedTop ? path.slice(sharedTop.length + 1) : path);
+        const stats = { files: paths.length, directories: folderCount(paths.map(inProject), folders.map(inProject)), size: bytes };
+        const result: ApiUploadResult = { ...presentProject(project), stats, project: presentProject(project), files: paths.length, bytes };
         return { code: 0, data: result };
       } finally {
         await rm(staging, { recursive: true, force: true });
