@@ -215,6 +215,9 @@ export const apiFileLimitsSchema = z.object({
   max_upload_files: z.number().int().positive(),
   max_file_write_bytes: z.number().int().positive(),
   max_file_read_bytes: z.number().int().positive(),
+  /** Paths longer or deeper than these are refused (400). */
+  max_path_chars: z.number().int().positive(),
+  max_path_depth: z.number().int().positive(),
 });
 export type ApiFileLimits = z.infer<typeof apiFileLimitsSchema>;
 

@@ -51,6 +51,8 @@ export function fileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         max_upload_files: ctx.config.max_upload_files,
         max_file_write_bytes: ctx.config.max_file_write_bytes,
         max_file_read_bytes: ctx.config.max_file_read_bytes,
+        max_path_chars: ctx.config.max_path_chars,
+        max_path_depth: ctx.config.max_path_depth,
       };
       return { code: 0, data: limits };
     });
