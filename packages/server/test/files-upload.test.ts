@@ -226,8 +226,8 @@ describe('upload into a project folder', () => {
       max_upload_files: 5,
       max_file_write_bytes: 10 * 1024 * 1024,
       max_file_read_bytes: 5 * 1024 * 1024,
-      max_path_chars: 1024,
-      max_path_depth: 64,
+      max_path_chars: 60,
+      max_path_depth: 6,
     });
   });
 });
