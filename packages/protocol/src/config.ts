@@ -54,6 +54,21 @@ export const redisSettingsSchema = z
   })
   .strict();
 
+/** How an untitled conversation gets its title once its first answer is done. */
+export const titleSettingsSchema = z
+  .object({
+    /** `model`: a short request to a model, with the first words as the fallback; `first_words`: the question's first words only. */
+    mode: z.enum(['model', 'first_words']).default('model'),
+    /** The model asked (a model id of `models`); default the conversation's own model. */
+    model: z.string().min(1).optional(),
+    /** Longest title kept, characters. */
+    max_chars: z.number().int().min(10).max(200).default(60),
+    /** How long the end of the answer waits for the title, ms; a later title is still stored. */
+    timeout_ms: z.number().int().min(100).max(60_000).default(4000),
+  })
+  .strict();
+export type TitleSettings = z.infer<typeof titleSettingsSchema>;
+
 /** Sub-agents started by the multi_agent tool. */
 export const multiAgentSettingsSchema = z
   .object({
@@ -228,6 +243,7 @@ export const configSchema = z
     tool_timeout_ms: z.number().int().positive().default(30_000),
     tool_output_max_chars: z.number().int().positive().default(50_000),
     multi_agent: multiAgentSettingsSchema.default({ max_agents: 5, concurrency: 3, max_iterations: 5, timeout_ms: 120_000 }),
+    titles: titleSettingsSchema.default({ mode: 'model', max_chars: 60, timeout_ms: 4000 }),
     /** How often (ms) a streaming answer is checkpointed to the database. */
     checkpoint_interval_ms: z.number().int().min(10).default(500),
     /** How long a finished run stays re-attachable, ms. */

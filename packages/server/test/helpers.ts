@@ -55,6 +55,8 @@ export async function startTestServer(
     default_model: 'text',
     llm: { timeout_ms: 2000, max_retries: 2, retry_base_ms: 10, retry_max_ms: 50 },
     checkpoint_interval_ms: 50,
+    // Titles from the question's first words, as the original; title requests to the simulator are tested on their own.
+    titles: { mode: 'first_words' },
     ...(scratch?.url !== undefined && { database_url: scratch.url }),
     ...rest,
   });

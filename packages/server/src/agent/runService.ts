@@ -4,6 +4,7 @@ import type { ChatMessage, ChatToolChoice } from '../llm/types.js';
 import type { ModelCatalog } from '../llm/modelCatalog.js';
 import type { Repositories, ConversationRow, MessageRow } from '../db/index.js';
 import { CheckpointWriter } from './checkpointWriter.js';
+import { askForTitle } from './conversationTitle.js';
 import { historyToChat, type HistoryMessage } from './historyToChat.js';
 import { loadRecentHistory } from './recentHistory.js';
 import { estimateTokens } from './trimToBudget.js';
@@ -14,12 +15,12 @@ import { StepRecorder } from './stepRecorder.js';
 import { createSubAgentRunner } from './subAgents.js';
 
 export interface RunServiceDeps {
-  config: Pick<Config, 'max_iterations' | 'checkpoint_interval_ms' | 'multi_agent'>;
+  config: Pick<Config, 'max_iterations' | 'checkpoint_interval_ms' | 'multi_agent' | 'titles'>;
   repos: Repositories;
   runHub: RunHub;
   catalog: ModelCatalog;
   agent: AgentDeps;
-  logger: { error(obj: object, msg?: string): void };
+  logger: { error(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   now: () => Date;
 }
 
@@ -191,13 +192,46 @@ export function createRunService(deps: RunServiceDeps) {
     if (outcome.status === 'error' || outcome.status === 'max_iterations') {
       session.finish('error', { content: outcome.error ?? 'The answer failed.', message_id: session.messageId });
     } else {
+      const title = outcome.status === 'complete' ? await modelTitle(params, model, recorder.toContent().text) : null;
       session.finish('done', {
         message_id: session.messageId,
         token_count: outcome.usage.completion_tokens,
-        suggested_title: params.suggestedTitle,
+        suggested_title: title ?? params.suggestedTitle,
         usage: outcome.usage,
         status: outcome.status,
       });
+    }
+  }
+
+  /**
+   * An untitled conversation's title from a model, once its answer is done (config `titles`): waited for
+   * up to `timeout_ms`, then the answer ends with the first-words title already stored, and a model title
+   * arriving later still replaces it, unless the person has renamed the conversation meanwhile.
+   */
+  async function modelTitle(params: StartRunParams, model: ModelConfig, answer: string): Promise<string | null> {
+    const settings = deps.config.titles;
+    const fallback = params.newTitle;
+    const question = params.history.at(-1);
+    if (!fallback || settings.mode !== 'model' || model.offline_demo || question?.role !== 'user') return null;
+    const titleModel = (settings.model && deps.catalog.resolve(settings.model)) || model;
+    const asked = askForTitle(deps.agent.streamChat, titleModel, { question: (question.content as { text?: string }).text ?? '', answer }, settings, AbortSignal.timeout(Math.max(settings.timeout_ms, 30_000)))
+      .then(async (title) => {
+        if (!title || title === fallback) return null;
+        const current = await deps.repos.conversations.getForUser(params.userId, params.conversation.id);
+        if (current?.title !== fallback) return null;
+        await deps.repos.conversations.update(params.userId, params.conversation.id, { title });
+        return title;
+      })
+      .catch((err: unknown) => {
+        deps.logger.warn({ err, conversationId: params.conversation.id }, 'asking a model for a conversation title failed');
+        return null;
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), settings.timeout_ms)));
+    try {
+      return await Promise.race([asked, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

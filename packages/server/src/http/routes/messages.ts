@@ -6,6 +6,7 @@ import { AppError, badRequest, notFound } from '../appError.js';
 import { presentMessage } from '../presenters.js';
 import { streamProtocolOf } from '../streamProtocol.js';
 import { streamRunToResponse } from '../sseStream.js';
+import { firstWordsTitle } from '../../agent/conversationTitle.js';
 import { RunConflictError } from '../../agent/runRegistry.js';
 import type { RunSession } from '../../agent/runSession.js';
 import { idParamsSchema } from './conversations.js';
@@ -134,8 +135,7 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   };
 }
 
-/** An untitled conversation's title: its question's first words, or its first attachment's name. */
+/** An untitled conversation's first title: its question's first words, or its first attachment's name. */
 function titleFrom(question: Partial<UserContent>): string {
-  const oneLine = (question.text || question.attachments?.[0]?.name || '').replace(/\s+/g, ' ').trim();
-  return [...oneLine].slice(0, TITLE_LENGTH).join('') || 'New conversation';
+  return firstWordsTitle(question.text || question.attachments?.[0]?.name || '', TITLE_LENGTH) || 'New conversation';
 }
