@@ -149,7 +149,8 @@ async function main(): Promise<void> {
   const sim = await startSimProcess();
   const dir = mkdtempSync(join(tmpdir(), 'nc-bench-'));
   const models = ['text:20', 'text:500', 'text:1000', `text:${LONG_TOKENS}`, 'scripted'];
-  writeFileSync(join(dir, 'config.yml'), `log_level: warn\nmodels:\n${models.map((id) => `  - id: "${id}"\n    api_url: ${sim.chatUrl}\n`).join('')}`);
+  // Titles from first words: the loads compare one model request per message with the direct baseline.
+  writeFileSync(join(dir, 'config.yml'), `log_level: warn\ntitles: { mode: first_words }\nmodels:\n${models.map((id) => `  - id: "${id}"\n    api_url: ${sim.chatUrl}\n`).join('')}`);
   const results: Record<string, unknown> = {};
 
   // Start-up and idle memory, against Node starting an empty script.
