@@ -4,7 +4,7 @@ import { JSONPath } from 'jsonpath-plus';
 import { z } from 'zod';
 import type { ZodToolDefinition } from '../types.js';
 import { checkPattern } from './textProcessRegex.js';
-import { createWorkerPool } from '../web/workerPool.js';
+import { createWorkerPool } from '../../workers/workerPool.js';
 
 export const MAX_JSON_TEXT = 1_000_000;
 export const MAX_RESULTS = 1000;

@@ -1,6 +1,6 @@
 import retModule from 'ret';
 import safeRegex from 'safe-regex2';
-import { createWorkerPool } from '../web/workerPool.js';
+import { createWorkerPool } from '../../workers/workerPool.js';
 
 /**
  * Regular expressions from the model run in a worker thread with a deadline: a catastrophic pattern
