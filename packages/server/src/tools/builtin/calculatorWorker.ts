@@ -13,7 +13,7 @@ export interface CalculatorRunner {
   evaluate(expression: string, precision?: number): Promise<CalculatorValue>;
   /** Workers alive and idle (tests, diagnostics). */
   stats(): { live: number; idle: number };
-  /** Stops the idle worker (tests, shutdown). */
+  /** Stops its worker (tests, shutdown); later calculations are refused. */
   close(): Promise<void>;
 }
 

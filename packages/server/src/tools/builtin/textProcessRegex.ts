@@ -34,7 +34,7 @@ export type RegexJobResult =
 
 export interface RegexRunner {
   run(job: RegexJob): Promise<RegexJobResult>;
-  /** Terminates idle workers (tests, shutdown). */
+  /** Stops its workers (tests, shutdown); later jobs are refused. */
   close(): Promise<void>;
 }
 
