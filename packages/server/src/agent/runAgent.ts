@@ -1,11 +1,12 @@
 import type { ModelConfig } from '@nanoclaw/protocol';
-import type { ChatDelta, ChatMessage, ChatRequest, ChatToolCall, ChatToolChoice, ChatToolDefinition } from '../llm/types.js';
+import type { ChatDelta, ChatMessage, ChatRequest, ChatStreamResult, ChatToolCall, ChatToolChoice, ChatToolDefinition } from '../llm/types.js';
 import type { ToolCallOutcome, ToolCallRequest, ToolContext } from '../tools/types.js';
 import type { StepSink } from './stepRecorder.js';
 import { trimToBudget } from './trimToBudget.js';
 
 export interface AgentDeps {
-  streamChat(model: ModelConfig, request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatDelta>;
+  /** The model's text as it arrives; the assembled answer is the generator's return value. */
+  streamChat(model: ModelConfig, request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatDelta, ChatStreamResult, undefined>;
   toolDefinitions(): ChatToolDefinition[];
   executeTools(calls: ToolCallRequest[], ctx: ToolContext): Promise<ToolCallOutcome[]>;
 }
@@ -111,49 +112,38 @@ interface RoundAnswer {
   completionTokens: number;
 }
 
+/** Streams one model answer: its text goes to the recorder as it arrives, the rest comes assembled at the end. */
 async function streamRound(input: AgentInput, deps: AgentDeps, request: ChatRequest, recorder: StepSink): Promise<RoundAnswer> {
-  let text = '';
-  let reasoning = '';
-  const calls = new Map<number, ChatToolCall>();
-  let reported: { prompt_tokens: number; completion_tokens: number } | null = null;
-
-  for await (const delta of deps.streamChat(input.model, request, input.signal)) {
-    switch (delta.type) {
-      case 'reasoning':
-        reasoning += delta.text;
-        recorder.appendText('thinking', delta.text);
-        break;
-      case 'content':
-        text += delta.text;
-        recorder.appendText('text', delta.text);
-        break;
-      case 'tool_call': {
-        let call = calls.get(delta.index);
-        if (!call) {
-          call = { id: '', type: 'function', function: { name: '', arguments: '' } };
-          calls.set(delta.index, call);
-        }
-        if (delta.id && !call.id) call.id = delta.id;
-        if (delta.name && !call.function.name) call.function.name = delta.name;
-        call.function.arguments += delta.arguments;
+  const stream = deps.streamChat(input.model, request, input.signal);
+  let result: ChatStreamResult | undefined;
+  try {
+    for (let next = await stream.next(); ; next = await stream.next()) {
+      if (next.done) {
+        result = next.value;
         break;
       }
-      case 'usage':
-        reported = { prompt_tokens: Number(delta.usage.prompt_tokens) || 0, completion_tokens: Number(delta.usage.completion_tokens) || 0 };
-        break;
-      default:
-        break;
+      const delta = next.value;
+      if (delta.type === 'reasoning') recorder.appendText('thinking', delta.text);
+      else if (delta.type === 'content') recorder.appendText('text', delta.text);
     }
+  } finally {
+    // Like `for await` on an early exit: let the stream release its connection.
+    if (!result) await stream.return(undefined as never).catch(() => undefined);
   }
 
-  const ordered = [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([index, call]) => {
-    if (!call.id) call.id = `call_${recorder.stepCount}_${index}`;
-    return call;
-  });
-  const promptTokens = reported?.prompt_tokens ?? estimateChars(request.messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join(''));
-  const completionTokens =
-    reported?.completion_tokens ?? estimateChars(text + reasoning + ordered.map((c) => c.function.name + c.function.arguments).join(''));
-  return { text, reasoning, calls: ordered, promptTokens, completionTokens };
+  const calls = result.tool_calls.map(
+    (call): ChatToolCall => ({
+      id: call.id || `call_${recorder.stepCount}_${call.index}`,
+      type: 'function',
+      function: { name: call.function.name, arguments: call.function.arguments },
+    }),
+  );
+  const { content: text, reasoning, usage } = result;
+  const promptTokens = usage ? Number(usage.prompt_tokens) || 0 : estimateChars(request.messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join(''));
+  const completionTokens = usage
+    ? Number(usage.completion_tokens) || 0
+    : estimateChars(text + reasoning + calls.map((c) => c.function.name + c.function.arguments).join(''));
+  return { text, reasoning, calls, promptTokens, completionTokens };
 }
 
 /** Used only when a provider sends no usage: roughly 4 characters per token. */

@@ -94,7 +94,7 @@ function recordingSleep(): { delays: number[]; sleep: NonNullable<ChatClientOpti
 }
 
 describe('streamChat', () => {
-  it('streams typed deltas and returns the reconstructed result', async () => {
+  it('streams the text as it arrives and returns the assembled result', async () => {
     const server = await startServer((_req, res) => {
       startEventStream(res);
       res.write(sse({ choices: [{ index: 0, delta: { role: 'assistant', reasoning_content: 'Hmm.' } }] }));
@@ -113,8 +113,6 @@ describe('streamChat', () => {
       { type: 'reasoning', text: 'Hmm.' },
       { type: 'content', text: 'Hel' },
       { type: 'content', text: 'lo' },
-      { type: 'finish', reason: 'stop' },
-      { type: 'usage', usage: { prompt_tokens: 3, completion_tokens: 2 } },
     ]);
     expect(result).toEqual({
       content: 'Hello',
@@ -294,7 +292,8 @@ describe('streamChat', () => {
   it('does not count a slow consumer against the timeout', async () => {
     const server = await startServer((_req, res) => {
       startEventStream(res);
-      res.end(sse(contentChunk('a'), contentChunk('b', 'stop'), '[DONE]'));
+      res.write(sse(contentChunk('a')));
+      setTimeout(() => res.end(sse(contentChunk('b'), contentChunk('c', 'stop'), '[DONE]')), 20);
     });
     const client = createChatClient({ settings: { ...settings, timeout_ms: 100 } });
     const texts: string[] = [];
@@ -306,9 +305,9 @@ describe('streamChat', () => {
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
 
-    // Both pieces came in one read, so they arrive merged; the consumer still paused after each delta.
-    expect(texts).toEqual(['ab']);
-    expect(yields).toBeGreaterThanOrEqual(2);
+    // 'b' and 'c' came in one read, so they arrive merged; the consumer paused longer than the timeout after each.
+    expect(texts).toEqual(['a', 'bc']);
+    expect(yields).toBe(2);
   });
 
   it('closes the upstream connection at once when the caller aborts mid-stream', async () => {
@@ -402,6 +401,25 @@ describe('streamChat', () => {
     expect(error?.message).toBe('The connection to the LLM service was lost mid-answer');
     expect(error?.kind).toBe('unavailable');
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('retries a connection lost after half a tool call: no text reached the caller, the call comes whole from the retry', async () => {
+    const toolChunk = (fragment: object) => ({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, ...fragment }] } }] });
+    const opening = (id: string) => toolChunk({ id, function: { name: 'calc', arguments: '{"x"' } });
+    const server = await startServer((_req, res, attempt) => {
+      startEventStream(res);
+      if (attempt === 1) res.write(sse(opening('call_1')), () => setTimeout(() => res.socket?.destroy(), 20));
+      else res.end(sse(opening('call_2'), toolChunk({ function: { arguments: ':1}' } }), '[DONE]'));
+    });
+    const { sleep } = recordingSleep();
+    const client = createChatClient({ settings, sleep });
+
+    const { deltas, result, error } = await collect(client.streamChat(modelAt(server), request, new AbortController().signal));
+
+    expect(error).toBeUndefined();
+    expect(deltas).toEqual([]);
+    expect(result?.tool_calls).toEqual([{ index: 0, id: 'call_2', type: 'function', function: { name: 'calc', arguments: '{"x":1}' } }]);
+    expect(server.requests).toHaveLength(2);
   });
 
   it('retries a connection lost before any delta was yielded', async () => {

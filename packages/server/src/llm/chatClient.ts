@@ -22,8 +22,9 @@ export interface ChatClientOptions {
 
 export interface ChatClient {
   /**
-   * Streams one chat completion as typed deltas (choice 0) and returns the reconstructed result.
-   * Throws LlmError; deltas already yielded stay valid (the caller keeps partial output).
+   * Streams the text of one chat completion as it arrives (choice 0) and returns the assembled answer,
+   * the only one: callers take tool calls and usage from it. Throws LlmError; text already yielded
+   * stays valid (the caller keeps partial output).
    */
   streamChat(model: ModelConfig, req: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatDelta, ChatStreamResult, undefined>;
   /** The models an OpenAI-compatible server offers: GET `<baseUrl>/models`. */
@@ -154,7 +155,8 @@ async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWa
     const failure = watchdog.interruption() ?? transportTimeout(err);
     if (failure) throw failure;
     if (err instanceof LlmError) throw err;
-    // Nothing reached the caller yet, so trying again cannot duplicate output.
+    // No text reached the caller yet (a partial tool call is only in this attempt's accumulator), so
+    // trying again cannot duplicate output.
     if (!yielded) return retry(llmErrors.lostMidAnswer(err));
     throw llmErrors.lostMidAnswer(err);
   }

@@ -7,7 +7,7 @@ function chunk(delta: Record<string, unknown>, extra: Record<string, unknown> = 
 }
 
 describe('ChatStreamAccumulator', () => {
-  it('emits the pieces of one chunk in a fixed order: reasoning, content, refusal, tool calls, finish, usage', () => {
+  it('emits the text of one chunk in a fixed order (reasoning, content, refusal) and keeps tool calls, finish and usage for the result', () => {
     const accumulator = new ChatStreamAccumulator();
 
     const deltas = accumulator.push({
@@ -30,13 +30,18 @@ describe('ChatStreamAccumulator', () => {
       { type: 'reasoning', text: 'think' },
       { type: 'content', text: 'text' },
       { type: 'refusal', text: 'no' },
-      { type: 'tool_call', index: 0, id: 'call_1', name: 'calc', arguments: '{}' },
-      { type: 'finish', reason: 'tool_calls' },
-      { type: 'usage', usage: { prompt_tokens: 1, completion_tokens: 2 } },
     ]);
+    expect(accumulator.result()).toEqual({
+      content: 'text',
+      reasoning: 'think',
+      refusal: 'no',
+      tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'calc', arguments: '{}' } }],
+      finish_reason: 'tool_calls',
+      usage: { prompt_tokens: 1, completion_tokens: 2 },
+    });
   });
 
-  it('joins the text pieces of chunks pushed into one array to the last delta of the same kind, keeping everything else in order', () => {
+  it('joins the text pieces of chunks pushed into one array to the last delta of the same kind', () => {
     const accumulator = new ChatStreamAccumulator();
     const deltas = [
       chunk({ reasoning_content: 'a' }),
@@ -50,34 +55,37 @@ describe('ChatStreamAccumulator', () => {
       chunk({ content: 'g' }, { finish_reason: 'stop' }),
     ].reduce((into: ChatDelta[], piece) => accumulator.push(piece, into), []);
 
+    // The tool call between 'cd' and 'e' is no delta, so the content around it is one piece.
     expect(deltas).toEqual([
       { type: 'reasoning', text: 'ab' },
-      { type: 'content', text: 'cd' },
-      { type: 'tool_call', index: 0, id: 'x', name: 'f', arguments: '{' },
-      { type: 'tool_call', index: 0, arguments: '}' },
-      { type: 'content', text: 'e' },
+      { type: 'content', text: 'cde' },
       { type: 'reasoning', text: 'f' },
       { type: 'content', text: 'g' },
-      { type: 'finish', reason: 'stop' },
     ]);
-    expect(accumulator.result()).toMatchObject({ reasoning: 'abf', content: 'cdeg' });
+    expect(accumulator.result()).toMatchObject({ reasoning: 'abf', content: 'cdeg', tool_calls: [{ id: 'x', function: { name: 'f', arguments: '{}' } }] });
   });
 
-  it('announces a tool call id and name only the first time they are seen', () => {
+  it('keeps the first non-empty id and name of a tool call and appends its argument fragments', () => {
     const accumulator = new ChatStreamAccumulator();
 
-    const first = accumulator.push(chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'calc', arguments: '' } }] }));
-    const second = accumulator.push(chunk({ tool_calls: [{ index: 0, id: '', type: 'function', function: { name: '', arguments: '{"x"' } }] }));
-    const third = accumulator.push(chunk({ tool_calls: [{ index: 0, id: 'call_1', function: { name: 'calc', arguments: ':1}' } }] }));
+    accumulator.push(chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'calc', arguments: '' } }] }));
+    accumulator.push(chunk({ tool_calls: [{ index: 0, id: '', type: 'function', function: { name: '', arguments: '{"x"' } }] }));
+    accumulator.push(chunk({ tool_calls: [{ index: 0, id: 'call_2', function: { name: 'other', arguments: ':1}' } }] }));
     const empty = accumulator.push(chunk({ tool_calls: [{ index: 0, function: { arguments: '' } }] }));
 
-    expect(first).toEqual([{ type: 'tool_call', index: 0, id: 'call_1', name: 'calc', arguments: '' }]);
-    expect(second).toEqual([{ type: 'tool_call', index: 0, arguments: '{"x"' }]);
-    expect(third).toEqual([{ type: 'tool_call', index: 0, arguments: ':1}' }]);
     expect(empty).toEqual([]);
     expect(accumulator.result().tool_calls).toEqual([
       { index: 0, id: 'call_1', type: 'function', function: { name: 'calc', arguments: '{"x":1}' } },
     ]);
+  });
+
+  it('starts no tool call for a fragment that carries no id, name or arguments', () => {
+    const accumulator = new ChatStreamAccumulator();
+
+    accumulator.push(chunk({ tool_calls: [{ index: 0, type: 'function', function: { arguments: '' } }] }));
+    accumulator.push(chunk({ tool_calls: [{ index: 1, id: '', function: { name: '' } }] }));
+
+    expect(accumulator.result().tool_calls).toEqual([]);
   });
 
   it('places tool calls sent without index by their position, and sorts them by index', () => {
@@ -143,15 +151,13 @@ describe('ChatStreamAccumulator', () => {
   it('takes usage from inside a choice as well as from the top level', () => {
     const accumulator = new ChatStreamAccumulator();
 
-    expect(accumulator.push(chunk({}, { usage: { prompt_tokens: 5, completion_tokens: 6 } }))).toEqual([
-      { type: 'usage', usage: { prompt_tokens: 5, completion_tokens: 6 } },
-    ]);
+    expect(accumulator.push(chunk({}, { usage: { prompt_tokens: 5, completion_tokens: 6 } }))).toEqual([]);
     accumulator.push({ choices: [], usage: null });
 
     expect(accumulator.result().usage).toEqual({ prompt_tokens: 5, completion_tokens: 6 });
   });
 
-  it('emits deltas for choice 0 only but reconstructs every choice', () => {
+  it('emits text for choice 0 only but reconstructs every choice', () => {
     const accumulator = new ChatStreamAccumulator();
 
     expect(accumulator.push({ choices: [{ index: 1, delta: { content: 'B' } }] })).toEqual([]);

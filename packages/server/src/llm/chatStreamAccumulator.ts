@@ -1,7 +1,6 @@
 import { isRecord } from './isRecord.js';
 import type { ChatDelta, ChatStreamResult, ChatUsage } from './types.js';
 
-type ToolCallDelta = Extract<ChatDelta, { type: 'tool_call' }>;
 type ToolCallResult = ChatStreamResult['tool_calls'][number];
 
 interface ToolCallState {
@@ -22,8 +21,9 @@ interface ChoiceState {
 }
 
 /**
- * Merges the chunks of one streaming chat completion. `push` turns a chunk into typed deltas
- * for choice 0; `result` reconstructs every choice (rules: fixtures/provider-streams/README.md).
+ * Merges the chunks of one streaming chat completion: the one place a stream is assembled.
+ * `push` hands out the text of choice 0 as it arrives (for display); `result` is the whole answer,
+ * every choice with its tool calls, finish reason and usage (rules: fixtures/provider-streams/README.md).
  * Fields it does not know are ignored, so provider extensions pass through harmlessly.
  */
 export class ChatStreamAccumulator {
@@ -31,10 +31,10 @@ export class ChatStreamAccumulator {
   #usage: ChatUsage | null = null;
 
   /**
-   * Appends the deltas of `chunk` to `deltas` (a new array if none is given). A text piece that
-   * continues the kind of text (reasoning, content, refusal) of the last delta already there is joined
-   * to it: the chunks of one network read, pushed into one array, become one step update instead of
-   * hundreds. Every other delta keeps its place.
+   * Appends the text deltas of `chunk` (choice 0) to `deltas` (a new array if none is given). A piece
+   * that continues the kind of text (reasoning, content, refusal) of the last delta already there is
+   * joined to it: the chunks of one network read, pushed into one array, become one step update
+   * instead of hundreds. Tool calls, finish reason and usage are only in result().
    */
   push(chunk: unknown, deltas: ChatDelta[] = []): ChatDelta[] {
     if (!isRecord(chunk)) return deltas;
@@ -45,7 +45,7 @@ export class ChatStreamAccumulator {
         if (isRecord(choice)) this.#pushChoice(choice, position, deltas);
       }
     }
-    this.#takeUsage(chunk.usage, deltas);
+    this.#takeUsage(chunk.usage);
     return deltas;
   }
 
@@ -81,12 +81,9 @@ export class ChatStreamAccumulator {
     const { delta, finish_reason: finishReason } = choice;
     if (isRecord(delta)) pushDelta(state, delta, out);
     // An empty finish_reason carries no information and must not hide an earlier real one.
-    if (typeof finishReason === 'string' && finishReason !== '') {
-      state.finishReason = finishReason;
-      out?.push({ type: 'finish', reason: finishReason });
-    }
+    if (typeof finishReason === 'string' && finishReason !== '') state.finishReason = finishReason;
     // Moonshot reports usage inside the choice.
-    this.#takeUsage(choice.usage, deltas);
+    this.#takeUsage(choice.usage);
   }
 
   #choiceState(index: number): ChoiceState {
@@ -98,11 +95,9 @@ export class ChatStreamAccumulator {
     return state;
   }
 
-  #takeUsage(usage: unknown, deltas: ChatDelta[]): void {
-    if (!isRecord(usage)) return;
+  #takeUsage(usage: unknown): void {
     // JSON boundary: counts are the provider's; some send null counts until the last chunk.
-    this.#usage = usage as ChatUsage;
-    deltas.push({ type: 'usage', usage: this.#usage });
+    if (isRecord(usage)) this.#usage = usage as ChatUsage;
   }
 }
 
@@ -137,15 +132,13 @@ function pushDelta(state: ChoiceState, delta: Record<string, unknown>, out: Chat
   if (Array.isArray(toolCalls)) {
     for (let position = 0; position < toolCalls.length; position++) {
       const fragment: unknown = toolCalls[position];
-      if (isRecord(fragment)) pushToolCallFragment(state, fragment, position, out);
+      if (isRecord(fragment)) mergeToolCallFragment(state, fragment, position);
     }
   }
 }
 
-type TextDelta = Extract<ChatDelta, { text: string }>;
-
 /** Joins `text` to the last delta when that is the same kind of text; the deltas are this accumulator's own. */
-function pushText(out: ChatDelta[], type: TextDelta['type'], text: string): void {
+function pushText(out: ChatDelta[], type: ChatDelta['type'], text: string): void {
   const last = out[out.length - 1];
   if (last !== undefined && last.type === type) last.text += text;
   else out.push({ type, text });
@@ -173,33 +166,23 @@ function textOf(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-function pushToolCallFragment(
-  state: ChoiceState,
-  fragment: Record<string, unknown>,
-  position: number,
-  out: ChatDelta[] | undefined,
-): void {
+function mergeToolCallFragment(state: ChoiceState, fragment: Record<string, unknown>, position: number): void {
   const index = typeof fragment.index === 'number' ? fragment.index : position;
+  const fn = isRecord(fragment.function) ? fragment.function : undefined;
+  const name = fn && isNonEmptyString(fn.name) ? fn.name : '';
+  const args = fn && typeof fn.arguments === 'string' ? fn.arguments : '';
   let call = state.toolCalls.get(index);
   if (!call) {
+    // A fragment that names nothing and adds no arguments does not start a call.
+    if (!isNonEmptyString(fragment.id) && name === '' && args === '') return;
     call = { index, id: '', type: '', name: '', arguments: '' };
     state.toolCalls.set(index, call);
   }
   // id, type and name keep their first non-empty value: continuation fragments often repeat them as "".
-  const newId = call.id === '' && isNonEmptyString(fragment.id) ? fragment.id : undefined;
-  if (newId !== undefined) call.id = newId;
+  if (call.id === '' && isNonEmptyString(fragment.id)) call.id = fragment.id;
   if (call.type === '' && isNonEmptyString(fragment.type)) call.type = fragment.type;
-  const fn = isRecord(fragment.function) ? fragment.function : undefined;
-  const newName = fn && call.name === '' && isNonEmptyString(fn.name) ? fn.name : undefined;
-  if (newName !== undefined) call.name = newName;
-  const args = fn && typeof fn.arguments === 'string' ? fn.arguments : '';
+  if (call.name === '') call.name = name;
   call.arguments += args;
-
-  if (!out || (newId === undefined && newName === undefined && args === '')) return;
-  const delta: ToolCallDelta = { type: 'tool_call', index, arguments: args };
-  if (newId !== undefined) delta.id = newId;
-  if (newName !== undefined) delta.name = newName;
-  out.push(delta);
 }
 
 function isNonEmptyString(value: unknown): value is string {

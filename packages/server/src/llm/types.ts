@@ -36,15 +36,14 @@ export interface ChatUsage {
   [key: string]: unknown;
 }
 
-/** Typed pieces decoded from a streaming response, in arrival order (choice 0 only). */
-export type ChatDelta =
-  | { type: 'reasoning'; text: string }
-  | { type: 'content'; text: string }
-  | { type: 'refusal'; text: string }
-  /** A tool-call fragment: `id`/`name` present when first seen, `arguments` is the new fragment. */
-  | { type: 'tool_call'; index: number; id?: string; name?: string; arguments: string }
-  | { type: 'finish'; reason: string }
-  | { type: 'usage'; usage: ChatUsage };
+/**
+ * The text of a streaming response as it arrives (choice 0 only), for display. The assembled answer
+ * (tool calls, finish reason, usage) is the stream's ChatStreamResult.
+ */
+export interface ChatDelta {
+  type: 'reasoning' | 'content' | 'refusal';
+  text: string;
+}
 
 /** What a whole stream reconstructs to (matches the corpus `.expected.json` shape). */
 export interface ChatStreamResult {

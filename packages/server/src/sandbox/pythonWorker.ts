@@ -105,12 +105,12 @@ const { pathToFileURL } = require('node:url');
   check.pyodide_api_keys = Reflect.ownKeys(pyodide).map(String);
   check.jsglobals_keys = Reflect.ownKeys(jsglobals).map(String);
   if (check.globals_left.length > 0 || check.codegen.length > 0 || check.pyodide_api_keys.length > 0 || check.jsglobals_keys.length > 0) {
-    port.postMessage({ type: 'failed', message: 'sandbox hardening incomplete: ' + JSON.stringify(check) });
+    port.postMessage({ ready: false, message: 'sandbox hardening incomplete: ' + JSON.stringify(check) });
     return;
   }
 
-  port.on('message', (message) => {
-    const { id, code, level, policy } = message;
+  port.on('message', ({ id, job }) => {
+    const { code, level, policy } = job;
     let answer;
     try {
       const proxy = run(code, level, policy !== false);
@@ -131,10 +131,10 @@ const { pathToFileURL } = require('node:url');
         stdout: '', stderr: '', result: null, truncated_chars: 0, execution_time: 0, recycle: true,
       };
     }
-    port.postMessage({ type: 'result', id, answer });
+    port.postMessage({ id, ok: true, result: answer, retire: answer.recycle === true });
   });
-  port.postMessage({ type: 'ready', check });
+  port.postMessage({ ready: true, check });
 })().catch((error) => {
-  port.postMessage({ type: 'failed', message: error && error.stack ? error.stack : String(error) });
+  port.postMessage({ ready: false, message: error && error.stack ? error.stack : String(error) });
 });
 `;

@@ -1,10 +1,11 @@
 import type { ErrorObject } from 'ajv';
+import type { z } from 'zod';
 
 /** Enough problems to fix a call; a longer list only buries the first one. */
 const MAX_PROBLEMS = 5;
 
 /**
- * Turns ajv errors into short sentences the model can act on, e.g.
+ * Turns ajv errors (arguments of tools with a JSON Schema from outside) into short sentences the model can act on, e.g.
  * `"expression" is required`, `"precision" must be an integer`, `"format" must be one of "iso", "human"`.
  */
 export function describeValidationErrors(errors: readonly ErrorObject[]): string[] {
@@ -28,6 +29,67 @@ function describeError(error: ErrorObject): string {
     default:
       return `${subject(error.instancePath)} ${error.message ?? 'is invalid'}`;
   }
+}
+
+/**
+ * The same sentences for zod issues (built-in tools' arguments), worded as for ajv so that every tool's
+ * refusals read alike. `input` is the value that was checked: a missing field is told apart by it.
+ */
+export function describeZodIssues(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
+  const problems = issues.flatMap((issue) => describeIssue(issue, input));
+  return [...new Set(problems)].slice(0, MAX_PROBLEMS);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
+  const path = pointerOf(issue.path);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (valueAt(input, issue.path) === undefined) return [`${quoteField(path)} is required`];
+      return [`${subject(path)} must be ${withArticle(ZOD_TYPE_NAMES[issue.expected] ?? issue.expected)}`];
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => `${quoteField(childPath(path, key))} is not an accepted argument`);
+    case 'invalid_value':
+      return [
+        issue.values.length === 1
+          ? `${subject(path)} must be ${JSON.stringify(issue.values[0])}`
+          : `${subject(path)} must be one of ${formatAllowedValues(issue.values)}`,
+      ];
+    case 'too_big':
+      return [`${subject(path)} ${sizeLimit('more', issue.origin, issue.maximum, issue.inclusive)}`];
+    case 'too_small':
+      return [`${subject(path)} ${sizeLimit('fewer', issue.origin, issue.minimum, issue.inclusive)}`];
+    case 'invalid_format':
+      if (issue.format === 'regex' && 'pattern' in issue) return [`${subject(path)} must match pattern "${String(issue.pattern).replace(/^\/(.*)\/[a-z]*$/s, '$1')}"`];
+      return [`${subject(path)} must match format "${issue.format}"`];
+    case 'not_multiple_of':
+      return [`${subject(path)} must be a multiple of ${String(issue.divisor)}`];
+    default:
+      return [`${subject(path)} ${issue.message}`];
+  }
+}
+
+/** zod's names for expected types, in the words ajv uses. */
+const ZOD_TYPE_NAMES: Record<string, string> = { int: 'integer', record: 'object', map: 'object', tuple: 'array', nonoptional: 'value' };
+
+/** ajv's wording for size limits: `must NOT have more than 3 items`, `must be <= 20`. */
+function sizeLimit(direction: 'more' | 'fewer', origin: string, limit: number | bigint, inclusive: boolean | undefined): string {
+  const unit = origin === 'string' ? 'characters' : origin === 'array' || origin === 'set' ? 'items' : undefined;
+  if (unit) return `must NOT have ${direction} than ${String(limit)} ${unit}`;
+  const operator = direction === 'more' ? (inclusive === false ? '<' : '<=') : inclusive === false ? '>' : '>=';
+  return `must be ${operator} ${String(limit)}`;
+}
+
+function pointerOf(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((pointer, key) => childPath(pointer, String(key)), '');
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 /** `/options/0/name` → `options[0].name`, the way a person would name the field. */

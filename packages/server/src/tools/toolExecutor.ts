@@ -166,7 +166,7 @@ function prepareCall(call: ToolCallRequest, registry: ToolRegistry): PreparedCal
 
   const check = registry.checkArguments(call.name, parsed.value);
   if (!check.valid) return { kind: 'rejected', message: `Invalid arguments for ${call.name}: ${check.problems.join('; ')}` };
-  return { kind: 'runnable', definition, args: parsed.value };
+  return { kind: 'runnable', definition, args: check.args };
 }
 
 type ParsedArguments = { ok: true; value: unknown } | { ok: false; message: string };

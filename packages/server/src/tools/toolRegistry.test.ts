@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createToolRegistry } from './toolRegistry.js';
-import type { ToolDefinition } from './types.js';
+import type { JsonSchemaToolDefinition, ZodToolDefinition } from './types.js';
 
-function makeTool(name: string, handler: ToolDefinition['handler'], extra: Partial<ToolDefinition> = {}): ToolDefinition {
+function makeTool(name: string, handler: JsonSchemaToolDefinition['handler'], extra: Partial<JsonSchemaToolDefinition> = {}): JsonSchemaToolDefinition {
   return { name, description: `${name} for tests`, category: 'test', parameters: { type: 'object', properties: {} }, handler, ...extra };
+}
+
+const shapeArguments = z.strictObject({
+  name: z.string().min(1).describe('What to call it.'),
+  count: z.int().min(1).max(10).optional(),
+  mode: z.enum(['fast', 'slow']).default('fast'),
+  items: z.array(z.strictObject({ id: z.number() })).max(2).optional(),
+});
+
+function makeZodTool(name: string, handler: ZodToolDefinition<z.infer<typeof shapeArguments>>['handler'] = () => 1): ZodToolDefinition<z.infer<typeof shapeArguments>> {
+  return { name, description: `${name} for tests`, category: 'test', arguments: shapeArguments, handler };
 }
 
 describe('createToolRegistry', () => {
@@ -36,10 +48,10 @@ describe('createToolRegistry', () => {
     expect(() => registry.checkArguments('broken', {})).toThrow();
     const parameters = { type: 'object', properties: { n: { type: 'integer' } } };
     registry.register(makeTool('counted', () => 1, { parameters }));
-    expect(registry.checkArguments('counted', { n: 1 })).toEqual({ valid: true });
+    expect(registry.checkArguments('counted', { n: 1 })).toEqual({ valid: true, args: { n: 1 } });
     // Changing the definition afterwards no longer matters: the compiled validator is kept.
     parameters.properties.n.type = 'string';
-    expect(registry.checkArguments('counted', { n: 2 })).toEqual({ valid: true });
+    expect(registry.checkArguments('counted', { n: 2 })).toEqual({ valid: true, args: { n: 2 } });
   });
 
   it('gives the model OpenAI function definitions, optionally filtered', () => {
@@ -79,8 +91,7 @@ describe('createToolRegistry', () => {
       }),
     );
     const args: Record<string, unknown> = { name: 'x' };
-    expect(registry.checkArguments('shape', args)).toEqual({ valid: true });
-    expect(args).toEqual({ name: 'x', mode: 'fast' });
+    expect(registry.checkArguments('shape', args)).toEqual({ valid: true, args: { name: 'x', mode: 'fast' } });
 
     expect(registry.checkArguments('shape', { count: 1.5, mode: 'medium', items: [{ id: 'a' }], extra: true })).toEqual({
       valid: false,
@@ -93,5 +104,53 @@ describe('createToolRegistry', () => {
       ],
     });
     expect(registry.checkArguments('shape', { name: 'x', count: 0 })).toEqual({ valid: false, problems: ['"count" must be >= 1'] });
+  });
+
+  it("offers a zod tool's arguments to the model as a draft-07 JSON Schema: object, properties, required, no extra keys", () => {
+    const registry = createToolRegistry();
+    registry.register(makeZodTool('shape'));
+    const expected = {
+      type: 'object',
+      properties: {
+        name: { type: 'string', minLength: 1, description: 'What to call it.' },
+        count: { type: 'integer', minimum: 1, maximum: 10 },
+        mode: { type: 'string', enum: ['fast', 'slow'], default: 'fast' },
+        items: {
+          type: 'array',
+          maxItems: 2,
+          items: { type: 'object', properties: { id: { type: 'number' } }, required: ['id'], additionalProperties: false },
+        },
+      },
+      // A field with a default is optional for the model.
+      required: ['name'],
+      additionalProperties: false,
+    };
+    expect(registry.describe()[0]?.parameters).toStrictEqual(expected);
+    expect(registry.definitionsForModel()).toStrictEqual([
+      { type: 'function', function: { name: 'shape', description: 'shape for tests', parameters: expected } },
+    ]);
+  });
+
+  it("checks a zod tool's arguments with its schema: defaults filled in, every wrong argument named", () => {
+    const registry = createToolRegistry();
+    registry.register(makeZodTool('shape'));
+    const args = { name: 'x' };
+    expect(registry.checkArguments('shape', args)).toEqual({ valid: true, args: { name: 'x', mode: 'fast' } });
+    expect(args).toEqual({ name: 'x' });
+
+    expect(registry.checkArguments('shape', { count: 1.5, mode: 'medium', items: [{ id: 'a' }], extra: true })).toEqual({
+      valid: false,
+      problems: [
+        '"name" is required',
+        '"count" must be an integer',
+        '"mode" must be one of "fast", "slow"',
+        '"items[0].id" must be a number',
+        '"extra" is not an accepted argument',
+      ],
+    });
+    expect(registry.checkArguments('shape', { name: '', count: 11, items: [{ id: 1 }, { id: 2 }, { id: 3 }] })).toEqual({
+      valid: false,
+      problems: ['"name" must NOT have fewer than 1 characters', '"count" must be <= 10', '"items" must NOT have more than 2 items'],
+    });
   });
 });

@@ -2,7 +2,8 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { ChatToolDefinition } from '../llm/types.js';
 import type { ToolDefinition } from './types.js';
-import { describeValidationErrors } from './describeValidationErrors.js';
+import { describeValidationErrors, describeZodIssues } from './describeValidationErrors.js';
+import { toolParametersSchema } from './toolParametersSchema.js';
 
 export interface ToolDescription {
   name: string;
@@ -11,14 +12,16 @@ export interface ToolDescription {
   parameters: Record<string, unknown>;
 }
 
-export type ArgumentCheck = { valid: true } | { valid: false; problems: string[] };
+/** The checked arguments, with defaults filled in, or what is wrong with them. */
+export type ArgumentCheck = { valid: true; args: Record<string, unknown> } | { valid: false; problems: string[] };
 
 export interface ToolRegistry {
   /**
-   * Adds a tool. Its parameter schema is compiled when its arguments are first checked (compiling
-   * every built-in tool's schema at start-up cost more than the rest of the start-up's own work; a
-   * test compiles them all), or now with `{ compileNow: true }`, which throws on a broken schema —
-   * for schemas from outside, such as MCP servers'. Throws on a duplicate name.
+   * Adds a tool. A built-in tool's JSON Schema is generated from its zod schema when first asked for;
+   * a JSON Schema from outside is compiled when its arguments are first checked (compiling every
+   * schema at start-up cost more than the rest of the start-up's own work; a test checks them all),
+   * or now with `{ compileNow: true }`, which throws on a broken schema — for schemas from outside,
+   * such as MCP servers'. Throws on a duplicate name.
    */
   register<Args extends object>(definition: ToolDefinition<Args>, options?: { compileNow?: boolean }): void;
   /** Removes a tool (MCP tools come and go with their server); true when it was registered. */
@@ -29,13 +32,15 @@ export interface ToolRegistry {
   definitionsForModel(filter?: (definition: ToolDefinition) => boolean): ChatToolDefinition[];
   /** Public description of every tool (GET /api/tools). */
   describe(): ToolDescription[];
-  /** Validates (and fills schema defaults into) the arguments of a registered tool. */
+  /** Validates the arguments of a registered tool: zod for built-in tools, Ajv for JSON Schemas from outside. */
   checkArguments(name: string, args: Record<string, unknown>): ArgumentCheck;
 }
 
 interface RegisteredTool {
   definition: ToolDefinition;
-  /** Compiled on first use. */
+  /** The JSON Schema offered to the model; generated on first use for a zod schema. */
+  parameters?: Record<string, unknown>;
+  /** Compiled on first use (JSON Schema tools only). */
   validate?: ValidateFunction;
 }
 
@@ -47,14 +52,15 @@ export function createToolRegistry(): ToolRegistry {
 
   function register<Args extends object>(definition: ToolDefinition<Args>, options: { compileNow?: boolean } = {}): void {
     if (tools.has(definition.name)) throw new Error(`A tool named "${definition.name}" is already registered`);
-    const validate = options.compileNow ? ajv.compile(definition.parameters) : undefined;
+    const validate = options.compileNow && definition.parameters ? ajv.compile(definition.parameters) : undefined;
     // The executor only calls the handler with arguments that passed this schema, which is what Args describes.
     tools.set(definition.name, { definition: definition as unknown as ToolDefinition, validate });
   }
 
-  function validatorOf(tool: RegisteredTool): ValidateFunction {
-    tool.validate ??= ajv.compile(tool.definition.parameters);
-    return tool.validate;
+  function parametersOf(tool: RegisteredTool): Record<string, unknown> {
+    const { definition } = tool;
+    tool.parameters ??= definition.arguments ? toolParametersSchema(definition.arguments) : definition.parameters;
+    return tool.parameters;
   }
 
   function list(): ToolDefinition[] {
@@ -64,9 +70,26 @@ export function createToolRegistry(): ToolRegistry {
   function checkArguments(name: string, args: Record<string, unknown>): ArgumentCheck {
     const tool = tools.get(name);
     if (!tool) throw new Error(`Unknown tool: ${name}`);
-    const validate = validatorOf(tool);
-    if (validate(args)) return { valid: true };
-    return { valid: false, problems: describeValidationErrors(validate.errors ?? []) };
+    const { definition } = tool;
+    if (definition.arguments) {
+      const checked = definition.arguments.safeParse(args);
+      if (checked.success) return { valid: true, args: checked.data as Record<string, unknown> };
+      return { valid: false, problems: describeZodIssues(checked.error.issues, args) };
+    }
+    tool.validate ??= ajv.compile(definition.parameters);
+    // Ajv fills schema defaults into `args` itself.
+    if (tool.validate(args)) return { valid: true, args };
+    return { valid: false, problems: describeValidationErrors(tool.validate.errors ?? []) };
+  }
+
+  /** The tools the filter keeps, each with the JSON Schema the model sees. */
+  function described(filter?: (definition: ToolDefinition) => boolean): ToolDescription[] {
+    const kept: ToolDescription[] = [];
+    for (const tool of tools.values()) {
+      const { name, description, category } = tool.definition;
+      if (filter?.(tool.definition) ?? true) kept.push({ name, description, category, parameters: parametersOf(tool) });
+    }
+    return kept;
   }
 
   return {
@@ -75,14 +98,8 @@ export function createToolRegistry(): ToolRegistry {
     get: (name) => tools.get(name)?.definition,
     list,
     definitionsForModel: (filter) =>
-      list()
-        .filter((definition) => filter?.(definition) ?? true)
-        .map((definition) => ({
-          type: 'function',
-          function: { name: definition.name, description: definition.description, parameters: definition.parameters },
-        })),
-    describe: () =>
-      list().map(({ name, description, category, parameters }) => ({ name, description, category, parameters })),
+      described(filter).map(({ name, description, parameters }) => ({ type: 'function', function: { name, description, parameters } })),
+    describe: () => described(),
     checkArguments,
   };
 }

@@ -1,4 +1,5 @@
 /** The contract between the agent run and tools. */
+import type { z } from 'zod';
 
 export interface ToolContext {
   userId: string;
@@ -33,12 +34,10 @@ export interface SubAgentRunner {
   run(tasks: SubAgentTask[], ctx: ToolContext): Promise<SubAgentResult[]>;
 }
 
-export interface ToolDefinition<Args = Record<string, unknown>> {
+interface ToolDefinitionBase<Args> {
   name: string;
   description: string;
   category: string;
-  /** JSON schema of the arguments the model sees (no server-injected context in it). */
-  parameters: Record<string, unknown>;
   /** Per-tool timeout override, ms. */
   timeoutMs?: number;
   /**
@@ -46,8 +45,27 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
    * changes from one round to the next): a repeated identical call is answered from the run's cache.
    */
   cacheable?: boolean;
+  /** Called with arguments that passed the tool's schema (defaults filled in). */
   handler: (args: Args, ctx: ToolContext) => Promise<unknown> | unknown;
 }
+
+/**
+ * A built-in tool: its arguments are one zod schema. The JSON Schema the model sees is generated from it,
+ * the executor checks the model's arguments with it, and the handler's argument type is its output.
+ */
+export interface ZodToolDefinition<Args> extends ToolDefinitionBase<Args> {
+  arguments: z.ZodType<Args>;
+  parameters?: never;
+}
+
+/** A tool described from outside (an MCP server): its JSON Schema as given, checked with Ajv. */
+export interface JsonSchemaToolDefinition extends ToolDefinitionBase<Record<string, unknown>> {
+  /** JSON schema of the arguments the model sees (no server-injected context in it). */
+  parameters: Record<string, unknown>;
+  arguments?: never;
+}
+
+export type ToolDefinition<Args = Record<string, unknown>> = ZodToolDefinition<Args> | JsonSchemaToolDefinition;
 
 export interface ToolCallRequest {
   id: string;

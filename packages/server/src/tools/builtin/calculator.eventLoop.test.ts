@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { createCalculatorTool } from './calculator.js';
 import type { ToolContext } from '../types.js';
+import { callTool } from '../callTool.testing.js';
 
 // A file of its own: the first calculation of a fresh process is the one that loads mathjs.
 
@@ -28,7 +29,7 @@ it('keeps the event loop turning while the first calculation loads mathjs', asyn
   try {
     const duringCall = countTimerTurns();
     const started = performance.now();
-    const output = await tool.handler({ expression: '6 * 7' }, ctx);
+    const output = await callTool(tool, { expression: '6 * 7' }, ctx);
     const elapsed = performance.now() - started;
     const turnsDuringCall = duringCall.stop();
 

@@ -1,13 +1,16 @@
-import type { ToolDefinition } from '../types.js';
+import { z } from 'zod';
+import type { ZodToolDefinition } from '../types.js';
 import { MAX_EXPRESSION_LENGTH, type CalculatorValue } from './calculatorEngine.js';
 import { createCalculatorRunner } from './calculatorWorker.js';
 
 export { MAX_EXPRESSION_LENGTH };
 
-export interface CalculatorArgs {
-  expression: string;
-  precision?: number;
-}
+const calculatorArguments = z.object({
+  expression: z.string().min(1).max(MAX_EXPRESSION_LENGTH).describe('The expression, e.g. "(3 + 4) * sqrt(16) / 2" or "12 inch to cm".'),
+  precision: z.int().min(0).max(20).optional().describe('Round a numeric result to this many decimal places.'),
+});
+
+export type CalculatorArgs = z.infer<typeof calculatorArguments>;
 
 export interface CalculatorResult {
   expression: string;
@@ -30,7 +33,7 @@ export interface CalculatorToolOptions {
   idleTimeoutMs?: number;
 }
 
-export function createCalculatorTool(options: CalculatorToolOptions = {}): ToolDefinition<CalculatorArgs> & { close(): Promise<void> } {
+export function createCalculatorTool(options: CalculatorToolOptions = {}): ZodToolDefinition<CalculatorArgs> & { close(): Promise<void> } {
   // The worker (and mathjs in it, ~1 s to load) starts on the first calculation, not at server start, and stops when idle.
   const runner = createCalculatorRunner({
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -47,24 +50,7 @@ export function createCalculatorTool(options: CalculatorToolOptions = {}): ToolD
       'log(x) (natural), log(x, base), ln, log10, exp, abs, round(x, n), floor, ceil, factorial ("5!"), ' +
       'combinations, mean/median/min/max/sum, complex numbers, constants pi and e, and unit conversion ' +
       '("5 km to mile", "100 degF to degC"). Variables and assignments are not supported.',
-    parameters: {
-      type: 'object',
-      properties: {
-        expression: {
-          type: 'string',
-          minLength: 1,
-          maxLength: MAX_EXPRESSION_LENGTH,
-          description: 'The expression, e.g. "(3 + 4) * sqrt(16) / 2" or "12 inch to cm".',
-        },
-        precision: {
-          type: 'integer',
-          minimum: 0,
-          maximum: 20,
-          description: 'Round a numeric result to this many decimal places.',
-        },
-      },
-      required: ['expression'],
-    },
+    arguments: calculatorArguments,
     handler: async ({ expression, precision }): Promise<CalculatorResult> => ({ expression, result: await runner.evaluate(expression, precision) }),
     close: () => runner.close(),
   };

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { createWorkerPool } from '../web/workerPool.js';
+import { createWorkerPool } from '../../workers/workerPool.js';
 import { MAX_EXPRESSION_LENGTH, createRestrictedCalculator, type CalculatorValue } from './calculatorEngine.js';
 
 /**
@@ -13,7 +13,7 @@ export interface CalculatorRunner {
   evaluate(expression: string, precision?: number): Promise<CalculatorValue>;
   /** Workers alive and idle (tests, diagnostics). */
   stats(): { live: number; idle: number };
-  /** Stops the idle worker (tests, shutdown). */
+  /** Stops its worker (tests, shutdown); later calculations are refused. */
   close(): Promise<void>;
 }
 
@@ -67,7 +67,10 @@ export function createCalculatorRunner(options: CalculatorRunnerOptions): Calcul
   });
   return {
     evaluate: (expression, precision) => pool.run(precision === undefined ? { expression } : { expression, precision }),
-    stats: () => pool.stats(),
+    stats: () => {
+      const { live, idle } = pool.stats();
+      return { live, idle };
+    },
     close: () => pool.close(),
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCurrentTimeTool, type CurrentTimeArgs, type CurrentTimeResult } from './currentTime.js';
 import type { ToolContext } from '../types.js';
+import { callTool } from '../callTool.testing.js';
 
 const ctx: ToolContext = { userId: 'u', conversationId: 'c', projectId: null, model: 'm', signal: new AbortController().signal };
 // Sunday 9 March 2025, 12:00:00 UTC: hours after the US switched to summer time.
@@ -8,7 +9,7 @@ const instant = new Date('2025-03-09T12:00:00Z');
 
 async function timeAt(args: CurrentTimeArgs, defaultTimeZone = 'UTC'): Promise<CurrentTimeResult> {
   const tool = createCurrentTimeTool(() => instant, defaultTimeZone);
-  return (await tool.handler(args, ctx)) as CurrentTimeResult;
+  return (await callTool(tool, args, ctx)) as CurrentTimeResult;
 }
 
 describe('get_current_time', () => {
@@ -50,9 +51,9 @@ describe('get_current_time', () => {
   it('reads the injected clock on every call', async () => {
     let now = new Date('2024-02-29T23:59:59Z');
     const tool = createCurrentTimeTool(() => now, 'UTC');
-    expect(((await tool.handler({}, ctx)) as CurrentTimeResult).iso).toBe('2024-02-29T23:59:59Z');
+    expect(((await callTool(tool, {}, ctx)) as CurrentTimeResult).iso).toBe('2024-02-29T23:59:59Z');
     now = new Date('2024-03-01T00:00:00Z');
-    expect(((await tool.handler({}, ctx)) as CurrentTimeResult).weekday).toBe('Friday');
+    expect(((await callTool(tool, {}, ctx)) as CurrentTimeResult).weekday).toBe('Friday');
   });
 
   it('rejects an unknown time zone with a sentence', async () => {

@@ -1,9 +1,12 @@
-import type { ToolDefinition } from '../types.js';
+import { z } from 'zod';
+import type { ZodToolDefinition } from '../types.js';
 
-export interface CurrentTimeArgs {
-  timezone?: string;
-  format?: 'iso' | 'human';
-}
+const currentTimeArguments = z.object({
+  timezone: z.string().optional().describe("IANA time zone name; defaults to the server's time zone."),
+  format: z.enum(['iso', 'human']).default('human').describe('How "local" is written: readable text ("human") or ISO 8601 ("iso").'),
+});
+
+export type CurrentTimeArgs = z.infer<typeof currentTimeArguments>;
 
 export interface CurrentTimeResult {
   /** The zone used, in IANA spelling. */
@@ -20,27 +23,15 @@ export interface CurrentTimeResult {
 /**
  * `now` is the clock; `defaultTimeZone` is used when the model names none (the server's own zone unless given).
  */
-export function createCurrentTimeTool(now: () => Date, defaultTimeZone?: string): ToolDefinition<CurrentTimeArgs> {
+export function createCurrentTimeTool(now: () => Date, defaultTimeZone?: string): ZodToolDefinition<CurrentTimeArgs> {
   return {
     name: 'get_current_time',
     category: 'utility',
     description:
       'Get the current date and time, optionally in a given IANA time zone (e.g. "Asia/Shanghai", "Europe/Paris", ' +
       '"America/New_York", "UTC"). Use it whenever the answer depends on today\'s date or the time.',
-    parameters: {
-      type: 'object',
-      properties: {
-        timezone: { type: 'string', description: 'IANA time zone name; defaults to the server\'s time zone.' },
-        format: {
-          type: 'string',
-          enum: ['iso', 'human'],
-          default: 'human',
-          description: 'How "local" is written: readable text ("human") or ISO 8601 ("iso").',
-        },
-      },
-    },
-    handler: ({ timezone, format }) =>
-      describeTime(now(), timezone?.trim() || defaultTimeZone || serverTimeZone(), format ?? 'human'),
+    arguments: currentTimeArguments,
+    handler: ({ timezone, format }) => describeTime(now(), timezone?.trim() || defaultTimeZone || serverTimeZone(), format),
   };
 }
 

@@ -1,13 +1,20 @@
-import type { ToolDefinition } from '../types.js';
+import { z } from 'zod';
+import type { ZodToolDefinition } from '../types.js';
 import type { PythonPool, PythonRunResult } from '../../sandbox/pythonPool.js';
 import { LEVEL_MODULES, LEVEL_TIMEOUT_MS, SANDBOX_LEVELS, levelRank, type SandboxLevel } from '../../sandbox/levels.js';
 
 export const MAX_CODE_LENGTH = 100_000;
 
-export interface ExecutePythonArgs {
-  code: string;
-  level?: SandboxLevel;
-}
+const executePythonArguments = (offered: readonly SandboxLevel[], defaultLevel: SandboxLevel, maxLevel: SandboxLevel) =>
+  z.strictObject({
+    code: z.string().min(1).max(MAX_CODE_LENGTH).describe('The Python code to run.'),
+    level: z
+      .enum(offered as [SandboxLevel, ...SandboxLevel[]])
+      .optional()
+      .describe(`Sandbox strictness (default ${defaultLevel}); at most ${maxLevel}.`),
+  });
+
+export type ExecutePythonArgs = z.infer<ReturnType<typeof executePythonArguments>>;
 
 export interface ExecutePythonOptions {
   pool: PythonPool;
@@ -29,7 +36,7 @@ export interface ExecutePythonResult {
 /** Extra time the executor allows on top of the level's limit: the sandbox stops the run itself, a cold worker loads first. */
 const START_ALLOWANCE_MS = 30_000;
 
-export function createExecutePythonTool(options: ExecutePythonOptions): ToolDefinition<ExecutePythonArgs> {
+export function createExecutePythonTool(options: ExecutePythonOptions): ZodToolDefinition<ExecutePythonArgs> {
   const { pool, defaultLevel, maxLevel } = options;
   if (levelRank(defaultLevel) > levelRank(maxLevel)) {
     throw new Error(`sandbox.default_level "${defaultLevel}" is above sandbox.max_level "${maxLevel}"`);
@@ -45,19 +52,7 @@ export function createExecutePythonTool(options: ExecutePythonOptions): ToolDefi
       `(${LEVEL_TIMEOUT_MS.standard / 1000} s; adds typing, dataclasses, enum, heapq, hashlib, csv, io…), lenient ` +
       `(${LEVEL_TIMEOUT_MS.lenient / 1000} s; more pure-computation modules). Default level: ${defaultLevel}. ` +
       'Use print() for output; nothing persists between calls.',
-    parameters: {
-      type: 'object',
-      properties: {
-        code: { type: 'string', minLength: 1, maxLength: MAX_CODE_LENGTH, description: 'The Python code to run.' },
-        level: {
-          type: 'string',
-          enum: offered,
-          description: `Sandbox strictness (default ${defaultLevel}); at most ${maxLevel}.`,
-        },
-      },
-      required: ['code'],
-      additionalProperties: false,
-    },
+    arguments: executePythonArguments(offered, defaultLevel, maxLevel),
     timeoutMs: LEVEL_TIMEOUT_MS.lenient + START_ALLOWANCE_MS,
     handler: async ({ code, level }, ctx): Promise<ExecutePythonResult> => {
       const chosen = level ?? defaultLevel;

@@ -10,6 +10,7 @@ import { createToolRegistry } from '../toolRegistry.js';
 import { createToolExecutor } from '../toolExecutor.js';
 import { send, startFakeServer, type FakeServer } from '../../../test/tools-fakeServers.js';
 import { ARTICLE_HTML } from '../../../test/tools-pageFixtures.js';
+import { callTool } from '../callTool.testing.js';
 
 const ctx: ToolContext = { userId: 'u', conversationId: 'c', projectId: null, model: 'm', signal: new AbortController().signal };
 
@@ -72,7 +73,7 @@ function fetchTool(overrides: Partial<WebSettings> = {}, resolve?: ResolveHost) 
 }
 
 async function fetchPage(args: FetchPageArgs, overrides: Partial<WebSettings> = {}, resolve?: ResolveHost): Promise<ReadablePage> {
-  return (await fetchTool(overrides, resolve).handler(args, ctx)) as ReadablePage;
+  return (await callTool(fetchTool(overrides, resolve), args, ctx)) as ReadablePage;
 }
 
 describe('fetch_page: reading pages', () => {
@@ -181,7 +182,7 @@ describe('fetch_page: limits', () => {
 describe('fetch_page: SSRF guard', () => {
   const blocked = settings({ allow_private_hosts: [] });
   const refuse = (url: string, resolve?: ResolveHost) =>
-    expect(createFetchPageTool(createSafeFetcher({ settings: blocked, resolve })).handler({ url }, ctx)).rejects.toThrow(/^Refused to fetch /);
+    expect(callTool(createFetchPageTool(createSafeFetcher({ settings: blocked, resolve })), { url }, ctx)).rejects.toThrow(/^Refused to fetch /);
 
   it('refuses loopback, also in decimal, octal, hex, short and IPv6 forms', async () => {
     const port = server.port;
@@ -210,7 +211,7 @@ describe('fetch_page: SSRF guard', () => {
     ['255.255.255.255', 'a broadcast address'],
   ])('refuses %s as %s without connecting', async (host, reason) => {
     const tool = createFetchPageTool(createSafeFetcher({ settings: blocked }));
-    const error = await Promise.resolve(tool.handler({ url: `http://${host}/` }, ctx)).catch((e: Error) => e);
+    const error = await Promise.resolve(callTool(tool, { url: `http://${host}/` }, ctx)).catch((e: Error) => e);
     expect((error as Error).message).toMatch(new RegExp(`^Refused to fetch http://.+/: .+ is ${reason.replace(/[()/.]/g, '\\$&')}\\. Private, loopback`));
     expect((error as Error).message).toContain('web.allow_private_hosts');
   });
@@ -270,7 +271,7 @@ describe('fetch_page: SSRF guard', () => {
 describe('crawl_batch', () => {
   const crawl = (urls: string[], overrides: Partial<WebSettings> = {}) => {
     const s = settings(overrides);
-    return createCrawlBatchTool(createSafeFetcher({ settings: s }), s).handler({ urls }, ctx) as Promise<CrawlBatchResult>;
+    return callTool(createCrawlBatchTool(createSafeFetcher({ settings: s }), s), { urls }, ctx) as Promise<CrawlBatchResult>;
   };
 
   it('returns every page in the order given, failures beside successes', async () => {

@@ -1,14 +1,22 @@
-import type { ToolDefinition } from '../types.js';
+import { z } from 'zod';
+import type { ZodToolDefinition } from '../types.js';
 import type { SafeFetcher } from '../web/safeFetch.js';
 import { pageToMarkdown, type ConvertHtml, type ReadablePage } from '../web/pageToMarkdown.js';
 
-export interface FetchPageArgs {
-  url: string;
-  max_chars?: number;
-}
-
 export const DEFAULT_PAGE_CHARS = 20_000;
 export const MAX_PAGE_CHARS = 100_000;
+
+const fetchPageArguments = z.strictObject({
+  url: z.string().min(1).max(4096).describe('The absolute http(s) URL to fetch.'),
+  max_chars: z
+    .int()
+    .min(100)
+    .max(MAX_PAGE_CHARS)
+    .default(DEFAULT_PAGE_CHARS)
+    .describe(`Longest content to return, in characters (default ${DEFAULT_PAGE_CHARS}).`),
+});
+
+export type FetchPageArgs = z.infer<typeof fetchPageArguments>;
 
 /** Fetches one URL through the SSRF guard and returns it as Markdown (HTML) or text. */
 export async function fetchReadable(fetcher: SafeFetcher, url: string, maxChars: number, signal: AbortSignal, convert?: ConvertHtml): Promise<ReadablePage> {
@@ -23,7 +31,7 @@ export async function fetchReadable(fetcher: SafeFetcher, url: string, maxChars:
 /** Extra time beyond web.timeout_ms for turning a large page into Markdown. */
 export const CONVERSION_MARGIN_MS = 10_000;
 
-export function createFetchPageTool(fetcher: SafeFetcher, requestTimeoutMs?: number, convert?: ConvertHtml): ToolDefinition<FetchPageArgs> {
+export function createFetchPageTool(fetcher: SafeFetcher, requestTimeoutMs?: number, convert?: ConvertHtml): ZodToolDefinition<FetchPageArgs> {
   return {
     name: 'fetch_page',
     category: 'web',
@@ -35,21 +43,7 @@ export function createFetchPageTool(fetcher: SafeFetcher, requestTimeoutMs?: num
       'found, otherwise the page body. Plain text, JSON, XML and other text types are returned as they are; images and ' +
       'other binary files are refused. Private and local network addresses are blocked. Use it to read a URL the user ' +
       'gave or one found with web_search.',
-    parameters: {
-      type: 'object',
-      properties: {
-        url: { type: 'string', minLength: 1, maxLength: 4096, description: 'The absolute http(s) URL to fetch.' },
-        max_chars: {
-          type: 'integer',
-          minimum: 100,
-          maximum: MAX_PAGE_CHARS,
-          default: DEFAULT_PAGE_CHARS,
-          description: `Longest content to return, in characters (default ${DEFAULT_PAGE_CHARS}).`,
-        },
-      },
-      required: ['url'],
-      additionalProperties: false,
-    },
-    handler: ({ url, max_chars }, ctx) => fetchReadable(fetcher, url, max_chars ?? DEFAULT_PAGE_CHARS, ctx.signal, convert),
+    arguments: fetchPageArguments,
+    handler: ({ url, max_chars }, ctx) => fetchReadable(fetcher, url, max_chars, ctx.signal, convert),
   };
 }

@@ -48,7 +48,7 @@ describe('file tools', () => {
     const { registry } = setup();
     const names = registry.list().map((tool) => tool.name);
     expect(names).toEqual(['file_read', 'file_write', 'file_delete', 'file_list', 'file_exists', 'file_mkdir']);
-    for (const tool of registry.list()) {
+    for (const tool of registry.describe()) {
       const properties = Object.keys((tool.parameters as { properties: object }).properties);
       expect(properties.some((name) => /project/i.test(name)), tool.name).toBe(false);
       expect(JSON.stringify(tool.parameters)).not.toContain('project_id');

@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import type { ToolRegistry } from '../toolRegistry.js';
-import type { ToolContext, ToolDefinition } from '../types.js';
+import type { ToolContext, ZodToolDefinition } from '../types.js';
 import type { ProjectFiles } from '../../workspace/projectFiles.js';
 
 /** What the file tools need: the files of a project, looked up through its owner. */
@@ -11,7 +12,14 @@ export const NO_PROJECT_MESSAGE =
   'This conversation has no project: file tools work inside a project directory. Attach the conversation to a project (or send project_id with the message) and try again.';
 
 const CATEGORY = 'file';
-const pathProperty = (what: string) => ({ type: 'string', minLength: 1, description: `${what}, relative to the project directory (e.g. "src/main.py").` });
+const pathProperty = (what: string) => z.string().min(1).describe(`${what}, relative to the project directory (e.g. "src/main.py").`);
+const pathArguments = (what: string) => z.strictObject({ path: pathProperty(what) });
+
+const fileListArguments = z.strictObject({
+  path: z.string().optional().describe('Directory to list, relative to the project directory; default: the project directory.'),
+  pattern: z.string().min(1).max(1000).optional().describe('Glob pattern; "**" crosses directories.'),
+  max_results: z.int().min(1).max(5000).default(500).describe('Most entries to answer.'),
+});
 
 /** The project of the run, checked against the run's user; never from the model's arguments. */
 async function projectFiles(deps: FileToolDeps, ctx: ToolContext): Promise<ProjectFiles> {
@@ -21,62 +29,49 @@ async function projectFiles(deps: FileToolDeps, ctx: ToolContext): Promise<Proje
   return files;
 }
 
-export function createFileTools(deps: FileToolDeps): ToolDefinition<any>[] {
-  const fileRead: ToolDefinition<{ path: string }> = {
+export function createFileTools(deps: FileToolDeps): ZodToolDefinition<any>[] {
+  const fileRead: ZodToolDefinition<{ path: string }> = {
     name: 'file_read',
     category: CATEGORY,
     description: "Read a text file from the current project's directory. Answers its content and size.",
-    parameters: { type: 'object', properties: { path: pathProperty('The file') }, required: ['path'], additionalProperties: false },
+    arguments: pathArguments('The file'),
     handler: async ({ path }, ctx) => {
       const file = await (await projectFiles(deps, ctx)).read(path);
       return { path: file.path, size: file.size, content: file.content };
     },
   };
 
-  const fileWrite: ToolDefinition<{ path: string; content: string }> = {
+  const fileWrite: ZodToolDefinition<{ path: string; content: string }> = {
     name: 'file_write',
     category: CATEGORY,
     description: "Create or overwrite a text file in the current project's directory (missing parent directories are created).",
-    parameters: {
-      type: 'object',
-      properties: { path: pathProperty('The file'), content: { type: 'string', description: 'The whole new content of the file.' } },
-      required: ['path', 'content'],
-      additionalProperties: false,
-    },
+    arguments: z.strictObject({ path: pathProperty('The file'), content: z.string().describe('The whole new content of the file.') }),
     handler: async ({ path, content }, ctx) => {
       const written = await (await projectFiles(deps, ctx)).write(path, content);
       return { path: written.path, size: written.size, created: written.created };
     },
   };
 
-  const fileDelete: ToolDefinition<{ path: string }> = {
+  const fileDelete: ZodToolDefinition<{ path: string }> = {
     name: 'file_delete',
     category: CATEGORY,
     description: "Delete a file, or a directory with everything in it, from the current project's directory.",
-    parameters: { type: 'object', properties: { path: pathProperty('The file or directory') }, required: ['path'], additionalProperties: false },
+    arguments: pathArguments('The file or directory'),
     handler: async ({ path }, ctx) => {
       const removed = await (await projectFiles(deps, ctx)).remove(path);
       return { path: removed.path, type: removed.type, deleted: true };
     },
   };
 
-  const fileList: ToolDefinition<{ path?: string; pattern?: string; max_results?: number }> = {
+  const fileList: ZodToolDefinition<z.infer<typeof fileListArguments>> = {
     name: 'file_list',
     category: CATEGORY,
     description:
       "List files and directories in the current project's directory. Without a pattern: the entries of `path`. " +
       'With a glob pattern (e.g. "**/*.py", "src/*.{ts,js}"): every entry below `path` whose path relative to it matches.',
-    parameters: {
-      type: 'object',
-      properties: {
-        path: { type: 'string', description: 'Directory to list, relative to the project directory; default: the project directory.' },
-        pattern: { type: 'string', minLength: 1, maxLength: 1000, description: 'Glob pattern; "**" crosses directories.' },
-        max_results: { type: 'integer', minimum: 1, maximum: 5000, default: 500, description: 'Most entries to answer.' },
-      },
-      additionalProperties: false,
-    },
+    arguments: fileListArguments,
     handler: async ({ path, pattern, max_results }, ctx) => {
-      const result = await (await projectFiles(deps, ctx)).glob({ path: path ?? '', pattern, maxResults: max_results ?? 500 });
+      const result = await (await projectFiles(deps, ctx)).glob({ path: path ?? '', pattern, maxResults: max_results });
       return {
         path: result.path === '' ? '.' : result.path,
         entries: result.items.map((item) => ({ path: item.path, type: item.type, size: item.size })),
@@ -85,19 +80,19 @@ export function createFileTools(deps: FileToolDeps): ToolDefinition<any>[] {
     },
   };
 
-  const fileExists: ToolDefinition<{ path: string }> = {
+  const fileExists: ZodToolDefinition<{ path: string }> = {
     name: 'file_exists',
     category: CATEGORY,
     description: "Check whether a file or directory exists in the current project's directory.",
-    parameters: { type: 'object', properties: { path: pathProperty('The file or directory') }, required: ['path'], additionalProperties: false },
+    arguments: pathArguments('The file or directory'),
     handler: async ({ path }, ctx) => (await projectFiles(deps, ctx)).exists(path),
   };
 
-  const fileMkdir: ToolDefinition<{ path: string }> = {
+  const fileMkdir: ZodToolDefinition<{ path: string }> = {
     name: 'file_mkdir',
     category: CATEGORY,
     description: "Create a directory (and any missing parents) in the current project's directory.",
-    parameters: { type: 'object', properties: { path: pathProperty('The directory') }, required: ['path'], additionalProperties: false },
+    arguments: pathArguments('The directory'),
     handler: async ({ path }, ctx) => {
       const made = await (await projectFiles(deps, ctx)).mkdir(path);
       return { path: made.path, created: made.created };

@@ -34,7 +34,7 @@ describe('registerBuiltinTools', () => {
 });
 
 describe('registerBuiltinTools: every schema', () => {
-  it('compiles for every built-in tool (they are compiled on first use, not at start-up)', async () => {
+  it('generates a provider-ready JSON Schema and checks arguments for every built-in tool (both happen on first use, not at start-up)', async () => {
     const { configSchema } = await import('@nanoclaw/protocol');
     const config = configSchema.parse({});
     const registry = createToolRegistry();
@@ -49,6 +49,23 @@ describe('registerBuiltinTools: every schema', () => {
     const names = registry.list().map((tool) => tool.name);
     expect(names).toEqual(expect.arrayContaining(['calculator', 'file_read', 'execute_python', 'fetch_page', 'multi_agent']));
     for (const name of names) expect(() => registry.checkArguments(name, {}), name).not.toThrow();
+    for (const { name, parameters } of registry.describe()) {
+      expect(parameters, name).toMatchObject({ type: 'object', properties: expect.any(Object) });
+      expect(Object.keys(parameters), name).not.toContain('$schema');
+      const required = (parameters.required ?? []) as string[];
+      expect(required.every((field) => field in (parameters.properties as object)), name).toBe(true);
+    }
+    const parametersOf = (name: string) => registry.describe().find((tool) => tool.name === name)?.parameters;
+    expect(parametersOf('calculator')).toStrictEqual({
+      type: 'object',
+      properties: {
+        expression: { type: 'string', minLength: 1, maxLength: 1000, description: 'The expression, e.g. "(3 + 4) * sqrt(16) / 2" or "12 inch to cm".' },
+        precision: { type: 'integer', minimum: 0, maximum: 20, description: 'Round a numeric result to this many decimal places.' },
+      },
+      required: ['expression'],
+    });
+    expect(parametersOf('file_list')).toMatchObject({ additionalProperties: false, properties: { max_results: { default: 500 } } });
+    expect(parametersOf('file_list')).not.toHaveProperty('required');
   });
 });
 

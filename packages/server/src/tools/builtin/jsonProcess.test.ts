@@ -3,11 +3,12 @@ import { createJsonProcessTool, type JsonProcessArgs } from './jsonProcess.js';
 import { createToolRegistry } from '../toolRegistry.js';
 import { createToolExecutor } from '../toolExecutor.js';
 import type { ToolContext } from '../types.js';
+import { callTool } from '../callTool.testing.js';
 
 const ctx: ToolContext = { userId: 'u', conversationId: 'c', projectId: null, model: 'm', signal: new AbortController().signal };
 const tool = createJsonProcessTool({ validationTimeoutMs: 1000 });
 afterAll(() => tool.close());
-const run = (args: JsonProcessArgs) => Promise.resolve(tool.handler(args, ctx)) as Promise<any>;
+const run = (args: JsonProcessArgs) => Promise.resolve(callTool(tool, args, ctx)) as Promise<any>;
 
 const STORE = JSON.stringify({
   store: {

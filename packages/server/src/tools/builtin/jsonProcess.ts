@@ -1,25 +1,33 @@
 import { createRequire } from 'node:module';
 import type { Ajv } from 'ajv';
 import { JSONPath } from 'jsonpath-plus';
-import type { ToolDefinition } from '../types.js';
+import { z } from 'zod';
+import type { ZodToolDefinition } from '../types.js';
 import { checkPattern } from './textProcessRegex.js';
-import { createWorkerPool } from '../web/workerPool.js';
+import { createWorkerPool } from '../../workers/workerPool.js';
 
 export const MAX_JSON_TEXT = 1_000_000;
 export const MAX_RESULTS = 1000;
 const MAX_SCHEMA_ERRORS = 20;
 
-type Operation = 'parse' | 'validate' | 'query' | 'format' | 'diff';
+/** A JSON document argument: JSON text (at most `maxLength` characters) or a JSON value. */
+const jsonDocument = (maxLength: number, description: string) =>
+  z
+    .unknown()
+    .refine((value) => typeof value !== 'string' || value.length <= maxLength, `must NOT have more than ${maxLength} characters`)
+    .meta({ description, maxLength });
 
-export interface JsonProcessArgs {
-  operation: Operation;
-  data: unknown;
-  schema?: unknown;
-  path?: string;
-  other?: unknown;
-  indent?: number;
-  sort_keys?: boolean;
-}
+const jsonProcessArguments = z.strictObject({
+  operation: z.enum(['parse', 'validate', 'query', 'format', 'diff']),
+  data: jsonDocument(MAX_JSON_TEXT, 'The JSON document: JSON text as a string, or a JSON value.'),
+  schema: jsonDocument(200_000, 'validate: the JSON Schema (draft-07 / 2019-09 keywords), as JSON text or an object.').optional(),
+  path: z.string().min(1).max(1000).optional().describe('query: a JSONPath expression starting with $.'),
+  other: jsonDocument(MAX_JSON_TEXT, 'diff: the document to compare "data" with.').optional(),
+  indent: z.int().min(0).max(8).default(2).describe('format: spaces per level; 0 minifies.'),
+  sort_keys: z.boolean().default(false).describe('format: sort object keys alphabetically.'),
+});
+
+export type JsonProcessArgs = z.infer<typeof jsonProcessArguments>;
 
 export interface JsonDifference {
   op: 'added' | 'removed' | 'changed';
@@ -31,7 +39,7 @@ export interface JsonDifference {
 
 const DEFAULT_VALIDATION_TIMEOUT_MS = 2000;
 
-export function createJsonProcessTool(options: { validationTimeoutMs?: number } = {}): ToolDefinition<JsonProcessArgs> & { close(): Promise<void> } {
+export function createJsonProcessTool(options: { validationTimeoutMs?: number } = {}): ZodToolDefinition<JsonProcessArgs> & { close(): Promise<void> } {
   const validator = createValidator(options.validationTimeoutMs ?? DEFAULT_VALIDATION_TIMEOUT_MS);
   return {
     close: () => validator.close(),
@@ -44,20 +52,7 @@ export function createJsonProcessTool(options: { validationTimeoutMs?: number } 
       '"$.store.book[?(@.price < 10)].title" or "$..author"), "format" (pretty-print with "indent", or minify with indent 0; ' +
       '"sort_keys" to order keys), "diff" (differences between "data" and "other" as JSON Pointer paths). "data", "schema" ' +
       'and "other" are JSON text (strings are parsed) or JSON values.',
-    parameters: {
-      type: 'object',
-      properties: {
-        operation: { type: 'string', enum: ['parse', 'validate', 'query', 'format', 'diff'] },
-        data: { description: 'The JSON document: JSON text as a string, or a JSON value.', maxLength: MAX_JSON_TEXT },
-        schema: { description: 'validate: the JSON Schema (draft-07 / 2019-09 keywords), as JSON text or an object.', maxLength: 200_000 },
-        path: { type: 'string', minLength: 1, maxLength: 1000, description: 'query: a JSONPath expression starting with $.' },
-        other: { description: 'diff: the document to compare "data" with.', maxLength: MAX_JSON_TEXT },
-        indent: { type: 'integer', minimum: 0, maximum: 8, default: 2, description: 'format: spaces per level; 0 minifies.' },
-        sort_keys: { type: 'boolean', default: false, description: 'format: sort object keys alphabetically.' },
-      },
-      required: ['operation', 'data'],
-      additionalProperties: false,
-    },
+    arguments: jsonProcessArguments,
     handler: async (args) => processJson(args, validator.validate),
   };
 }
@@ -77,8 +72,7 @@ function processJson(args: JsonProcessArgs, validator: Validator): unknown {
     case 'format': {
       const value = readJson(args.data, 'data');
       const ordered = args.sort_keys ? sortKeys(value) : value;
-      const indent = args.indent ?? 2;
-      return indent === 0 ? JSON.stringify(ordered) : JSON.stringify(ordered, null, indent);
+      return args.indent === 0 ? JSON.stringify(ordered) : JSON.stringify(ordered, null, args.indent);
     }
     case 'diff': {
       if (args.other === undefined) throw new Error('"other" is required for the diff operation');

@@ -4,12 +4,13 @@ import { checkPattern } from './textProcessRegex.js';
 import { createToolRegistry } from '../toolRegistry.js';
 import { createToolExecutor } from '../toolExecutor.js';
 import type { ToolContext } from '../types.js';
+import { callTool } from '../callTool.testing.js';
 
 const ctx: ToolContext = { userId: 'u', conversationId: 'c', projectId: null, model: 'm', signal: new AbortController().signal };
 const tool = createTextProcessTool({ regexTimeoutMs: 300 });
 afterAll(() => tool.close());
 
-const run = (args: TextProcessArgs) => Promise.resolve(tool.handler(args, ctx)) as Promise<any>;
+const run = (args: TextProcessArgs) => Promise.resolve(callTool(tool, args, ctx)) as Promise<any>;
 
 describe('text_process: count', () => {
   it('counts characters, words, lines, sentences, paragraphs and bytes', async () => {

@@ -1,4 +1,5 @@
-import type { ToolDefinition } from '../types.js';
+import { z } from 'zod';
+import type { ZodToolDefinition } from '../types.js';
 import { MAX_MATCHES, MAX_PATTERN_LENGTH, checkPattern, createRegexRunner, type RegexMatch, type RegexRunner } from './textProcessRegex.js';
 
 export const MAX_TEXT_LENGTH = 1_000_000;
@@ -6,24 +7,35 @@ export const MAX_TEXT_LENGTH = 1_000_000;
 export const MAX_OUTPUT_LENGTH = 10_000_000;
 const DEFAULT_REGEX_TIMEOUT_MS = 1000;
 
-type Operation = 'count' | 'replace' | 'split' | 'extract' | 'case' | 'trim';
-type CaseStyle = 'upper' | 'lower' | 'title' | 'sentence' | 'camel' | 'snake' | 'kebab' | 'swap';
-type TrimMode = 'both' | 'start' | 'end' | 'lines' | 'collapse';
-type Preset = 'emails' | 'urls' | 'numbers' | 'hashtags' | 'mentions';
+const PRESET_NAMES = ['emails', 'urls', 'numbers', 'hashtags', 'mentions'] as const;
+type Preset = (typeof PRESET_NAMES)[number];
 
-export interface TextProcessArgs {
-  operation: Operation;
-  text: string;
-  pattern?: string;
-  regex?: boolean;
-  flags?: string;
-  replacement?: string;
-  replace_all?: boolean;
-  limit?: number;
-  preset?: Preset;
-  case_style?: CaseStyle;
-  trim_mode?: TrimMode;
-}
+const textProcessArguments = z.strictObject({
+  operation: z.enum(['count', 'replace', 'split', 'extract', 'case', 'trim']),
+  text: z.string().max(MAX_TEXT_LENGTH).describe('The text to process.'),
+  pattern: z.string().min(1).max(MAX_PATTERN_LENGTH).optional().describe('Text or regex to look for (count, replace, split, extract).'),
+  regex: z.boolean().default(false).describe('Treat "pattern" as a regular expression (always true for extract).'),
+  flags: z
+    .string()
+    .regex(/^[imsu]*$/)
+    .default('')
+    .describe('Regex flags: i (ignore case), m (multiline), s (dot matches newline), u (unicode).'),
+  replacement: z.string().max(100_000).default('').describe('Replacement text for "replace".'),
+  replace_all: z.boolean().default(true).describe('Replace every occurrence (true) or only the first.'),
+  limit: z
+    .int()
+    .min(1)
+    .max(MAX_MATCHES)
+    .optional()
+    .describe(`split: at most this many parts; extract: at most this many matches (default and maximum ${MAX_MATCHES}).`),
+  preset: z.enum(PRESET_NAMES).optional().describe('extract: a ready-made pattern instead of "pattern".'),
+  case_style: z.enum(['upper', 'lower', 'title', 'sentence', 'camel', 'snake', 'kebab', 'swap']).optional(),
+  trim_mode: z.enum(['both', 'start', 'end', 'lines', 'collapse']).default('both'),
+});
+
+export type TextProcessArgs = z.infer<typeof textProcessArguments>;
+type CaseStyle = NonNullable<TextProcessArgs['case_style']>;
+type TrimMode = TextProcessArgs['trim_mode'];
 
 /** Built-in extract patterns: linear shapes (no nested quantifiers), safe on any text. */
 const PRESETS: Record<Preset, { pattern: string; flags: string }> = {
@@ -40,7 +52,7 @@ export interface TextProcessToolOptions {
   runner?: RegexRunner;
 }
 
-export function createTextProcessTool(options: TextProcessToolOptions = {}): ToolDefinition<TextProcessArgs> & { close(): Promise<void> } {
+export function createTextProcessTool(options: TextProcessToolOptions = {}): ZodToolDefinition<TextProcessArgs> & { close(): Promise<void> } {
   const runner = options.runner ?? createRegexRunner({ timeoutMs: options.regexTimeoutMs ?? DEFAULT_REGEX_TIMEOUT_MS });
   return {
     name: 'text_process',
@@ -53,24 +65,7 @@ export function createTextProcessTool(options: TextProcessToolOptions = {}): Too
       'hashtags, mentions), "case" ("case_style": upper, lower, title, sentence, camel, snake, kebab, swap), "trim" ' +
       '("trim_mode": both, start, end, lines, collapse). Patterns are literal text unless "regex" is true (JavaScript syntax; ' +
       '"flags" from i, m, s, u). Patterns with nested quantifiers are refused and every regex has a time limit.',
-    parameters: {
-      type: 'object',
-      properties: {
-        operation: { type: 'string', enum: ['count', 'replace', 'split', 'extract', 'case', 'trim'] },
-        text: { type: 'string', maxLength: MAX_TEXT_LENGTH, description: 'The text to process.' },
-        pattern: { type: 'string', minLength: 1, maxLength: MAX_PATTERN_LENGTH, description: 'Text or regex to look for (count, replace, split, extract).' },
-        regex: { type: 'boolean', default: false, description: 'Treat "pattern" as a regular expression (always true for extract).' },
-        flags: { type: 'string', pattern: '^[imsu]*$', default: '', description: 'Regex flags: i (ignore case), m (multiline), s (dot matches newline), u (unicode).' },
-        replacement: { type: 'string', maxLength: 100_000, default: '', description: 'Replacement text for "replace".' },
-        replace_all: { type: 'boolean', default: true, description: 'Replace every occurrence (true) or only the first.' },
-        limit: { type: 'integer', minimum: 1, maximum: MAX_MATCHES, description: `split: at most this many parts; extract: at most this many matches (default and maximum ${MAX_MATCHES}).` },
-        preset: { type: 'string', enum: Object.keys(PRESETS), description: 'extract: a ready-made pattern instead of "pattern".' },
-        case_style: { type: 'string', enum: ['upper', 'lower', 'title', 'sentence', 'camel', 'snake', 'kebab', 'swap'] },
-        trim_mode: { type: 'string', enum: ['both', 'start', 'end', 'lines', 'collapse'], default: 'both' },
-      },
-      required: ['operation', 'text'],
-      additionalProperties: false,
-    },
+    arguments: textProcessArguments,
     handler: (args) => processText(runner, args),
     close: () => runner.close(),
   };
@@ -91,7 +86,7 @@ async function processText(runner: RegexRunner, args: TextProcessArgs): Promise<
       if (!args.case_style) throw new Error('"case_style" is required for the case operation');
       return { result: changeCase(text, args.case_style) };
     case 'trim':
-      return { result: trim(text, args.trim_mode ?? 'both') };
+      return { result: trim(text, args.trim_mode) };
   }
 }
 
@@ -111,7 +106,7 @@ export function countText(text: string): Record<string, number> {
 
 /** The pattern as a RegExp source: escaped when literal, checked when regex. */
 function source(args: TextProcessArgs, pattern: string, forceRegex = false): { pattern: string; flags: string; literal: boolean } {
-  const flags = args.flags ?? '';
+  const { flags } = args;
   if (args.regex || forceRegex) {
     checkPattern(pattern, flags);
     return { pattern, flags, literal: false };
@@ -128,8 +123,8 @@ async function countOccurrences(runner: RegexRunner, args: TextProcessArgs, patt
 async function replace(runner: RegexRunner, args: TextProcessArgs): Promise<unknown> {
   if (args.pattern === undefined) throw new Error('"pattern" is required for the replace operation');
   const src = source(args, args.pattern);
-  const flags = (args.replace_all ?? true) ? `${src.flags}g` : src.flags;
-  const replacement = args.replacement ?? '';
+  const flags = args.replace_all ? `${src.flags}g` : src.flags;
+  const { replacement } = args;
   if (src.literal) {
     // Literal replacement: "$" in the replacement is plain text too.
     const re = new RegExp(src.pattern, flags);

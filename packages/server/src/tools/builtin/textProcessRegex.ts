@@ -1,6 +1,6 @@
 import retModule from 'ret';
 import safeRegex from 'safe-regex2';
-import { createWorkerPool } from '../web/workerPool.js';
+import { createWorkerPool } from '../../workers/workerPool.js';
 
 /**
  * Regular expressions from the model run in a worker thread with a deadline: a catastrophic pattern
@@ -34,7 +34,7 @@ export type RegexJobResult =
 
 export interface RegexRunner {
   run(job: RegexJob): Promise<RegexJobResult>;
-  /** Terminates idle workers (tests, shutdown). */
+  /** Stops its workers (tests, shutdown); later jobs are refused. */
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@ import { createWeatherTool, describeWeatherCode, type WeatherArgs, type WeatherR
 import type { ToolContext } from '../types.js';
 import { send, startFakeServer, type FakeServer } from '../../../test/tools-fakeServers.js';
 import { openMeteoHandler } from '../../../test/tools-openMeteoFake.js';
+import { callTool } from '../callTool.testing.js';
 
 const ctx: ToolContext = { userId: 'u', conversationId: 'c', projectId: null, model: 'm', signal: new AbortController().signal };
 let openMeteo: FakeServer;
@@ -15,9 +16,12 @@ afterAll(async () => {
   await openMeteo?.close();
 });
 
-function weather(args: WeatherArgs, urls: { geocoding_url?: string; forecast_url?: string; timeout_ms?: number } = {}): Promise<WeatherReport> {
-  const tool = createWeatherTool(weatherSettingsSchema.parse({ geocoding_url: openMeteo.url, forecast_url: openMeteo.url, ...urls }));
-  return Promise.resolve(tool.handler(args, ctx)) as Promise<WeatherReport>;
+function weatherTool(urls: { geocoding_url?: string; forecast_url?: string; timeout_ms?: number } = {}) {
+  return createWeatherTool(weatherSettingsSchema.parse({ geocoding_url: openMeteo.url, forecast_url: openMeteo.url, ...urls }));
+}
+
+function weather(args: Partial<WeatherArgs>, urls: { geocoding_url?: string; forecast_url?: string; timeout_ms?: number } = {}): Promise<WeatherReport> {
+  return callTool(weatherTool(urls), args, ctx) as Promise<WeatherReport>;
 }
 
 describe('get_weather', () => {
@@ -76,7 +80,8 @@ describe('get_weather', () => {
   });
 
   it("passes on Open-Meteo's reason when it refuses", async () => {
-    await expect(weather({ latitude: 10, longitude: 10, days: 99 })).rejects.toThrow(
+    // Straight to the handler: the schema would refuse 99 days before the service is asked.
+    await expect(Promise.resolve(weatherTool().handler({ latitude: 10, longitude: 10, days: 99, units: 'metric' }, ctx))).rejects.toThrow(
       `The weather service's forecast API at ${openMeteo.url} refused the request (HTTP 400): Forecast days is invalid. Allowed range 0 to 16.`,
     );
   });

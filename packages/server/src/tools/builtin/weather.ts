@@ -1,14 +1,17 @@
 import type { WeatherSettings } from '@nanoclaw/protocol';
-import type { ToolDefinition } from '../types.js';
+import { z } from 'zod';
+import type { ZodToolDefinition } from '../types.js';
 import { httpGet, parseJsonBody, type FetchLike } from '../web/httpGet.js';
 
-export interface WeatherArgs {
-  location?: string;
-  latitude?: number;
-  longitude?: number;
-  days?: number;
-  units?: 'metric' | 'imperial';
-}
+const weatherArguments = z.strictObject({
+  location: z.string().min(1).max(200).optional().describe('Place name, optionally with ", country" or ", region".'),
+  latitude: z.number().min(-90).max(90).optional(),
+  longitude: z.number().min(-180).max(180).optional(),
+  days: z.int().min(1).max(16).default(3).describe('Days of forecast, today included.'),
+  units: z.enum(['metric', 'imperial']).default('metric'),
+});
+
+export type WeatherArgs = z.infer<typeof weatherArguments>;
 
 export interface WeatherPlace {
   name: string;
@@ -88,7 +91,7 @@ const DAILY_FIELDS: Record<string, string> = {
   sunset: 'sunset',
 };
 
-export function createWeatherTool(settings: WeatherSettings, fetchImpl: FetchLike = fetch): ToolDefinition<WeatherArgs> {
+export function createWeatherTool(settings: WeatherSettings, fetchImpl: FetchLike = fetch): ZodToolDefinition<WeatherArgs> {
   const geocodingService = `The weather service's geocoding API at ${settings.geocoding_url}`;
   const forecastService = `The weather service's forecast API at ${settings.forecast_url}`;
 
@@ -184,17 +187,7 @@ export function createWeatherTool(settings: WeatherSettings, fetchImpl: FetchLik
       'Get the real current weather and a daily forecast (up to 16 days) for a place, from Open-Meteo. Give a place name ' +
       '("Berlin", "Paris, France", "Springfield, Illinois") or latitude and longitude. Returns temperature, feels-like, ' +
       'humidity, precipitation, wind and conditions, plus daily highs/lows, precipitation chance and sunrise/sunset.',
-    parameters: {
-      type: 'object',
-      properties: {
-        location: { type: 'string', minLength: 1, maxLength: 200, description: 'Place name, optionally with ", country" or ", region".' },
-        latitude: { type: 'number', minimum: -90, maximum: 90 },
-        longitude: { type: 'number', minimum: -180, maximum: 180 },
-        days: { type: 'integer', minimum: 1, maximum: 16, default: 3, description: 'Days of forecast, today included.' },
-        units: { type: 'string', enum: ['metric', 'imperial'], default: 'metric' },
-      },
-      additionalProperties: false,
-    },
+    arguments: weatherArguments,
     handler: async ({ location, latitude, longitude, days, units }, ctx): Promise<WeatherReport> => {
       let place: WeatherPlace;
       if (latitude !== undefined && longitude !== undefined) {
@@ -206,7 +199,7 @@ export function createWeatherTool(settings: WeatherSettings, fetchImpl: FetchLik
       } else {
         throw new Error('Give a location name, or latitude and longitude');
       }
-      return forecast(place, days ?? 3, units ?? 'metric', ctx.signal);
+      return forecast(place, days, units, ctx.signal);
     },
   };
 }

@@ -4,6 +4,7 @@ import { createWebSearchTool, type WebSearchResult } from './webSearch.js';
 import type { ToolContext } from '../types.js';
 import { send, startFakeServer, type FakeServer } from '../../../test/tools-fakeServers.js';
 import { BRAVE_ANSWER, DUCKDUCKGO_CHALLENGE_HTML, DUCKDUCKGO_HTML, DUCKDUCKGO_NO_RESULTS_HTML, SEARXNG_ANSWER } from '../../../test/tools-searchFixtures.js';
+import { callTool } from '../callTool.testing.js';
 
 const ctx: ToolContext = { userId: 'u', conversationId: 'c', projectId: null, model: 'm', signal: new AbortController().signal };
 let server: FakeServer;
@@ -47,7 +48,7 @@ afterAll(async () => {
 
 function search(settings: Partial<SearchSettings>, query: string, max_results?: number): Promise<WebSearchResult> {
   const tool = createWebSearchTool(searchSettingsSchema.parse(settings));
-  return Promise.resolve(tool.handler(max_results === undefined ? { query } : { query, max_results }, ctx)) as Promise<WebSearchResult>;
+  return Promise.resolve(callTool(tool, max_results === undefined ? { query } : { query, max_results }, ctx)) as Promise<WebSearchResult>;
 }
 
 describe('web_search: SearXNG', () => {

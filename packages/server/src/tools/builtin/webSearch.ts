@@ -1,12 +1,16 @@
+import { z } from 'zod';
 import type { SearchSettings } from '@nanoclaw/protocol';
-import type { ToolDefinition } from '../types.js';
+import type { ZodToolDefinition } from '../types.js';
 import type { FetchLike } from '../web/httpGet.js';
 import { createSearchBackend, type SearchResult } from '../web/searchBackends.js';
 
-export interface WebSearchArgs {
-  query: string;
-  max_results?: number;
-}
+const webSearchArguments = (defaultCount: number) =>
+  z.strictObject({
+    query: z.string().min(1).max(500).describe('The search query.'),
+    max_results: z.int().min(1).max(20).optional().describe(`How many results to return (default ${defaultCount}).`),
+  });
+
+export type WebSearchArgs = z.infer<ReturnType<typeof webSearchArguments>>;
 
 export interface WebSearchResult {
   query: string;
@@ -15,7 +19,7 @@ export interface WebSearchResult {
   note?: string;
 }
 
-export function createWebSearchTool(settings: SearchSettings, fetchImpl: FetchLike = fetch): ToolDefinition<WebSearchArgs> {
+export function createWebSearchTool(settings: SearchSettings, fetchImpl: FetchLike = fetch): ZodToolDefinition<WebSearchArgs> {
   const backend = createSearchBackend(settings, fetchImpl);
   return {
     name: 'web_search',
@@ -24,20 +28,7 @@ export function createWebSearchTool(settings: SearchSettings, fetchImpl: FetchLi
     description:
       'Search the web and get a list of results, each with title, url and snippet. Use it for current events, facts you are ' +
       'unsure of, or to find pages to read with fetch_page. Write the query as you would in a search engine.',
-    parameters: {
-      type: 'object',
-      properties: {
-        query: { type: 'string', minLength: 1, maxLength: 500, description: 'The search query.' },
-        max_results: {
-          type: 'integer',
-          minimum: 1,
-          maximum: 20,
-          description: `How many results to return (default ${settings.max_results}).`,
-        },
-      },
-      required: ['query'],
-      additionalProperties: false,
-    },
+    arguments: webSearchArguments(settings.max_results),
     handler: async ({ query, max_results }, ctx): Promise<WebSearchResult> => {
       if ('unavailable' in backend) throw new Error(backend.unavailable);
       const trimmed = query.trim();

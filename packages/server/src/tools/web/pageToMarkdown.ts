@@ -2,7 +2,7 @@ import type { Readability } from '@mozilla/readability';
 import { loadHtmlLibraries, type HtmlLibraries } from './htmlLibraries.js';
 import { createRequire } from 'node:module';
 import type { FetchedPage } from './safeFetch.js';
-import { createWorkerPool } from './workerPool.js';
+import { createWorkerPool } from '../../workers/workerPool.js';
 
 export interface ReadablePage {
   url: string;

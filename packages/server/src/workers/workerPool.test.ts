@@ -1,16 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './workerPool.js';
+import { WorkerJobError, createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './workerPool.js';
 
 /**
  * A worker that answers each job with its thread id. With `workerData.gate` it blocks at start-up until the
  * test opens the gate (a shared Int32Array set to 1), then announces itself ready. The job "crash later"
- * is answered, then the worker throws outside any job, as a bug in an idle worker would.
+ * is answered, then the worker throws outside any job, as a bug in an idle worker would; "forever" never
+ * ends; "retire" is answered with a request not to be used again.
  */
 const SOURCE = `
 const { parentPort, workerData, threadId } = require('node:worker_threads');
 if (workerData && workerData.gate) Atomics.wait(new Int32Array(workerData.gate), 0, 0);
 parentPort.on('message', ({ id, job }) => {
-  parentPort.postMessage({ id, ok: true, result: { threadId, job } });
+  if (job === 'forever') for (;;);
+  parentPort.postMessage({ id, ok: true, result: { threadId, job }, retire: job === 'retire' });
   if (job === 'crash later') setImmediate(() => { throw new Error('boom'); });
 });
 parentPort.postMessage({ ready: true });
@@ -52,9 +54,9 @@ function gate(): { buffer: SharedArrayBuffer; open(): void } {
 describe('createWorkerPool', () => {
   it('starts no worker before the first job', async () => {
     const workers = pool();
-    expect(workers.stats()).toEqual({ live: 0, idle: 0 });
+    expect(workers.stats()).toMatchObject({ live: 0, idle: 0 });
     await workers.run('a');
-    expect(workers.stats()).toEqual({ live: 1, idle: 1 });
+    expect(workers.stats()).toMatchObject({ live: 1, idle: 1 });
   });
 
   it('queues jobs beyond maxWorkers and runs them in order on the one worker', async () => {
@@ -62,7 +64,7 @@ describe('createWorkerPool', () => {
     const replies = await Promise.all(['a', 'b', 'c', 'd'].map((job) => workers.run(job)));
     expect(replies.map((reply) => reply.job)).toEqual(['a', 'b', 'c', 'd']);
     expect(new Set(replies.map((reply) => reply.threadId)).size).toBe(1);
-    expect(workers.stats()).toEqual({ live: 1, idle: 1 });
+    expect(workers.stats()).toMatchObject({ live: 1, idle: 1 });
   });
 
   it('does not count the time a worker takes to start against the job deadline', async () => {
@@ -93,7 +95,7 @@ describe('createWorkerPool', () => {
   it('replaces a worker that crashed while idle, without an uncaught error', async () => {
     const workers = pool({ maxWorkers: 1 });
     const first = await workers.run('crash later');
-    await vi.waitFor(() => expect(workers.stats()).toEqual({ live: 0, idle: 0 }));
+    await vi.waitFor(() => expect(workers.stats()).toMatchObject({ live: 0, idle: 0 }));
     const second = await workers.run('b');
     expect(second.threadId).not.toBe(first.threadId);
   });
@@ -106,9 +108,9 @@ describe('createWorkerPool', () => {
     // Used again within its idle time: the same worker, and its idle time starts over.
     expect((await workers.run('b')).threadId).toBe(first.threadId);
     await vi.advanceTimersByTimeAsync(59_000);
-    expect(workers.stats()).toEqual({ live: 1, idle: 1 });
+    expect(workers.stats()).toMatchObject({ live: 1, idle: 1 });
     await vi.advanceTimersByTimeAsync(1000);
-    await vi.waitFor(() => expect(workers.stats()).toEqual({ live: 0, idle: 0 }));
+    await vi.waitFor(() => expect(workers.stats()).toMatchObject({ live: 0, idle: 0 }));
     expect((await workers.run('c')).threadId).not.toBe(first.threadId);
   });
 
@@ -131,5 +133,66 @@ parentPort.postMessage({ ready: true });`,
     await expect(workers.run('forever')).rejects.toThrow('The job took too long');
     expect(await workers.run('b')).not.toBe(before);
     await workers.close();
+  });
+
+  it('reuses a worker only for jobs of the affinity it first served', async () => {
+    const workers = pool({ maxWorkers: 3 });
+    const first = await workers.run('a', { affinity: 'user-a' });
+    const other = await workers.run('b', { affinity: 'user-b' });
+    expect(other.threadId).not.toBe(first.threadId);
+    expect((await workers.run('c', { affinity: 'user-a' })).threadId).toBe(first.threadId);
+  });
+
+  it('at the worker cap, stops an idle worker of another affinity to make room', async () => {
+    const workers = pool({ maxWorkers: 1 });
+    const first = await workers.run('a', { affinity: 'user-a' });
+    const other = await workers.run('b', { affinity: 'user-b' });
+    expect(other.threadId).not.toBe(first.threadId);
+    expect(workers.stats()).toMatchObject({ live: 1, idle: 1 });
+  });
+
+  it('keeps keepWarm workers loaded once in use, and replaces one that stops in the background', async () => {
+    const workers = pool({ keepWarm: 2, startup: { timeoutMs: 60_000, timeoutMessage: 'Too slow to start' } });
+    expect(workers.stats()).toMatchObject({ live: 0, started: 0 });
+    await workers.run('a');
+    await vi.waitFor(() => expect(workers.stats()).toMatchObject({ live: 2, idle: 2, replaced: 1 }));
+    await workers.run('crash later');
+    await vi.waitFor(() => expect(workers.stats()).toMatchObject({ live: 2, idle: 2, started: 3, replaced: 2 }));
+  });
+
+  it('warm() starts keepWarm workers before any job and resolves when they are ready', async () => {
+    const workers = pool({ keepWarm: 2, startup: { timeoutMs: 60_000, timeoutMessage: 'Too slow to start' } });
+    await workers.warm();
+    expect(workers.stats()).toMatchObject({ live: 2, idle: 2, starting: 0, started: 2, replaced: 0 });
+  });
+
+  it('does not reuse a worker that answered with retire', async () => {
+    const workers = pool({ maxWorkers: 1 });
+    const retired = await workers.run('retire');
+    expect((await workers.run('b')).threadId).not.toBe(retired.threadId);
+  });
+
+  it('stops a running job when its signal aborts, and takes a waiting one out of the queue', async () => {
+    const workers = pool({ maxWorkers: 1 });
+    const running = new AbortController();
+    const queued = new AbortController();
+    const stopped = workers.run('forever', { signal: running.signal }).catch((error: unknown) => error);
+    const cancelled = workers.run('b', { signal: queued.signal }).catch((error: unknown) => error);
+    queued.abort();
+    expect(await cancelled).toMatchObject({ kind: 'cancelled' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    running.abort();
+    const error = await stopped;
+    expect(error).toBeInstanceOf(WorkerJobError);
+    expect(error).toMatchObject({ kind: 'stopped' });
+    expect((await workers.run('c')).job).toBe('c');
+  });
+
+  it('refuses jobs once closed', async () => {
+    const workers = pool({ closedMessage: 'The pool is closed' });
+    await workers.run('a');
+    await workers.close();
+    expect(workers.stats()).toMatchObject({ live: 0, idle: 0 });
+    await expect(workers.run('b')).rejects.toThrow('The pool is closed');
   });
 });
