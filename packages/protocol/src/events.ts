@@ -53,8 +53,22 @@ export const errorEventDataSchema = z.object({
 });
 export type ErrorEventData = z.infer<typeof errorEventDataSchema>;
 
+/**
+ * The model's provider answered 429/5xx (or dropped the connection before any text) and the run tries
+ * again: attempt `attempt` of `max_attempts` starts in `delay_ms`. Default protocol only (the original
+ * had no such event).
+ */
+export const retryEventDataSchema = z.object({
+  attempt: z.number().int().min(2),
+  max_attempts: z.number().int().min(2),
+  delay_ms: z.number().int().nonnegative(),
+  reason: z.string(),
+});
+export type RetryEventData = z.infer<typeof retryEventDataSchema>;
+
 export const runEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('process_step'), data: processStepEventDataSchema }),
+  z.object({ event: z.literal('retry'), data: retryEventDataSchema }),
   z.object({ event: z.literal('done'), data: doneEventDataSchema }),
   z.object({ event: z.literal('error'), data: errorEventDataSchema }),
 ]);

@@ -186,12 +186,27 @@ describe('upstream failures', () => {
     });
   }
 
-  it('retries a 429 and then answers', async () => {
+  it('retries a 429 and then answers, saying so with a retry event before the answer', async () => {
     const before = t.sim.requests().length;
     const { events, messages } = await run('rate-limit', 'retry me');
     expect(events.at(-1)!.event).toBe('done');
     expect(t.sim.requests().length - before).toBe(2);
     expect(messages[1].status).toBe('complete');
+    expect(events[0]).toMatchObject({ event: 'retry', data: { attempt: 2, max_attempts: 3, delay_ms: expect.any(Number), reason: 'Rate limit exceeded, please try again later' } });
+    expect(events.slice(1).every((e) => e.event !== 'retry')).toBe(true);
+  });
+
+  it('says every retry of a failing provider, then the error; protocol v1 clients get neither retry event', async () => {
+    const conversation = await createConversation(t, { model: 'error-503' });
+    const events = await readSse(await sendMessage(t.url, conversation.id, { text: 'are you there?' }));
+    expect(events.map((e) => e.event)).toEqual(['retry', 'retry', 'error']);
+    expect(events.slice(0, 2).map((e) => [e.data.attempt, e.data.max_attempts, e.data.reason])).toEqual([
+      [2, 3, 'LLM service unavailable (503)'],
+      [3, 3, 'LLM service unavailable (503)'],
+    ]);
+    const again = await createConversation(t, { model: 'error-503' });
+    const v1 = await readSse(await sendMessage(t.url, again.id, { text: 'are you there?' }, { query: '?protocol=v1' }));
+    expect(v1.map((e) => e.event)).toEqual(['error']);
   });
 
   it('says it cannot connect when the provider is not there', async () => {

@@ -467,3 +467,25 @@ test('a slow first token is never silent: the waiting note counts the seconds', 
   await expect(answer.getByTestId('waiting-elapsed')).toHaveCount(0);
   await expect(answer).toContainText('Finally here.');
 });
+
+test('waiting is never silent: while the provider is busy the answer says when it retries and which attempt it is', async ({ page, api }) => {
+  const conversation = await api.createConversation({ model: 'text' });
+  await page.goto(`/c/${conversation.id}`);
+  const res = await page.request.post(`${simUrl()}/_sim/script`, {
+    data: {
+      responses: [
+        { kind: 'error', status: 429, headers: { 'retry-after': '3' } },
+        { kind: 'stream', content: 'Back again, here is the answer.' },
+      ],
+    },
+  });
+  expect(res.status()).toBe(200);
+  await sendMessage(page, 'are you busy?');
+  const answer = lastAssistant(page);
+  const note = answer.getByTestId('retry-note');
+  await expect(note).toHaveText(/^\s*Provider busy — retrying in [1-3] s \(attempt 2 of 4\)$/);
+  await shot(page, 'chat-provider-busy');
+  await expect(answer).toHaveAttribute('data-status', 'complete', { timeout: 15_000 });
+  await expect(note).toHaveCount(0);
+  await expect(answer).toContainText('Back again, here is the answer.');
+});

@@ -80,7 +80,7 @@ async function startNanoclaw(serverMain: string, chatUrl: string, extraConfig: s
     'checkpoint_interval_ms: 100',
     // Titles from the question's first words (the specs look for them); model titles are tested over HTTP.
     'titles: { mode: first_words }',
-    'llm: { timeout_ms: 5000, max_retries: 1, retry_base_ms: 10, retry_max_ms: 50 }',
+    'llm: { timeout_ms: 5000, max_retries: 3, retry_base_ms: 10, retry_max_ms: 3000 }',
   ].filter((line) => !replaced.has(line.split(':')[0]));
   const config = [
     ...defaults,

@@ -55,7 +55,7 @@ export class RemoteRunView implements RunView {
         lastId = entryId;
         const event = toLoggedEvent(Number(entryId.split('-')[0]), fields, steps);
         if (event.seq > afterSeq) listener(event);
-        if (event.name !== 'process_step') return;
+        if (event.name === 'done' || event.name === 'error') return;
       }
     }
   }
@@ -71,6 +71,7 @@ function toLoggedEvent(seq: number, fields: string[], steps: Map<string, Streame
   const { event } = decoded;
   if (event.event === 'done') return { seq, name: 'done', data: event.data };
   if (event.event === 'error') return { seq, name: 'error', data: event.data };
+  if (event.event === 'retry') return { seq, name: 'retry', data: event.data };
   const data = event.data;
   if (isStepDelta(data)) {
     let step = steps.get(data.id);

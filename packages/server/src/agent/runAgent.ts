@@ -1,5 +1,5 @@
 import type { ModelConfig } from '@nanoclaw/protocol';
-import type { ChatDelta, ChatMessage, ChatRequest, ChatStreamResult, ChatToolCall, ChatToolChoice, ChatToolDefinition } from '../llm/types.js';
+import type { ChatDelta, ChatMessage, ChatRequest, ChatRetryNotice, ChatStreamResult, ChatToolCall, ChatToolChoice, ChatToolDefinition } from '../llm/types.js';
 import type { ToolCallOutcome, ToolCallRequest, ToolContext } from '../tools/types.js';
 import type { StepSink } from './stepRecorder.js';
 import { trimToBudget } from './trimToBudget.js';
@@ -25,6 +25,8 @@ export interface AgentInput {
   contextBudget: number;
   toolContext: Omit<ToolContext, 'signal'>;
   signal: AbortSignal;
+  /** The model request failed and is tried again (said to whoever watches the run). */
+  onRetry?: (notice: ChatRetryNotice) => void;
 }
 
 export type AgentStatus = 'complete' | 'stopped' | 'error' | 'max_iterations' | 'interrupted';
@@ -125,6 +127,7 @@ async function streamRound(input: AgentInput, deps: AgentDeps, request: ChatRequ
       const delta = next.value;
       if (delta.type === 'reasoning') recorder.appendText('thinking', delta.text);
       else if (delta.type === 'content') recorder.appendText('text', delta.text);
+      else if (delta.type === 'retry') input.onRetry?.(delta);
     }
   } finally {
     // Like `for await` on an early exit: let the stream release its connection.

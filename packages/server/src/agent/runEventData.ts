@@ -8,6 +8,7 @@ import type { LoggedEvent } from './runSession.js';
  */
 export function toRunEvent(event: LoggedEvent, protocol: StreamProtocol): RunEvent {
   if (event.name === 'done') return { event: 'done', data: event.data };
+  if (event.name === 'retry') return { event: 'retry', data: event.data };
   if (event.name === 'error') return { event: 'error', data: event.data };
   if (event.kind === 'step') return { event: 'process_step', data: event.step };
   const { step } = event;

@@ -160,6 +160,7 @@ export function createRunService(deps: RunServiceDeps) {
           contextBudget,
           toolContext: { userId: params.userId, conversationId: conversation.id, projectId: params.projectId, model: model.id, subAgents, resultCache: new Map() },
           signal: session.controller.signal,
+          onRetry: (notice) => session.retrying({ attempt: notice.attempt, max_attempts: notice.maxAttempts, delay_ms: Math.round(notice.delayMs), reason: notice.reason }),
         },
         deps.agent,
         recorder,

@@ -1,10 +1,11 @@
-import type { DoneEventData, ErrorEventData, StreamEventName, ToolCallStep, ToolResultStep } from '@nanoclaw/protocol';
+import type { DoneEventData, ErrorEventData, RetryEventData, StreamEventName, ToolCallStep, ToolResultStep } from '@nanoclaw/protocol';
 import type { StepEvent, StreamedStep } from './stepRecorder.js';
 
 /** One event of a run, kept for replay. Streamed pieces keep a reference to their step and where they ended. */
 export type LoggedEvent =
   | { seq: number; name: 'process_step'; kind: 'delta'; step: StreamedStep; delta: string; end: number; wire?: string }
   | { seq: number; name: 'process_step'; kind: 'step'; step: ToolCallStep | ToolResultStep; wire?: string }
+  | { seq: number; name: 'retry'; data: RetryEventData; wire?: string }
   | { seq: number; name: 'done'; data: DoneEventData; wire?: string }
   | { seq: number; name: 'error'; data: ErrorEventData; wire?: string };
 
@@ -37,9 +38,15 @@ export class RunSession {
     this.push(logged);
   }
 
+  /** The model request is being tried again (kept in the log: a client re-attaching meanwhile sees it too). */
+  retrying(data: RetryEventData): void {
+    if (this.finished) return;
+    this.push({ seq: this.events.length + 1, name: 'retry', data });
+  }
+
   finish(name: 'done', data: DoneEventData): void;
   finish(name: 'error', data: ErrorEventData): void;
-  finish(name: Exclude<StreamEventName, 'process_step'>, data: DoneEventData | ErrorEventData): void {
+  finish(name: Exclude<StreamEventName, 'process_step' | 'retry'>, data: DoneEventData | ErrorEventData): void {
     if (this.finished) return;
     const seq = this.events.length + 1;
     this.push(name === 'done' ? { seq, name, data: data as DoneEventData } : { seq, name, data: data as ErrorEventData });

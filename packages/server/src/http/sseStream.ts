@@ -59,6 +59,8 @@ export function streamRunToResponse(
       else res.uncork();
     };
     const write = (event: LoggedEvent) => {
+      // The original's protocol has no retry event: its clients get exactly the events they know.
+      if (protocol === 'v1' && event.name === 'retry') return;
       wrote = true;
       if (!corked) {
         corked = true;

@@ -182,12 +182,17 @@ describe('streamChat', () => {
     const client = createChatClient({ settings, logger: { warn: (obj) => void warnings.push(obj) } });
 
     const started = performance.now();
-    const { result, error } = await collect(client.streamChat(modelAt(server), request, new AbortController().signal));
+    const { deltas, result, error } = await collect(client.streamChat(modelAt(server), request, new AbortController().signal));
 
     expect(error).toBeUndefined();
     expect(result?.content).toBe('ok');
     expect(server.requests).toHaveLength(2);
     expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    // The caller is told before the wait: which attempt comes next, of how many, when, and why.
+    expect(deltas).toEqual([
+      { type: 'retry', attempt: 2, maxAttempts: settings.max_retries + 1, delayMs: 50, reason: 'Rate limit exceeded, please try again later' },
+      { type: 'content', text: 'ok' },
+    ]);
     expect(warnings).toEqual([expect.objectContaining({ attempt: 1, delayMs: 50, error: 'Rate limit exceeded, please try again later' })]);
   });
 
@@ -417,7 +422,8 @@ describe('streamChat', () => {
     const { deltas, result, error } = await collect(client.streamChat(modelAt(server), request, new AbortController().signal));
 
     expect(error).toBeUndefined();
-    expect(deltas).toEqual([]);
+    // No text reached the caller: only the notice that the request is tried again.
+    expect(deltas).toEqual([{ type: 'retry', attempt: 2, maxAttempts: settings.max_retries + 1, delayMs: expect.any(Number), reason: expect.any(String) }]);
     expect(result?.tool_calls).toEqual([{ index: 0, id: 'call_2', type: 'function', function: { name: 'calc', arguments: '{"x":1}' } }]);
     expect(server.requests).toHaveLength(2);
   });

@@ -6,7 +6,7 @@ import { LlmError, llmErrors } from './llmError.js';
 import { buildChatRequestBody } from './providerProfiles.js';
 import { providerErrorMessage } from './providerErrorMessage.js';
 import { parseRetryAfterMs, retryDelayMs } from './retryDelay.js';
-import type { ChatDelta, ChatRequest, ChatStreamResult } from './types.js';
+import type { ChatDelta, ChatRequest, ChatStreamResult, ChatTextDelta } from './types.js';
 import { UpstreamWatchdog } from './upstreamWatchdog.js';
 import { createUndiciTransport, type HttpTransport, type UpstreamRequest, type UpstreamResponse } from './httpTransport.js';
 
@@ -64,6 +64,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         { model: model.id, attempt: attempt + 1, maxRetries: settings.max_retries, delayMs, error: outcome.error.message },
         'LLM request failed, retrying',
       );
+      yield { type: 'retry', attempt: attempt + 2, maxAttempts: settings.max_retries + 1, delayMs, reason: outcome.error.message };
       await sleep(delayMs, signal);
     }
   }
@@ -128,7 +129,7 @@ async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWa
   /** The deltas of one decoded read, in order; then its error, if any; answers whether `[DONE]` came. */
   function* deltasIn(read: DecodedRead): Generator<ChatDelta, boolean> {
     chunkCount += read.chunks.length;
-    const deltas: ChatDelta[] = [];
+    const deltas: ChatTextDelta[] = [];
     for (const chunk of read.chunks) accumulator.push(chunk, deltas);
     for (const delta of deltas) {
       yielded = true;

@@ -1,5 +1,5 @@
 import { isRecord } from './isRecord.js';
-import type { ChatDelta, ChatStreamResult, ChatUsage } from './types.js';
+import type { ChatStreamResult, ChatTextDelta, ChatUsage } from './types.js';
 
 type ToolCallResult = ChatStreamResult['tool_calls'][number];
 
@@ -36,7 +36,7 @@ export class ChatStreamAccumulator {
    * joined to it: the chunks of one network read, pushed into one array, become one step update
    * instead of hundreds. Tool calls, finish reason and usage are only in result().
    */
-  push(chunk: unknown, deltas: ChatDelta[] = []): ChatDelta[] {
+  push(chunk: unknown, deltas: ChatTextDelta[] = []): ChatTextDelta[] {
     if (!isRecord(chunk)) return deltas;
     const { choices } = chunk;
     if (Array.isArray(choices)) {
@@ -73,7 +73,7 @@ export class ChatStreamAccumulator {
     return result;
   }
 
-  #pushChoice(choice: Record<string, unknown>, position: number, deltas: ChatDelta[]): void {
+  #pushChoice(choice: Record<string, unknown>, position: number, deltas: ChatTextDelta[]): void {
     const index = typeof choice.index === 'number' ? choice.index : position;
     const state = this.#choiceState(index);
     // Deltas are reported for choice 0 only; other choices (n > 1) are accumulated for result().
@@ -101,7 +101,7 @@ export class ChatStreamAccumulator {
   }
 }
 
-function pushDelta(state: ChoiceState, delta: Record<string, unknown>, out: ChatDelta[] | undefined): void {
+function pushDelta(state: ChoiceState, delta: Record<string, unknown>, out: ChatTextDelta[] | undefined): void {
   let reasoning = reasoningField(delta);
   let content = '';
   const rawContent = delta.content;
@@ -138,7 +138,7 @@ function pushDelta(state: ChoiceState, delta: Record<string, unknown>, out: Chat
 }
 
 /** Joins `text` to the last delta when that is the same kind of text; the deltas are this accumulator's own. */
-function pushText(out: ChatDelta[], type: ChatDelta['type'], text: string): void {
+function pushText(out: ChatTextDelta[], type: ChatTextDelta['type'], text: string): void {
   const last = out[out.length - 1];
   if (last !== undefined && last.type === type) last.text += text;
   else out.push({ type, text });

@@ -40,10 +40,26 @@ export interface ChatUsage {
  * The text of a streaming response as it arrives (choice 0 only), for display. The assembled answer
  * (tool calls, finish reason, usage) is the stream's ChatStreamResult.
  */
-export interface ChatDelta {
+export interface ChatTextDelta {
   type: 'reasoning' | 'content' | 'refusal';
   text: string;
 }
+
+/**
+ * The request failed in a way worth another try (429, 5xx, a dropped connection before any text): the
+ * client waits `delayMs`, then makes attempt `attempt` of `maxAttempts`. Said so a run can show it.
+ */
+export interface ChatRetryNotice {
+  type: 'retry';
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+  /** The failure, as a sentence ("LLM service unavailable (503)"). */
+  reason: string;
+}
+
+/** What a streaming request yields as it goes: pieces of text, and notices of retries. */
+export type ChatDelta = ChatTextDelta | ChatRetryNotice;
 
 /** What a whole stream reconstructs to (matches the corpus `.expected.json` shape). */
 export interface ChatStreamResult {

@@ -94,6 +94,8 @@ export default {
     thinkingLive: 'Thinking…',
     thought: 'Thought process',
     writing: 'Writing…',
+    retrying: 'Provider busy — retrying in {s} s (attempt {attempt} of {max})',
+    retryingNow: 'Provider busy — retrying now (attempt {attempt} of {max})',
     waiting: 'Waiting for the model…',
     waitingFor: '{s} s',
     status: {

@@ -96,6 +96,8 @@ const zhCN: typeof en = {
     thinkingLive: '思考中…',
     thought: '思考过程',
     writing: '正在输出…',
+    retrying: '服务繁忙 — {s} 秒后重试（第 {attempt} 次，共 {max} 次）',
+    retryingNow: '服务繁忙 — 正在重试（第 {attempt} 次，共 {max} 次）',
     waiting: '正在等待模型…',
     waitingFor: '{s} 秒',
     status: {

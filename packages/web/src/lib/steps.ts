@@ -1,4 +1,7 @@
-import { answerFromSteps, type ApiMessage, type Attachment, type MessageStatus, type Step, type ToolCallStep, type ToolResultStep } from '@nanoclaw/protocol';
+import { answerFromSteps, type RetryEventData, type ApiMessage, type Attachment, type MessageStatus, type Step, type ToolCallStep, type ToolResultStep } from '@nanoclaw/protocol';
+
+/** A retry the server announced for the answer being streamed, with when it was received (ms since the epoch). */
+export type UiRetry = RetryEventData & { at: number };
 
 /** A message as the page shows it: stored ones from the API, plus the answer being streamed. */
 export interface UiMessage {
@@ -13,6 +16,8 @@ export interface UiMessage {
   created_at: string;
   /** Not stored yet (the question just sent, or the answer being streamed). */
   local?: boolean;
+  /** The provider is busy and the request is being tried again (until the next step arrives). */
+  retry?: UiRetry;
 }
 
 export function fromApi(message: ApiMessage): UiMessage {

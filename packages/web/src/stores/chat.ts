@@ -174,6 +174,11 @@ export const useChatStore = defineStore('chat', () => {
 
   function handleEvent(s: ChatSession, answer: UiMessage, event: ReceivedRunEvent): void {
     if (event.id) s.lastEventId = event.id;
+    if (event.event === 'retry') {
+      answer.retry = { ...event.data, at: Date.now() };
+      return;
+    }
+    delete answer.retry;
     if (event.event === 'process_step') applyProcessStep(answer.steps, event.data);
     else if (event.event === 'done') {
       const { data } = event;
