@@ -25,7 +25,8 @@ const RUNS = Number(process.env.UI_BENCH_RUNS ?? 3);
 const BASELINE_DIST = process.env.UI_BENCH_BASELINE_DIST;
 
 function startServer(dir: string, chatUrl: string, webDist?: string): Promise<ServerProcess> {
-  writeFileSync(join(dir, 'config.yml'), `log_level: warn\nmodels:\n  - { id: "text:3", api_url: "${chatUrl}" }\n`);
+  // Titles from first words: a title request would take the scripted answers meant for the seeded turns.
+  writeFileSync(join(dir, 'config.yml'), `log_level: warn\ntitles: { mode: first_words }\nmodels:\n  - { id: "text:3", api_url: "${chatUrl}" }\n`);
   return startServerProcess({ cwd: dir, env: { DATA_DIR: join(dir, 'data'), ...(webDist ? { NANOCLAW_WEB_DIST: webDist } : {}) } });
 }
 
