@@ -366,6 +366,14 @@ test('the sidebar: one Tab stop per conversation, its menu from the keyboard (â†
   const links = page.locator('.conversation-link');
   await expect(page.locator(`[data-conversation-id="${first.id}"]`)).toBeVisible();
 
+  // A title has its row's whole width until the row is hovered, focused or open.
+  await page.mouse.move(900, 700);
+  const row = page.locator(`[data-conversation-id="${first.id}"]`);
+  const [rowBox, linkBox] = [await row.boundingBox(), await row.locator('.conversation-link').boundingBox()];
+  const padding = await row.locator('.conversation-link').evaluate((el) => parseFloat(getComputedStyle(el).paddingRight));
+  expect(linkBox!.width).toBeGreaterThanOrEqual(rowBox!.width - 1);
+  expect(padding).toBeLessThan(20);
+
   // Tab goes from one conversation's link to the next: the menu buttons are not Tab stops.
   await links.filter({ hasText: 'Menu two' }).focus();
   await page.keyboard.press('Tab');
