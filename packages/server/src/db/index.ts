@@ -26,6 +26,7 @@ export { createDatabase, parseDatabaseUrl, type CreateDatabaseOptions, type Data
 export { dialectOf, type DialectName } from './dialect.js';
 export { migrateToLatest } from './migrate.js';
 export { ConflictError, NotFoundError, UnknownCursorError } from './errors.js';
+export { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, retryWhileDatabaseUnavailable } from './databaseUnavailable.js';
 export type { DB, UserRole } from './schema.js';
 export type { Clock } from './values.js';
 export { DEFAULT_USERNAME, type NewUser, type UserPatch, type UserRepo, type UserRow } from './userRepo.js';
