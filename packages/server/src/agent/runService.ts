@@ -19,7 +19,7 @@ export interface RunServiceDeps {
   runHub: RunHub;
   catalog: ModelCatalog;
   agent: AgentDeps;
-  logger: { error(obj: object, msg?: string): void };
+  logger: { error(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   now: () => Date;
 }
 
