@@ -1,5 +1,7 @@
-import pino from 'pino';
 import { loadConfig, ConfigError } from './config/loadConfig.js';
+import { networkExposureWarning } from './config/networkExposureWarning.js';
+import { createLogger, logFormatFor } from './createLogger.js';
+import { listenProblem } from './listenProblem.js';
 import { createServer } from './createServer.js';
 import { authConfigProblem } from './auth/jwtSecret.js';
 
@@ -16,8 +18,10 @@ export async function serve(startedAt: number): Promise<void> {
     throw err;
   }
   const { config, source, warnings } = loaded;
-  const logger = pino({ level: config.log_level });
+  const logger = await createLogger(config.log_level, logFormatFor(process.stdout));
   for (const warning of warnings) logger.warn(warning);
+  const exposure = networkExposureWarning(config);
+  if (exposure) logger.warn(exposure);
   const authProblem = authConfigProblem(config);
   if (authProblem) {
     logger.fatal(authProblem);
@@ -25,7 +29,16 @@ export async function serve(startedAt: number): Promise<void> {
   }
 
   const server = await createServer({ config, logger });
-  const address = await server.app.listen({ port: config.port, host: config.host });
+  let address: string;
+  try {
+    address = await server.app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    const problem = listenProblem(err, config.host, config.port);
+    if (!problem) throw err;
+    console.error(problem);
+    await server.close().catch(() => {});
+    process.exit(2);
+  }
   logger.info(
     { config: source ?? 'defaults', models: server.ctx.catalog.models.map((m) => m.id), startupMs: Math.round(performance.now() - startedAt) },
     `NanoClaw is listening on ${address}`,
