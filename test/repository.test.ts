@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
@@ -38,5 +39,22 @@ describe('the repository stands on its own', () => {
         .map(({ where }) => where),
     );
     expect(offenders).toEqual([]);
+  });
+
+  it('every relative link in the README, CONTRIBUTING.md and docs/ names a file in the repository', () => {
+    const documents = ['README.md', 'CONTRIBUTING.md', ...readdirSync(join(root, 'docs')).map((file) => `docs/${file}`)];
+    const broken = documents.flatMap((document) =>
+      [...readFileSync(join(root, document), 'utf8').matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
+        .map((match) => match[1]!)
+        .filter((target) => !/^[a-z]+:/.test(target) && !existsSync(join(root, dirname(document), target)))
+        .map((target) => `${document} -> ${target}`),
+    );
+    expect(documents).toEqual(expect.arrayContaining(['docs/api.md', 'docs/events.md', 'docs/config.md']));
+    expect(broken).toEqual([]);
+  });
+
+  it('has an MIT LICENSE and a CONTRIBUTING.md that says how to run one test', () => {
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+    expect(readFileSync(join(root, 'CONTRIBUTING.md'), 'utf8')).toMatch(/npx vitest run \S+\.test\.ts/);
   });
 });
