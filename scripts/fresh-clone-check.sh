@@ -10,7 +10,7 @@ trap 'rm -rf "$scratch"' EXIT
 
 git clone --quiet --no-hardlinks "$repo" "$scratch/nanoclaw"
 cd "$scratch/nanoclaw"
-if [ -e ../shared ]; then echo "fresh-clone-check: $scratch is not empty" >&2; exit 1; fi
+if [ "$(ls -A "$scratch")" != nanoclaw ]; then echo "fresh-clone-check: $scratch holds more than the clone" >&2; exit 1; fi
 echo "fresh-clone-check: $(git log -1 --format='%h %s') in $PWD"
 npm ci --no-audit --no-fund --prefer-offline --loglevel=error
 # SQLite only: the other engines were covered by the main run; this one is about what the tree contains.
