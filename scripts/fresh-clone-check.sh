@@ -12,6 +12,6 @@ git clone --quiet --no-hardlinks "$repo" "$scratch/nanoclaw"
 cd "$scratch/nanoclaw"
 if [ "$(ls -A "$scratch")" != nanoclaw ]; then echo "fresh-clone-check: $scratch holds more than the clone" >&2; exit 1; fi
 echo "fresh-clone-check: $(git log -1 --format='%h %s') in $PWD"
-npm ci --no-audit --no-fund --prefer-offline --loglevel=error
+npm ci --no-audit --no-fund --prefer-offline --loglevel=warn
 # SQLite only: the other engines were covered by the main run; this one is about what the tree contains.
 NANOCLAW_TEST_ENGINES=sqlite npx vitest run --project unit
