@@ -23,12 +23,14 @@ describe('createLogger', () => {
   it('writes human-readable lines in the pretty format', async () => {
     const out = collect();
     const logger = await createLogger('info', 'pretty', out.stream);
-    logger.info({ method: 'GET', path: '/api/models', status: 200 }, 'request');
+    logger.info({ reqId: 'req-1', method: 'GET', path: '/api/models', status: 200, durationMs: 3, runId: 'run-1' }, 'GET /api/models 200 3 ms');
+    logger.warn('second entry');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const line = out.text();
-    expect(line).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: request/);
-    expect(line).toContain('path: "/api/models"');
-    expect(() => JSON.parse(line)).toThrow();
+    const lines = out.text().trimEnd().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\] INFO: GET \/api\/models 200 3 ms \{"reqId":"req-1","runId":"run-1"\}$/),
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\] WARN: second entry$/),
+    ]);
   });
 
   it('writes one JSON object per line in the json format', async () => {
