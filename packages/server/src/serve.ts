@@ -2,6 +2,7 @@ import { loadConfig, ConfigError } from './config/loadConfig.js';
 import { networkExposureWarning } from './config/networkExposureWarning.js';
 import { createLogger, logFormatFor } from './createLogger.js';
 import { listenProblem } from './listenProblem.js';
+import { describeTarget, isDatabaseUnavailable, parseDatabaseUrl } from './db/index.js';
 import { createServer } from './createServer.js';
 import { authConfigProblem } from './auth/jwtSecret.js';
 
@@ -28,7 +29,15 @@ export async function serve(startedAt: number): Promise<void> {
     process.exit(2);
   }
 
-  const server = await createServer({ config, logger });
+  let server;
+  try {
+    server = await createServer({ config, logger });
+  } catch (err) {
+    if (!isDatabaseUnavailable(err)) throw err;
+    const where = describeTarget(parseDatabaseUrl(config.database_url, config.data_dir));
+    console.error(`The database at ${where} is not reachable (${(err as Error).message}). Start it, or point database_url (DATABASE_URL) at one that runs.`);
+    process.exit(2);
+  }
   let address: string;
   try {
     address = await server.app.listen({ port: config.port, host: config.host });

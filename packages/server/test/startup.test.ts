@@ -54,6 +54,18 @@ describe('start-up problems get one sentence and exit code 2', () => {
     expect(result.stderr).toBe(`Port ${port} on 127.0.0.1 is already in use by another program. Choose another with PORT=3000 (or port: in config.yml).\n`);
   });
 
+  it('an unreachable database names it (without its password) and what to do', async () => {
+    // A port nothing listens on: the connection is refused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadPort = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const result = await runMain([], { DATABASE_URL: `postgres://nanoclaw:secret-pw@127.0.0.1:${deadPort}/nanoclaw`, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^The database at postgres://nanoclaw:\\*\\*\\*@127\\.0\\.0\\.1:${deadPort}/nanoclaw is not reachable \\(.+\\)\\. Start it, or point database_url \\(DATABASE_URL\\) at one that runs\\.\\n$`));
+    expect(result.stderr).not.toContain('secret-pw');
+  });
+
   it('an unknown config key names it and the closest known key', async () => {
     const file = join(cwd, 'typo.yml');
     writeFileSync(file, 'max_iteration: 5\n');

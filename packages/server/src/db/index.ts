@@ -22,7 +22,7 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
 
 export type Repositories = ReturnType<typeof createRepositories>;
 
-export { createDatabase, parseDatabaseUrl, type CreateDatabaseOptions, type Database, type DatabaseLogger } from './createDatabase.js';
+export { createDatabase, describeTarget, parseDatabaseUrl, type CreateDatabaseOptions, type Database, type DatabaseLogger } from './createDatabase.js';
 export { dialectOf, type DialectName } from './dialect.js';
 export { migrateToLatest } from './migrate.js';
 export { ConflictError, NotFoundError, UnknownCursorError } from './errors.js';
