@@ -28,6 +28,8 @@ const engineEnv = {
 /** HTTP test files that choose their engine themselves run in that engine's project only. */
 const PINNED_TO_ENGINE: Record<string, Engine> = {
   'packages/server/test/multiInstance.test.ts': 'postgres',
+  'packages/server/test/dbOutage.test.ts': 'postgres',
+  'packages/server/test/startup.test.ts': 'sqlite',
 };
 const HTTP_TESTS = 'packages/*/test/**/*.test.ts';
 
@@ -46,7 +48,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'tools/*/src/**/*.test.ts'] },
+        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'tools/*/src/**/*.test.ts', 'test/**/*.test.ts'] },
       },
       ...engines.map((engine) => ({
         extends: true as const,

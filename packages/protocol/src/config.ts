@@ -209,7 +209,11 @@ export type McpHttpServerConfig = z.infer<typeof mcpHttpServerSchema>;
 
 export const configSchema = z
   .object({
-    host: z.string().default('0.0.0.0'),
+    /**
+     * Address to listen on. Loopback by default: in single-user mode there is no login, so listening on
+     * other interfaces (e.g. `0.0.0.0`) is a choice to make explicitly, and start-up warns about it.
+     */
+    host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(3000),
     data_dir: z.string().default('./data'),
     database_url: z.string().optional(),
@@ -259,7 +263,8 @@ export const configSchema = z
       .array(mcpServerSchema)
       .default([])
       .refine((servers) => new Set(servers.map((server) => server.name)).size === servers.length, 'MCP server names must be unique'),
-  });
+  })
+  .strict();
 export type Config = z.infer<typeof configSchema>;
 export type LlmSettings = z.infer<typeof llmSettingsSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

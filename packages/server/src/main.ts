@@ -9,6 +9,13 @@ const startedAt = performance.now();
 const V8_DEFAULT_GROWTH_FACTOR = 2;
 setFlagsFromString('--semi-space-growth-factor=1');
 
+const { parseCli } = await import('./cli.js');
+const action = parseCli(process.argv.slice(2));
+if (action.kind === 'print') {
+  (action.exitCode === 0 ? process.stdout : process.stderr).write(`${action.text}\n`);
+  process.exit(action.exitCode);
+}
+
 try {
   const { serve } = await import('./serve.js');
   await serve(startedAt);

@@ -1,5 +1,8 @@
-import pino from 'pino';
 import { loadConfig, ConfigError } from './config/loadConfig.js';
+import { networkExposureWarning } from './config/networkExposureWarning.js';
+import { createLogger, logFormatFor } from './createLogger.js';
+import { listenProblem } from './listenProblem.js';
+import { describeTarget, isDatabaseUnavailable, parseDatabaseUrl } from './db/index.js';
 import { createServer } from './createServer.js';
 import { authConfigProblem } from './auth/jwtSecret.js';
 
@@ -16,16 +19,35 @@ export async function serve(startedAt: number): Promise<void> {
     throw err;
   }
   const { config, source, warnings } = loaded;
-  const logger = pino({ level: config.log_level });
+  const logger = await createLogger(config.log_level, logFormatFor(process.stdout));
   for (const warning of warnings) logger.warn(warning);
+  const exposure = networkExposureWarning(config);
+  if (exposure) logger.warn(exposure);
   const authProblem = authConfigProblem(config);
   if (authProblem) {
     logger.fatal(authProblem);
     process.exit(2);
   }
 
-  const server = await createServer({ config, logger });
-  const address = await server.app.listen({ port: config.port, host: config.host });
+  let server;
+  try {
+    server = await createServer({ config, logger });
+  } catch (err) {
+    if (!isDatabaseUnavailable(err)) throw err;
+    const where = describeTarget(parseDatabaseUrl(config.database_url, config.data_dir));
+    console.error(`The database at ${where} is not reachable (${(err as Error).message}). Start it, or point database_url (DATABASE_URL) at one that runs.`);
+    process.exit(2);
+  }
+  let address: string;
+  try {
+    address = await server.app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    const problem = listenProblem(err, config.host, config.port);
+    if (!problem) throw err;
+    console.error(problem);
+    await server.close().catch(() => {});
+    process.exit(2);
+  }
   logger.info(
     { config: source ?? 'defaults', models: server.ctx.catalog.models.map((m) => m.id), startupMs: Math.round(performance.now() - startedAt) },
     `NanoClaw is listening on ${address}`,

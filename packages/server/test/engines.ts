@@ -155,7 +155,7 @@ export async function probeEngine(engine: ServerEngine, env: NodeJS.ProcessEnv =
     const variable = engine === 'postgres' ? 'NANOCLAW_TEST_PG_URL' : 'NANOCLAW_TEST_MYSQL_URL';
     return (
       `The ${engine} test server at ${new URL(url).host} does not answer (${(err as Error).message}). ` +
-      `Start it (../shared/services.sh), point ${variable} at one, or leave it out with NANOCLAW_TEST_ENGINES=sqlite.`
+      `Start it, point ${variable} at one, or leave it out with NANOCLAW_TEST_ENGINES=sqlite.`
     );
   }
 }

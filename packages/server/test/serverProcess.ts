@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /** The built server, run as `npm start` runs it. */
@@ -17,13 +18,17 @@ export interface ServerProcess {
  * Starts the built server as a real child process on a free 127.0.0.1 port and resolves once it
  * reports that it listens (main.ts sends `{type: 'listening', address}` over IPC).
  */
-export function startServerProcess(options: { cwd: string; env?: NodeJS.ProcessEnv; execArgv?: string[] }): Promise<ServerProcess> {
+export function startServerProcess(options: { cwd: string; env?: NodeJS.ProcessEnv; execArgv?: string[]; stdout?: (line: string) => void }): Promise<ServerProcess> {
   const child = fork(SERVER_MAIN, [], {
     cwd: options.cwd,
     execArgv: options.execArgv ?? [],
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...options.env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'inherit', 'ipc'],
   });
+  if (options.stdout && child.stdout) {
+    const onLine = options.stdout;
+    createInterface({ input: child.stdout }).on('line', onLine);
+  }
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));

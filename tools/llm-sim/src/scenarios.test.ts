@@ -172,6 +172,16 @@ describe('demo', () => {
     }
   });
 
+  it('tells the time as a sentence, not the raw JSON of the tool', async () => {
+    const question = 'What time is it?';
+    const first = await ask({ model: 'demo', tools: [timeTool], messages: user(question) }, fastSim);
+    const result = { timezone: 'Asia/Shanghai', iso: '2025-06-01T20:00:00+08:00', local: 'Sunday, June 1, 2025 at 8:00:00 PM GMT+8', unix: 1748779200, weekday: 'Sunday' };
+    const messages = withToolResults(question, first.toolCalls, [JSON.stringify({ success: true, result })]);
+    const second = await ask({ model: 'demo', tools: [timeTool], messages }, fastSim);
+    expect(second.content).toMatch(/^It's currently \*\*Sunday, June 1, 2025 at 8:00:00 PM GMT\+8 \(Asia\/Shanghai\)\*\*\./);
+    expect(second.content).not.toContain('{');
+  });
+
   it('explains itself with a list and a code block when no tool fits', async () => {
     const answer = await ask({ model: 'demo', tools: [calculatorTool], messages: user('hello!') }, fastSim);
     expect(answer.toolCalls).toEqual([]);

@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Config, ModelConfig } from '@nanoclaw/protocol';
 import type { ChatMessage, ChatToolChoice } from '../llm/types.js';
 import type { ModelCatalog } from '../llm/modelCatalog.js';
-import type { Repositories, ConversationRow, MessageRow } from '../db/index.js';
+import { retryWhileDatabaseUnavailable, type Repositories, type ConversationRow, type MessageRow } from '../db/index.js';
 import { CheckpointWriter } from './checkpointWriter.js';
 import { askForTitle } from './conversationTitle.js';
 import { historyToChat, type HistoryMessage } from './historyToChat.js';
@@ -176,14 +176,23 @@ export function createRunService(deps: RunServiceDeps) {
       await stored;
       await checkpoints.release(session.messageId);
       const usedTokens = outcome.usage.prompt_tokens > 0 || outcome.usage.completion_tokens > 0;
-      await deps.repos.answers.finish({
-        conversationId: conversation.id,
-        messageId: session.messageId,
-        patch: { content: recorder.toContent(outcome.error), status: outcome.status, tokenCount: outcome.usage.completion_tokens },
-        usage: usedTokens
-          ? { userId: params.userId, model: model.id, promptTokens: outcome.usage.prompt_tokens, completionTokens: outcome.usage.completion_tokens, at: deps.now() }
-          : null,
-      });
+      const finished = deps.now();
+      // The database may be down for a moment (a restart, a fail-over): the answer waits for it rather than being lost.
+      await retryWhileDatabaseUnavailable(
+        () =>
+          deps.repos.answers.finish({
+            conversationId: conversation.id,
+            messageId: session.messageId,
+            patch: { content: recorder.toContent(outcome.error), status: outcome.status, tokenCount: outcome.usage.completion_tokens },
+            usage: usedTokens
+              ? { userId: params.userId, model: model.id, promptTokens: outcome.usage.prompt_tokens, completionTokens: outcome.usage.completion_tokens, at: finished }
+              : null,
+          }),
+        {
+          maxWaitMs: FINISH_MAX_WAIT_MS,
+          onUnavailable: (err) => deps.logger.warn({ err, messageId: session.messageId }, 'the database is unreachable: the answer is stored once it is back'),
+        },
+      );
     } catch (err) {
       deps.logger.error({ err, messageId: session.messageId }, 'storing the answer failed');
       session.finish('error', { content: 'The answer could not be saved. Please try again.', message_id: session.messageId });
@@ -242,3 +251,5 @@ export function createRunService(deps: RunServiceDeps) {
 export type RunService = ReturnType<typeof createRunService>;
 
 const STORE_FAILED = 'store-failed';
+/** How long a finished run waits for an unreachable database to come back before its answer is given up, ms. */
+const FINISH_MAX_WAIT_MS = 5 * 60_000;

@@ -68,9 +68,47 @@ auth_mode: single
     expect(config.models).toEqual([{ id: 'llama3', name: 'llama3', api_url: 'http://127.0.0.1:11434/v1/chat/completions', api_key: 'k' }]);
   });
 
-  it('warns about unknown keys instead of refusing them', () => {
-    const dir = dirWith('db_type: mysql\n');
-    expect(loadConfig({}, dir).warnings).toEqual(['Unknown config key "db_type" is ignored.']);
+  it('refuses an unknown key, naming it and the closest known key', () => {
+    const dir = dirWith('max_iteration: 5\n');
+    expect(() => loadConfig({}, dir)).toThrow(
+      `Invalid config in ${join(dir, 'config.yml')}: Unknown config key "max_iteration" (did you mean "max_iterations"?). ` +
+        'Fix or remove the unknown key, or set NANOCLAW_IGNORE_UNKNOWN_CONFIG=1 to start without it.',
+    );
+  });
+
+  it('refuses unknown keys inside sections and list entries too, with their path', () => {
+    const dir = dirWith('llm:\n  timeout: 5\nmodels:\n  - id: a\n    api_ur1: http://x/v1/chat/completions\n    api_url: http://x/v1/chat/completions\ndb_type: mysql\n');
+    let message = '';
+    try {
+      loadConfig({}, dir);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toContain('Unknown config key "llm.timeout" (did you mean "timeout_ms"?)');
+    expect(message).toContain('Unknown config key "models.0.api_ur1" (did you mean "api_url"?)');
+    // Nothing close: no suggestion rather than a wrong one.
+    expect(message).toContain('Unknown config key "db_type".');
+    expect(message).toContain('Fix or remove the unknown keys');
+  });
+
+  it('ignores unknown keys with a warning when NANOCLAW_IGNORE_UNKNOWN_CONFIG=1', () => {
+    const dir = dirWith('max_iteration: 5\nllm:\n  timeout: 5\n  max_retries: 1\n');
+    const { config, warnings } = loadConfig({ NANOCLAW_IGNORE_UNKNOWN_CONFIG: '1' }, dir);
+    expect(config.max_iterations).toBe(10);
+    expect(config.llm.max_retries).toBe(1);
+    expect(warnings.sort()).toEqual([
+      'Unknown config key "llm.timeout" (did you mean "timeout_ms"?) is ignored (NANOCLAW_IGNORE_UNKNOWN_CONFIG is set).',
+      'Unknown config key "max_iteration" (did you mean "max_iterations"?) is ignored (NANOCLAW_IGNORE_UNKNOWN_CONFIG is set).',
+    ]);
+    // A bad value still stops start-up: the override only concerns unknown keys.
+    expect(() => loadConfig({ NANOCLAW_IGNORE_UNKNOWN_CONFIG: '1' }, dirWith('max_iteration: 5\nport: x\n'))).toThrow(/port/);
+  });
+
+  it('listens on loopback unless told otherwise', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nc-config-'));
+    expect(loadConfig({}, dir).config.host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }, dir).config.host).toBe('0.0.0.0');
   });
 
   it('refuses a default_model that is not configured', () => {

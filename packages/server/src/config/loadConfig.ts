@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type Config, type ModelConfig } from '@nanoclaw/protocol';
 import { expandEnv } from './expandEnv.js';
+import { describeUnknownKey, unknownKeysIn, withoutKeys } from './unknownKeys.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -12,11 +13,12 @@ export interface LoadedConfig {
   config: Config;
   /** Where the file came from, or null when running on defaults. */
   source: string | null;
-  /** Non-fatal findings (unknown keys, unset variables with fallbacks…). */
+  /** Non-fatal findings (unknown keys ignored on request…). */
   warnings: string[];
 }
 
-const knownKeys = new Set(Object.keys(configSchema.shape));
+/** Set to 1 to start with unknown config keys ignored (an emergency, e.g. a config written for a newer version). */
+export const IGNORE_UNKNOWN_CONFIG_ENV = 'NANOCLAW_IGNORE_UNKNOWN_CONFIG';
 
 /** Reads config.yml (or NANOCLAW_CONFIG), expands `${VAR}`, applies environment overrides, validates. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
@@ -40,16 +42,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const expanded = expandEnv(raw, env, [], missing) as Record<string, unknown>;
   if (missing.length) throw new ConfigError(`Invalid config: ${missing.join('; ')}.`);
 
-  const warnings = Object.keys(expanded)
-    .filter((key) => !knownKeys.has(key))
-    .map((key) => `Unknown config key "${key}" is ignored.`);
-
+  const warnings: string[] = [];
   applyEnvOverrides(expanded, env);
 
-  const parsed = configSchema.safeParse(expanded);
+  let parsed = configSchema.safeParse(expanded);
+  const ignoreUnknown = env[IGNORE_UNKNOWN_CONFIG_ENV] === '1' || env[IGNORE_UNKNOWN_CONFIG_ENV] === 'true';
+  if (!parsed.success && ignoreUnknown) {
+    const unknown = unknownKeysIn(configSchema, parsed.error.issues);
+    if (unknown.length > 0) {
+      withoutKeys(expanded, unknown);
+      warnings.push(...unknown.map((key) => `${describeUnknownKey(key)} is ignored (${IGNORE_UNKNOWN_CONFIG_ENV} is set).`));
+      parsed = configSchema.safeParse(expanded);
+    }
+  }
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new ConfigError(`Invalid config${source ? ` in ${source}` : ''}: ${problems.join('; ')}`);
+    const unknown = unknownKeysIn(configSchema, parsed.error.issues);
+    const problems = [
+      ...unknown.map(describeUnknownKey),
+      ...parsed.error.issues.filter((issue) => issue.code !== 'unrecognized_keys').map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    ];
+    const them = unknown.length > 1 ? ['keys', 'them'] : ['key', 'it'];
+    const hint = unknown.length > 0 ? ` Fix or remove the unknown ${them[0]}, or set ${IGNORE_UNKNOWN_CONFIG_ENV}=1 to start without ${them[1]}.` : '';
+    throw new ConfigError(`Invalid config${source ? ` in ${source}` : ''}: ${problems.join('; ')}.${hint}`);
   }
   const config = parsed.data;
   if (config.default_model && config.models.length && !config.models.some((m) => m.id === config.default_model)) {

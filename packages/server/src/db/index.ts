@@ -22,10 +22,11 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
 
 export type Repositories = ReturnType<typeof createRepositories>;
 
-export { createDatabase, parseDatabaseUrl, type CreateDatabaseOptions, type Database, type DatabaseLogger } from './createDatabase.js';
+export { createDatabase, describeTarget, parseDatabaseUrl, type CreateDatabaseOptions, type Database, type DatabaseLogger } from './createDatabase.js';
 export { dialectOf, type DialectName } from './dialect.js';
 export { migrateToLatest } from './migrate.js';
 export { ConflictError, NotFoundError, UnknownCursorError } from './errors.js';
+export { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, retryWhileDatabaseUnavailable } from './databaseUnavailable.js';
 export type { DB, UserRole } from './schema.js';
 export type { Clock } from './values.js';
 export { DEFAULT_USERNAME, type NewUser, type UserPatch, type UserRepo, type UserRow } from './userRepo.js';

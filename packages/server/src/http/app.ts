@@ -10,7 +10,10 @@ import { conversationRoutes } from './routes/conversations.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { statsRoutes } from './routes/stats.js';
-import { registerStaticUi } from './staticUi.js';
+import { registerStaticUi, STATIC_UI_ROUTES } from './staticUi.js';
+import { registerRequestLog } from './requestLog.js';
+import { requireJsonBody } from './requireJsonBody.js';
+import { trackRouteMethods } from './routeMethods.js';
 import { authRoutes } from './routes/authRoutes.js';
 import { adminRoutes } from './routes/admin.js';
 import { projectRoutes } from './routes/projects.js';
@@ -25,9 +28,19 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, `No route ${request.method} ${request.url.split('?')[0]}.`));
+  registerRequestLog(app);
+  requireJsonBody(app);
   acceptEmptyJsonBodies(app);
   logIgnoredBodyFields(app);
+  // `/` alone is a known path only when the UI is served; the catch-all would make every path known.
+  const routes = trackRouteMethods(app, STATIC_UI_ROUTES.slice(1));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = routes.allowedMethods(path);
+    if (allowed.length === 0) return sendError(reply, 404, `No route ${request.method} ${path}.`);
+    reply.header('allow', allowed.join(', '));
+    return sendError(reply, 405, `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}.`);
+  });
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   await api.register(

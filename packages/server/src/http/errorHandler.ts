@@ -1,9 +1,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from './appError.js';
-import { ConflictError, NotFoundError, UnknownCursorError } from '../db/index.js';
+import { ConflictError, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, NotFoundError, UnknownCursorError } from '../db/index.js';
 import * as auth from '../auth/authErrors.js';
 import * as workspace from '../workspace/workspaceErrors.js';
+
+/** Seconds a client is asked to wait before trying again while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 interface ValidationIssue {
   instancePath: string;
@@ -83,6 +86,11 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'The request body is too large.');
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'Send the request body as application/json.');
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unreachable');
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    return sendError(reply, 503, DATABASE_UNAVAILABLE_MESSAGE);
+  }
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
   if (status === 500) {
     request.log.error({ err: error }, 'request failed');

@@ -4,6 +4,7 @@ import type { LoggedEvent } from '../agent/runSession.js';
 import type { RunView } from '../agent/runHub.js';
 import { formatEvent } from './sseFormat.js';
 import { openSseResponse } from './sseResponse.js';
+import { RUN_ID_HEADER } from './requestLog.js';
 
 /**
  * The least time between two writes of events to one client. A model answering faster than this (a
@@ -27,6 +28,7 @@ export function streamRunToResponse(
   flushIntervalMs = FLUSH_INTERVAL_MS,
 ): Promise<void> {
   return new Promise((resolve) => {
+    res.setHeader(RUN_ID_HEADER, session.id);
     const sse = openSseResponse(res, () => {
       clearTimeout(flushTimer);
       unsubscribe();

@@ -52,6 +52,16 @@ describe('serving the built web UI', () => {
     expect((await app.inject({ method: 'GET', url: '/assets/missing.js' })).statusCode).toBe(404);
   });
 
+  it('keeps /v1 and the operational paths out of the app too: JSON 404s, not its HTML', async () => {
+    for (const url of ['/api', '/v1', '/v1/models', '/healthz', '/health', '/ready', '/metrics', '/openapi.json', '/docs/x']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.headers['content-type'], url).toContain('application/json');
+    }
+    // Only whole segments: an app route that merely starts the same way is still the app.
+    expect((await app.inject({ method: 'GET', url: '/v1beta-notes' })).body).toContain('<title>ui</title>');
+  });
+
   it('never leaves the UI folder', async () => {
     for (const url of ['/../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2f..%2fetc%2fpasswd', '/%00']) {
       const res = await app.inject({ method: 'GET', url });

@@ -42,6 +42,19 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /**
+ * Paths that belong to the API and to operations, never to the web app: an unknown path under them is a
+ * JSON 404, not the app's HTML.
+ */
+export const NON_APP_PREFIXES = ['/api', '/v1', '/health', '/healthz', '/ready', '/readyz', '/livez', '/metrics', '/openapi.json', '/docs'];
+
+export function isNonAppPath(pathname: string): boolean {
+  return NON_APP_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+}
+
+/** The catch-all routes of the web app (left out when telling a known path's methods). */
+export const STATIC_UI_ROUTES = ['/', '/*'];
+
+/**
  * Where the built web UI is: NANOCLAW_WEB_DIST, else the dist directory of the @nanoclaw/web package
  * (found through node_modules, so the same from src/, tests and the bundled server).
  */
@@ -56,7 +69,7 @@ export function webDistDir(): string | undefined {
 
 /**
  * Serves the built web UI (packages/web/dist) at `/`: files as they are (hashed assets cached for a
- * year), and index.html for every other GET outside `/api` so the single-page app's own routes work on
+ * year), and index.html for every other GET outside the API and operational paths (NON_APP_PREFIXES) so the single-page app's own routes work on
  * reload. Does nothing when the UI has not been built. Answers whether it registered.
  */
 export function registerStaticUi(app: FastifyInstance, root: string | undefined = webDistDir()): boolean {
@@ -73,7 +86,7 @@ export function registerStaticUi(app: FastifyInstance, root: string | undefined 
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const pathname = request.url.split('?')[0] ?? '/';
-    if (pathname === '/api' || pathname.startsWith('/api/')) return reply.callNotFound();
+    if (isNonAppPath(pathname)) return reply.callNotFound();
     let relative: string;
     try {
       relative = decodeURIComponent(pathname);

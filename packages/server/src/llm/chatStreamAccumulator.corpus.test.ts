@@ -6,9 +6,8 @@ import { ChatStreamAccumulator } from './chatStreamAccumulator.js';
 import { decodeSseBody } from './decodeSseBody.testing.js';
 import type { ChatDelta, ChatStreamResult } from './types.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const sharedDir = process.env.NANOCLAW_SHARED_DIR ?? resolve(repoRoot, '../shared');
-const corpusDir = join(sharedDir, 'fixtures/provider-streams');
+/** The recorded provider streams and their expected results (see the README there). */
+const corpusDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/provider-streams');
 
 interface Fixture {
   name: string;
@@ -17,7 +16,7 @@ interface Fixture {
 }
 
 function loadFixtures(): Fixture[] {
-  if (!existsSync(corpusDir)) throw new Error(`Provider stream corpus not found at ${corpusDir} (set NANOCLAW_SHARED_DIR)`);
+  if (!existsSync(corpusDir)) throw new Error(`Provider stream corpus not found at ${corpusDir}.`);
   return ['', 'synthetic']
     .map((sub) => join(corpusDir, sub))
     .filter((dir) => existsSync(dir))

@@ -69,8 +69,25 @@ function resultSentence(result: ToolResult, expression: string | undefined): str
   const { ok, value } = toolResultValue(result.content);
   if (!ok) return `The \`${result.name ?? 'tool'}\` tool reported an error: ${value}`;
   if (result.name === 'calculator') return expression ? `**${expression} = ${value}**` : `The result is **${value}**.`;
-  if (result.name === 'get_current_time') return `It's currently **${value}**.`;
+  if (result.name === 'get_current_time') return `It's currently **${timeText(value)}**.`;
   return `The \`${result.name ?? 'tool'}\` tool returned: ${value}`;
+}
+
+/**
+ * get_current_time answers an object (`{timezone, iso, local, unix, weekday}`): its readable `local` text,
+ * with the zone when `local` does not already name it; any other answer as it is.
+ */
+function timeText(value: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return value;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return value;
+  const { local, timezone } = parsed as { local?: unknown; timezone?: unknown };
+  if (typeof local !== 'string') return value;
+  return typeof timezone === 'string' && !local.includes(timezone) ? `${local} (${timezone})` : local;
 }
 
 function afterToolRound(context: ScenarioContext): ScriptedResponse {

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { isLoopbackHost, networkExposureWarning } from './networkExposureWarning.js';
+
+describe('networkExposureWarning', () => {
+  it('knows loopback addresses and names', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'LOCALHOST', '::ffff:127.0.0.1']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', 'nanoclaw.internal']) expect(isLoopbackHost(host), host).toBe(false);
+  });
+
+  it('warns when single-user mode listens beyond loopback, and only then', () => {
+    expect(networkExposureWarning({ host: '0.0.0.0', auth_mode: 'single' })).toMatch(/^Listening on 0\.0\.0\.0 in single-user mode: anyone who can reach this address/);
+    expect(networkExposureWarning({ host: '127.0.0.1', auth_mode: 'single' })).toBeNull();
+    expect(networkExposureWarning({ host: '0.0.0.0', auth_mode: 'multi' })).toBeNull();
+  });
+});
