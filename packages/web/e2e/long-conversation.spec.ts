@@ -230,8 +230,8 @@ test('keyboard focus in a message survives scrolling it far out of view', async 
   await page.goto(`/c/${longId}`);
   const last = lastAssistant(page);
   await expect(last).toHaveAttribute('data-message-id', longIds.at(-1)!);
-  await last.getByRole('button', { name: 'Copy', exact: true }).focus();
-  await expect(last.getByRole('button', { name: 'Copy', exact: true })).toBeFocused();
+  await last.getByRole('button', { name: /^Copy the answer/ }).focus();
+  await expect(last.getByRole('button', { name: /^Copy the answer/ })).toBeFocused();
   await scroller(page).evaluate((el) => el.scrollBy(0, -6 * el.clientHeight));
   await settled(page);
   await expect(page.locator(`article[data-message-id="${longIds.at(-1)}"]`)).not.toBeInViewport();
