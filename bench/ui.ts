@@ -8,6 +8,7 @@
  *  - frame times while flicking all the way up (older pages are fetched on the way), whether the very
  *    first message was reached, and the largest DOM seen on the way; then all the way down again.
  * Usage: npm run build && npx tsx bench/ui.ts     (env UI_BENCH_MESSAGES=2000, UI_BENCH_RUNS=3)
+ * A slower machine: UI_BENCH_CPU_THROTTLE=4 runs every page with chromium's CPU throttled that many times.
  * Comparing with another build of the UI in the same run, under the same load (e.g. main's, built in
  * another checkout): UI_BENCH_BASELINE_DIST=/path/to/that/packages/web/dist — a second server serves
  * it from the same database, and the runs alternate between the two.
@@ -23,6 +24,7 @@ const LONG = Number(process.env.UI_BENCH_MESSAGES ?? 2000);
 const SHORT = 20;
 const RUNS = Number(process.env.UI_BENCH_RUNS ?? 3);
 const BASELINE_DIST = process.env.UI_BENCH_BASELINE_DIST;
+const CPU_THROTTLE = Number(process.env.UI_BENCH_CPU_THROTTLE ?? 1);
 
 function startServer(dir: string, chatUrl: string, webDist?: string): Promise<ServerProcess> {
   // Titles from first words: a title request would take the scripted answers meant for the seeded turns.
@@ -192,6 +194,7 @@ async function run(builds: Build[], ids: Record<'short' | 'long', string>): Prom
       for (const name of ['short', 'long'] as const) {
         const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
         const page = await context.newPage();
+        if (CPU_THROTTLE > 1) await (await context.newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: CPU_THROTTLE });
         results.get(build)![name].push(await measure(page, build.url, ids[name]));
         await context.close();
       }
@@ -199,6 +202,7 @@ async function run(builds: Build[], ids: Record<'short' | 'long', string>): Prom
   }
   await browser.close();
   console.log('read: 100 px a frame, 300 frames up from the end, then back down; flick: 600 px a frame, to the top, then to the end');
+  if (CPU_THROTTLE > 1) console.log(`CPU throttled ${CPU_THROTTLE}× (chromium's Emulation.setCPUThrottlingRate)`);
   for (const build of builds) report(build.name, results.get(build)!);
   if (builds.length === 2) compare(results.get(builds[0]!)!, results.get(builds[1]!)!);
 }
