@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './markdown';
+import { renderMarkdown, renderMarkdownCached } from './markdown';
 
 function dom(html: string): HTMLElement {
   const root = document.createElement('div');
@@ -142,5 +142,25 @@ describe('renderMarkdown: model output is untrusted', () => {
     expect(plain?.getAttribute('title')).toBe('https://docs.example.org/guide');
     expect(plain?.nextElementSibling?.classList.contains('link-host') ?? false).toBe(false);
     expect(local?.getAttribute('title')).toBeNull();
+  });
+});
+
+describe('renderMarkdownCached', () => {
+  const labels = { copyCode: 'Copy code', loadImage: 'Image from {host} — click to load' };
+
+  it('renders a finished text once and gives the same HTML again, per language', () => {
+    const source = `cache check ${Math.random()}: **bold** and $x^2$`;
+    const first = renderMarkdownCached(source, labels);
+    expect(first).toBe(renderMarkdown(source, labels));
+    expect(renderMarkdownCached(source, labels)).toBe(first);
+    const chinese = renderMarkdownCached(source + '\n```js\n1\n```', { copyCode: '复制代码', loadImage: '来自 {host} 的图片' });
+    expect(chinese).toContain('复制代码');
+  });
+
+  it('never shares task-list checkbox ids between two answers', () => {
+    const source = '- [ ] same list';
+    const a = dom(renderMarkdownCached(source, labels)).querySelector('input')!.id;
+    const b = dom(renderMarkdownCached(source, labels)).querySelector('input')!.id;
+    expect(a).not.toBe(b);
   });
 });

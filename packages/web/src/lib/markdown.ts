@@ -186,3 +186,27 @@ function showLinkTargets(root: DocumentFragment): void {
     link.after(host);
   }
 }
+
+/** Rendered answers kept for re-use: a message scrolled out of the long list and back is not rendered again. */
+const RENDER_CACHE_SIZE = 400;
+const renderCache = new Map<string, string>();
+
+/**
+ * renderMarkdown for a finished text, remembered by its source and labels (the most recent
+ * RENDER_CACHE_SIZE of them). Not for a text with task-list checkboxes (their ids must differ from one
+ * answer to another) or with images the reader chose to load.
+ */
+export function renderMarkdownCached(source: string, currentLabels: MarkdownLabels): string {
+  const key = `${currentLabels.copyCode}\u0000${currentLabels.loadImage}\u0000${source}`;
+  const cached = renderCache.get(key);
+  if (cached !== undefined) {
+    renderCache.delete(key);
+    renderCache.set(key, cached);
+    return cached;
+  }
+  const html = renderMarkdown(source, currentLabels);
+  if (html.includes('task-list-item-checkbox')) return html;
+  renderCache.set(key, html);
+  if (renderCache.size > RENDER_CACHE_SIZE) renderCache.delete(renderCache.keys().next().value!);
+  return html;
+}
