@@ -50,6 +50,9 @@ export interface WorkerPoolStats {
 
 export type WorkerFailureKind = 'timeout' | 'memory' | 'crashed' | 'stopped' | 'cancelled' | 'start' | 'closed' | 'failed';
 
+/** How long a worker may take to start and load its libraries (a busy machine is slow at it) before it is given up. */
+export const WORKER_START_TIMEOUT_MS = 30_000;
+
 /** Why a job did not complete: its deadline, memory, a crash, its signal (while running or still queued), or the worker's own answer. */
 export class WorkerJobError extends Error {
   constructor(

@@ -4,7 +4,7 @@ import { JSONPath } from 'jsonpath-plus';
 import { z } from 'zod';
 import type { ZodToolDefinition } from '../types.js';
 import { checkPattern } from './textProcessRegex.js';
-import { createWorkerPool } from '../../workers/workerPool.js';
+import { createWorkerPool, WORKER_START_TIMEOUT_MS } from '../../workers/workerPool.js';
 
 export const MAX_JSON_TEXT = 1_000_000;
 export const MAX_RESULTS = 1000;
@@ -214,12 +214,15 @@ parentPort.on('message', ({ id, job }) => {
   } catch (error) {
     parentPort.postMessage({ id, ok: false, message: error && error.message ? error.message : String(error) });
   }
-});`,
+});
+parentPort.postMessage({ ready: true });`,
     workerData: { ajv: require.resolve('ajv'), ajvFormats: require.resolve('ajv-formats') },
     timeoutMs,
     timeoutMessage: `Validating took longer than ${timeoutMs} ms and was stopped; simplify the schema (its patterns or uniqueItems) or validate less data`,
     memoryMessage: 'Validating used too much memory and was stopped',
     resourceLimits: { maxOldGenerationSizeMb: 256 },
+    // The deadline is the validation's: starting the worker and loading ajv do not count against it.
+    startup: { timeoutMs: WORKER_START_TIMEOUT_MS, timeoutMessage: 'The JSON Schema validator could not start in time; try again' },
   });
   return { validate: (data, schema) => pool.run({ data, schema }), close: () => pool.close() };
 }

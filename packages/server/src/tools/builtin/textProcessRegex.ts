@@ -1,6 +1,6 @@
 import retModule from 'ret';
 import safeRegex from 'safe-regex2';
-import { createWorkerPool } from '../../workers/workerPool.js';
+import { createWorkerPool, WORKER_START_TIMEOUT_MS } from '../../workers/workerPool.js';
 
 /**
  * Regular expressions from the model run in a worker thread with a deadline: a catastrophic pattern
@@ -103,6 +103,7 @@ parentPort.on('message', ({ id, job }) => {
     parentPort.postMessage({ id, ok: false, message: error && error.message ? error.message : String(error) });
   }
 });
+parentPort.postMessage({ ready: true });
 `;
 
 /** Workers kept warm between calls; a worker that overran its deadline is terminated, never reused. */
@@ -115,6 +116,8 @@ export function createRegexRunner(options: { timeoutMs: number }): RegexRunner {
       'simplify the pattern (avoid nested or overlapping quantifiers) or shorten the text',
     memoryMessage: 'The regular expression used too much memory and was stopped',
     resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
+    // The deadline is the pattern's: a worker starting slowly on a busy machine does not count against it.
+    startup: { timeoutMs: WORKER_START_TIMEOUT_MS, timeoutMessage: 'The regular expression engine could not start in time; try again' },
   });
   return { run: (job) => pool.run(job), close: () => pool.close() };
 }

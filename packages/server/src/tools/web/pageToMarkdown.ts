@@ -2,7 +2,7 @@ import type { Readability } from '@mozilla/readability';
 import { loadHtmlLibraries, type HtmlLibraries } from './htmlLibraries.js';
 import { createRequire } from 'node:module';
 import type { FetchedPage } from './safeFetch.js';
-import { createWorkerPool } from '../../workers/workerPool.js';
+import { createWorkerPool, WORKER_START_TIMEOUT_MS } from '../../workers/workerPool.js';
 
 export interface ReadablePage {
   url: string;
@@ -196,7 +196,8 @@ parentPort.on('message', ({ id, job }) => {
   } catch (error) {
     parentPort.postMessage({ id, ok: false, message: 'Could not convert the page: ' + (error && error.message ? error.message : String(error)) });
   }
-});`,
+});
+parentPort.postMessage({ ready: true });`,
     workerData: {
       linkedom: require.resolve('linkedom'),
       readability: require.resolve('@mozilla/readability'),
@@ -206,6 +207,8 @@ parentPort.on('message', ({ id, job }) => {
     timeoutMessage: `Converting the page to Markdown took longer than ${options.timeoutMs} ms and was stopped`,
     memoryMessage: 'The page is too complex to convert (the converter ran out of memory)',
     resourceLimits: { maxOldGenerationSizeMb: 512 },
+    // The deadline is the page's: starting the worker and loading linkedom, Readability and Turndown do not count against it.
+    startup: { timeoutMs: WORKER_START_TIMEOUT_MS, timeoutMessage: 'The page converter could not start in time; try again' },
   });
   return { convert: (html, baseUrl) => pool.run({ html, baseUrl }), close: () => pool.close() };
 }
