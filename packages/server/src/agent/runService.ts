@@ -34,14 +34,16 @@ export interface StartRunParams {
    * model is already being asked, so storage never delays the first token.
    */
   question?: MessageRow;
-  /** A title to give the conversation (its first message), stored with them. */
-  newTitle?: string | null;
+  /**
+   * The first title of an untitled conversation (its question's first words): stored with the rows, and
+   * announced in `done` unless a model's title replaces it. Null for a conversation with a title.
+   */
+  newTitle: string | null;
   /** The conversation up to and including the message being answered, oldest first. */
   history: HistoryMessage[];
   projectId: string | null;
   toolsEnabled: boolean;
   toolChoice?: ChatToolChoice;
-  suggestedTitle: string | null;
 }
 
 /**
@@ -172,6 +174,8 @@ export function createRunService(deps: RunServiceDeps) {
     outcome.usage.prompt_tokens += subAgentUsage.prompt_tokens;
     outcome.usage.completion_tokens += subAgentUsage.completion_tokens;
 
+    // The stored content; its text is also what a model titling the conversation reads.
+    const content = recorder.toContent(outcome.error);
     try {
       await stored;
       await checkpoints.release(session.messageId);
@@ -183,7 +187,7 @@ export function createRunService(deps: RunServiceDeps) {
           deps.repos.answers.finish({
             conversationId: conversation.id,
             messageId: session.messageId,
-            patch: { content: recorder.toContent(outcome.error), status: outcome.status, tokenCount: outcome.usage.completion_tokens },
+            patch: { content, status: outcome.status, tokenCount: outcome.usage.completion_tokens },
             usage: usedTokens
               ? { userId: params.userId, model: model.id, promptTokens: outcome.usage.prompt_tokens, completionTokens: outcome.usage.completion_tokens, at: finished }
               : null,
@@ -202,11 +206,11 @@ export function createRunService(deps: RunServiceDeps) {
     if (outcome.status === 'error' || outcome.status === 'max_iterations') {
       session.finish('error', { content: outcome.error ?? 'The answer failed.', message_id: session.messageId });
     } else {
-      const title = outcome.status === 'complete' ? await modelTitle(params, model, recorder.toContent().text) : null;
+      const title = outcome.status === 'complete' ? await modelTitle(params, model, content.text) : null;
       session.finish('done', {
         message_id: session.messageId,
         token_count: outcome.usage.completion_tokens,
-        suggested_title: title ?? params.suggestedTitle,
+        suggested_title: title ?? params.newTitle,
         usage: outcome.usage,
         status: outcome.status,
       });

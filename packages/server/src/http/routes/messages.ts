@@ -60,18 +60,17 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             status: 'complete',
             parentId: history.at(-1)?.id ?? null,
           });
-          const suggestedTitle = isUntitled(conversation.title) ? titleFrom(body) : null;
+          const newTitle = isUntitled(conversation.title) ? titleFrom(body) : null;
           session = await ctx.runs.startRun({
             userId: request.user.id,
             conversation,
             parentId: question.id,
             question,
-            newTitle: suggestedTitle,
+            newTitle,
             history: [...history, question],
             projectId: body.project_id ?? conversation.project_id ?? null,
             toolsEnabled: body.tools_enabled ?? true,
             toolChoice: body.tool_choice,
-            suggestedTitle,
           });
         } catch (err) {
           release();
@@ -113,16 +112,15 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           const question = history.at(-1);
           if (!question || question.role !== 'user') throw badRequest('There is no question before this answer to answer again.');
           await ctx.repos.messages.deleteFrom(conversation.id, target.id);
-          const suggestedTitle = isUntitled(conversation.title) ? titleFrom(question.content as Partial<UserContent>) : null;
+          const newTitle = isUntitled(conversation.title) ? titleFrom(question.content as Partial<UserContent>) : null;
           session = await ctx.runs.startRun({
             userId: request.user.id,
             conversation,
             parentId: question.id,
-            newTitle: suggestedTitle,
+            newTitle,
             history,
             projectId: body.project_id ?? conversation.project_id ?? null,
             toolsEnabled: body.tools_enabled ?? true,
-            suggestedTitle,
           });
         } catch (err) {
           release();
