@@ -9,6 +9,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, parseDatabaseUrl, type Database } from './createDatabase.js';
 import { dialectOf } from './dialect.js';
 import { migrateDownToEmpty, migrateToLatest } from './migrate.js';
+import { migrations } from './migrations/index.js';
+
+/** Every migration's name, in the order they run. */
+const ALL_MIGRATIONS = Object.keys(migrations).sort();
 import { openTestDatabase, testEngines, type TestDatabase } from './testEngines.js';
 
 /** Runs migrateToLatest in a separate Node process (tsx loads the TypeScript); answers what it applied. */
@@ -97,7 +101,7 @@ describe('createDatabase with SQLite', () => {
 
   it('opens an in-memory database', async () => {
     const { db } = await open('sqlite::memory:');
-    expect(await migrateToLatest(db)).toEqual(['0001_initial']);
+    expect(await migrateToLatest(db)).toEqual(ALL_MIGRATIONS);
   });
 
   it('logs where the database is without the password', async () => {
@@ -138,13 +142,13 @@ describe.each(testEngines())('migrations on %s', (engine) => {
     await migrateDownToEmpty(database.db);
     const left = (await database.db.introspection.getTables()).map((t) => t.name);
     expect(left).not.toContain('users');
-    expect(await migrateToLatest(database.db)).toEqual(['0001_initial']);
+    expect(await migrateToLatest(database.db)).toEqual(ALL_MIGRATIONS);
   });
 
   it('survives two processes migrating the same database at once', async () => {
     await migrateDownToEmpty(database.db);
     const applied = await Promise.all([migrateInChildProcess(database.url), migrateInChildProcess(database.url)]);
-    expect(applied.flat()).toEqual(['0001_initial']);
+    expect(applied.flat()).toEqual(ALL_MIGRATIONS);
     expect(await migrateToLatest(database.db)).toEqual([]);
   });
 });

@@ -55,6 +55,8 @@ export interface ConversationsTable {
   thinking_enabled: StoredBoolean;
   created_at: string;
   updated_at: string;
+  /** The leaf of the active path (root → leaf); NULL: the most recently created leaf. */
+  active_leaf_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {

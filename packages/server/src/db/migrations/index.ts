@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { initialSchema } from './0001_initial.js';
+import { conversationTree } from './0002_conversation_tree.js';
 
 /**
  * Every migration, in order. Imported in code (not read from disk) so the compiled server carries
@@ -7,4 +8,5 @@ import { initialSchema } from './0001_initial.js';
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': initialSchema,
+  '0002_conversation_tree': conversationTree,
 };
