@@ -13,6 +13,8 @@ export const paginationQuerySchema = z.object({
 export const listMessagesQuerySchema = paginationQuerySchema.extend({
   /** `backward` pages from the newest message back (items still oldest first). */
   direction: z.enum(['forward', 'backward']).optional(),
+  /** `true`: every message of the conversation's tree, in creation order; otherwise the active path (root → active leaf). */
+  all: z.stringbool().optional(),
 });
 
 export const listConversationsQuerySchema = paginationQuerySchema.extend({
@@ -49,6 +51,11 @@ export const sendMessageBodySchema = clientBody({
   /** May be empty (or absent) when there are attachments. */
   text: z.string().max(1_000_000).default(''),
   attachments: z.array(attachmentSchema).max(50).optional(),
+  /**
+   * The message this one follows: absent, the active leaf; `null`, none (a new first message). Sending
+   * under an earlier message (an edited question under the edited one's parent) starts a new branch.
+   */
+  parent_id: z.string().min(1).max(64).nullable().optional(),
   tools_enabled: z.boolean().optional(),
   project_id: z.string().nullable().optional(),
   tool_choice: z.union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })]).optional(),
@@ -61,6 +68,12 @@ export const regenerateBodySchema = clientBody({
   project_id: z.string().nullable().optional(),
 });
 export type RegenerateBody = z.infer<typeof regenerateBodySchema>;
+
+/** `POST /conversations/:id/branch`: make the path through this message active, down to its most recently created leaf. */
+export const branchBodySchema = clientBody({
+  message_id: z.string().min(1).max(64),
+});
+export type BranchBody = z.infer<typeof branchBodySchema>;
 
 export const statsQuerySchema = z.object({
   period: statsPeriodSchema.default('daily'),

@@ -42,6 +42,8 @@ export const apiMessageSchema = z.object({
   status: messageStatusSchema,
   token_count: z.number().int(),
   parent_id: z.string().nullable(),
+  /** The ids of this message and its siblings (the other versions under the same parent), in creation order. */
+  sibling_ids: z.array(z.string()),
   created_at: z.string(),
 });
 export type ApiMessage = z.infer<typeof apiMessageSchema>;

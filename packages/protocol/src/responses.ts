@@ -46,6 +46,10 @@ export type ApiConversationDetail = z.infer<typeof apiConversationDetailSchema>;
 export const apiStopResultSchema = z.object({ stopped: z.boolean(), message_id: z.string().nullable() });
 export type ApiStopResult = z.infer<typeof apiStopResultSchema>;
 
+/** `POST /api/conversations/:id/branch`: the active path's new leaf. */
+export const apiBranchResultSchema = z.object({ active_leaf_id: z.string() });
+export type ApiBranchResult = z.infer<typeof apiBranchResultSchema>;
+
 // --- models and tools --------------------------------------------------------------------------
 
 export const apiModelSchema = z.object({

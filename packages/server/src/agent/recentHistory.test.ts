@@ -21,13 +21,17 @@ describe('loadRecentHistory', () => {
     messages = createMessageRepo(database.db, clock.now);
     const owner = await users.create({ username: 'history-owner' });
     conversationId = (await conversations.create(owner.id, { model: 'm' })).id;
-    // 300 exchanges: a question, then an answer with a tool round, of different lengths.
+    // 300 exchanges: a question, then an answer with a tool round, of different lengths; each
+    // message follows the one before. A side branch hangs off every tenth answer.
+    let parentId: string | null = null;
     for (let i = 0; i < 300; i++) {
       clock.advance(1000);
-      await messages.create({ conversationId, role: 'user', content: { text: `question ${i} ${'q'.repeat(i % 7 * 40)}` }, status: 'complete' });
+      parentId = (await messages.create({ conversationId, role: 'user', content: { text: `question ${i} ${'q'.repeat(i % 7 * 40)}` }, status: 'complete', parentId })).id;
       clock.advance(1000);
-      await messages.create({
+      const sideBranch = i % 10 === 0 && i > 0 ? parentId : null;
+      parentId = (await messages.create({
         conversationId,
+        parentId,
         role: 'assistant',
         status: 'complete',
         content: {
@@ -39,9 +43,13 @@ describe('loadRecentHistory', () => {
             { id: `t${i}`, index: 2, type: 'text', content: `answer ${i} ${'a'.repeat(i % 5 * 90)}` },
           ],
         },
-      } as never);
+      } as never)).id;
+      if (sideBranch) {
+        await messages.create({ conversationId, role: 'assistant', status: 'complete', parentId: sideBranch, content: { text: 'an older version', tool_calls: [], steps: [] } });
+      }
     }
-    all = await messages.listAll(conversationId);
+    await conversations.setActiveLeaf(conversationId, parentId);
+    all = (await messages.listAll(conversationId)).filter((m) => m.content.text !== 'an older version');
   });
   afterAll(() => database.dispose());
 
@@ -63,9 +71,9 @@ describe('loadRecentHistory', () => {
     expect(recent).toEqual(all);
   });
 
-  it('stops strictly before a given message (regenerating an answer)', async () => {
-    const target = all[401]!; // an answer
-    const recent = await loadRecentHistory(messages, conversationId, { budgetTokens: 1000, before: target.id, pageSize: 30 });
+  it('follows the path ending at a given message (regenerating an answer, editing a message)', async () => {
+    const question = all[400]!;
+    const recent = await loadRecentHistory(messages, conversationId, { budgetTokens: 1000, leaf: question.id, pageSize: 30 });
     expect(recent.at(-1)?.id).toBe(all[400]!.id);
     expect(recent).toEqual(all.slice(401 - recent.length, 401));
     expect(replayed(recent, 1000)).toEqual(replayed(all.slice(0, 401), 1000));

@@ -66,15 +66,15 @@ export function createRunService(deps: RunServiceDeps) {
 
   /**
    * The messages a new answer in this conversation replays, oldest first: only as far back as the
-   * conversation's model can see (its prompt budget less the system prompt). `before`: the answer being
-   * regenerated (history strictly before it).
+   * conversation's model can see (its prompt budget less the system prompt), along the active path or
+   * the path ending at `leaf` (a new message's parent, the question of an answer being regenerated).
    */
-  async function recentHistory(conversation: ConversationRow, before?: string): Promise<MessageRow[]> {
+  async function recentHistory(conversation: ConversationRow, leaf?: string): Promise<MessageRow[]> {
     const model = deps.catalog.resolve(conversation.model);
     if (!model) throw new Error('No model is configured.');
     const { contextBudget: budget } = limitsOf(model, conversation);
     const system = conversation.system_prompt ? estimateTokens({ role: 'system', content: conversation.system_prompt }) : 0;
-    return loadRecentHistory(deps.repos.messages, conversation.id, { budgetTokens: budget - system, ...(before !== undefined && { before }) });
+    return loadRecentHistory(deps.repos.messages, conversation.id, { budgetTokens: budget - system, ...(leaf !== undefined && { leaf }) });
   }
 
   async function startRun(params: StartRunParams): Promise<RunSession> {

@@ -23,17 +23,28 @@ export interface FinishedAnswer {
   usage: UsageRecord | null;
 }
 
+export interface DeletedSubtree {
+  conversationId: string;
+  /** The subtree's messages (ConversationTree.subtree). */
+  ids: string[];
+  /** The leaf of the active path afterwards (ConversationTree.leafAfterDeleting); undefined leaves it as it is. */
+  activeLeafId?: string | null;
+}
+
 /**
  * The writes at either end of a run, each all or nothing in one transaction (one commit each):
- * `start` stores the new rows and the conversation's first title; `finish` the answer's final state,
- * the tokens it used and the conversation's last activity.
+ * `start` stores the new rows and the conversation's first title, and makes the new answer (the newest
+ * leaf) the active path's end; `finish` the answer's final state, the tokens it used and the
+ * conversation's last activity. And deleting a subtree of a conversation with where its active path goes.
  */
 export function createAnswerWrites(db: Kysely<DB>, now: Clock) {
   return {
     start(answer: StartedAnswer): Promise<void> {
       return db.transaction().execute(async (trx) => {
         await createMessageRepo(trx, now).insert(answer.rows);
-        if (answer.title !== null) await createConversationRepo(trx, now).setTitle(answer.conversationId, answer.title);
+        const conversations = createConversationRepo(trx, now);
+        await conversations.resetActiveLeaf(answer.conversationId);
+        if (answer.title !== null) await conversations.setTitle(answer.conversationId, answer.title);
       });
     },
     finish(answer: FinishedAnswer): Promise<void> {
@@ -41,6 +52,13 @@ export function createAnswerWrites(db: Kysely<DB>, now: Clock) {
         await createMessageRepo(trx, now).update(answer.messageId, answer.patch);
         if (answer.usage) await createUsageRepo(trx).add(answer.usage);
         await createConversationRepo(trx, now).touch(answer.conversationId);
+      });
+    },
+    deleteSubtree(subtree: DeletedSubtree): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        const deleted = await createMessageRepo(trx, now).deleteMany(subtree.conversationId, subtree.ids);
+        if (subtree.activeLeafId !== undefined) await createConversationRepo(trx, now).setActiveLeaf(subtree.conversationId, subtree.activeLeafId);
+        return deleted;
       });
     },
   };

@@ -110,6 +110,10 @@ const CONVERSATION_COLUMNS = [
   'updated_at',
 ] as const;
 const conversationInsert = prepareQuery((db, v: Insertable<ConversationsTable>) => db.insertInto('conversations').values(namedValues(v, CONVERSATION_COLUMNS)));
+/** A new run's answer is the newest leaf, so the active path follows it: forget a leaf named before (nothing written when none was). */
+const activeLeafReset = prepareQuery((db, v: { id: string }) =>
+  db.updateTable('conversations').set({ active_leaf_id: null }).where('id', '=', v.id).where('active_leaf_id', 'is not', null),
+);
 const activityUpdate = prepareQuery((db, v: { id: string; at: string }) => db.updateTable('conversations').set({ updated_at: v.at }).where('id', '=', v.id));
 
 export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock) {
@@ -234,6 +238,16 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
     await activityUpdate.execute(db, { id, at: timestamp(now()) });
   }
 
+  /** Names the leaf of the active path; null: the most recently created leaf. */
+  async function setActiveLeaf(id: string, leafId: string | null): Promise<void> {
+    await db.updateTable('conversations').set({ active_leaf_id: leafId }).where('id', '=', id).execute();
+  }
+
+  /** Makes the most recently created leaf active again (see activeLeafReset). */
+  async function resetActiveLeaf(id: string): Promise<void> {
+    await activeLeafReset.execute(db, { id });
+  }
+
   async function countMessages(conversationId: string): Promise<number> {
     const result = await db
       .selectFrom('messages')
@@ -260,7 +274,7 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
     return counts;
   }
 
-  return { create, getForUser, listForUser, update, setTitle, delete: deleteConversation, touch, countMessages, countMessagesOf };
+  return { create, getForUser, listForUser, update, setTitle, setActiveLeaf, resetActiveLeaf, delete: deleteConversation, touch, countMessages, countMessagesOf };
 }
 
 export type ConversationRepo = ReturnType<typeof createConversationRepo>;

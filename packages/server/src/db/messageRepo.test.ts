@@ -206,36 +206,13 @@ describe.each(testEngines())('messageRepo on %s', (engine) => {
     expect((await messages.get(created.id))?.status).toBe('complete');
   });
 
-  it('deletes one message of the conversation only', async () => {
+  it('deletes the given messages of the conversation only', async () => {
     const conversationId = await newConversationId();
-    const [first, second] = await addMessages(conversationId, 2);
-    expect(await messages.deleteOne(await newConversationId(), first!)).toBe(false);
-    expect(await messages.deleteOne(conversationId, first!)).toBe(true);
-    expect(await messages.deleteOne(conversationId, first!)).toBe(false);
+    const [first, second, third] = await addMessages(conversationId, 3);
+    expect(await messages.deleteMany(await newConversationId(), [first!])).toBe(0);
+    expect(await messages.deleteMany(conversationId, [first!, third!])).toBe(2);
+    expect(await messages.deleteMany(conversationId, [first!])).toBe(0);
     expect((await messages.listAll(conversationId)).map((m) => m.id)).toEqual([second]);
-  });
-
-  it('deleteFrom removes the message and everything after it, also within the same millisecond', async () => {
-    const conversationId = await newConversationId();
-    const sameMs = await addMessages(conversationId, 4);
-    clock.advance(1_000);
-    await addMessages(conversationId, 2);
-    clock.set('2025-03-10T12:00:00.000Z');
-    const other = await newConversationId();
-    await addMessages(other, 2);
-
-    expect(await messages.deleteFrom(conversationId, sameMs[2]!)).toBe(4);
-    expect((await messages.listAll(conversationId)).map((m) => m.id)).toEqual(sameMs.slice(0, 2));
-    expect(await conversations.countMessages(other)).toBe(2);
-  });
-
-  it('deleteFrom answers 0 for a message that is not in the conversation', async () => {
-    const conversationId = await newConversationId();
-    await addMessages(conversationId, 2);
-    const elsewhere = await userMessage(await newConversationId(), 'x');
-    expect(await messages.deleteFrom(conversationId, elsewhere.id)).toBe(0);
-    expect(await messages.deleteFrom(conversationId, unknownId)).toBe(0);
-    expect(await conversations.countMessages(conversationId)).toBe(2);
   });
 
   it('marks answers left streaming as interrupted and counts them', async () => {

@@ -1,6 +1,7 @@
 import type { AssistantContent, MessageRole, MessageStatus, Page, UserContent } from '@nanoclaw/protocol';
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { ConversationTree, type TreeNode } from './conversationTree.js';
 import { UnknownCursorError } from './errors.js';
 import { namedValues, prepareQuery, type PreparedQuery } from './preparedQuery.js';
 import type { DB, MessagesTable } from './schema.js';
@@ -48,7 +49,24 @@ export interface MessageListOptions {
   direction?: 'forward' | 'backward';
 }
 
+export interface PathListOptions extends MessageListOptions {
+  /** Where the path ends (inclusive) instead of the active leaf: a message of this conversation. */
+  leaf?: string;
+}
+
+/** A whole conversation: every message (creation order) and the ids of the active path, root first. */
+export interface ConversationTreeRead {
+  messages: MessageRow[];
+  activePath: string[];
+  /** The leaf of the active path, null for an empty conversation. */
+  activeLeafId: string | null;
+}
+
 const DEFAULT_PAGE_SIZE = 50;
+/** Ids per DELETE statement (well below every engine's parameter limit). */
+const DELETE_CHUNK = 500;
+/** A bound on walks up a path, so a parent loop in imported data cannot run forever. */
+const MAX_PATH_LENGTH = 1_000_000;
 
 /** Stored content is JSON we wrote; anything else (hand-edited or legacy rows) reads as plain text. */
 function parseContent(json: string): MessageContent {
@@ -62,7 +80,16 @@ function parseContent(json: string): MessageContent {
 }
 
 function toMessageRow(row: Selectable<MessagesTable>): MessageRow {
-  return { ...row, content: parseContent(row.content), token_count: toNumber(row.token_count) };
+  return {
+    id: row.id,
+    conversation_id: row.conversation_id,
+    parent_id: row.parent_id,
+    role: row.role,
+    content: parseContent(row.content),
+    token_count: toNumber(row.token_count),
+    status: row.status,
+    created_at: row.created_at,
+  };
 }
 
 // Run for every message sent: prepared (see preparedQuery.ts).
@@ -82,6 +109,70 @@ const newestFirstBefore = prepareQuery((db, v: { conversationId: string; created
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(v.limit),
+);
+
+/**
+ * The active leaf: the one the conversation names, else its most recently created leaf (a message is
+ * always created after its parent, so that is normally its newest message; the NOT EXISTS keeps it exact).
+ */
+const activeLeaf = prepareQuery((db, v: { conversationId: string }) =>
+  db
+    .selectFrom('conversations')
+    .select((eb) => [
+      'conversations.active_leaf_id as stored',
+      eb
+        .selectFrom('messages as m')
+        .select('m.id')
+        .where('m.conversation_id', '=', v.conversationId)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('messages as c').select('c.id').where('c.conversation_id', '=', v.conversationId).whereRef('c.parent_id', '=', 'm.id'))),
+        )
+        .orderBy('m.created_at', 'desc')
+        .orderBy('m.id', 'desc')
+        .limit(1)
+        .as('newest'),
+    ])
+    .where('conversations.id', '=', v.conversationId),
+);
+
+/**
+ * The path up from `start` (depth 0) towards the root, at most `maxDepth` steps, joined to the rows:
+ * each step is one primary-key lookup, so a page of a long conversation costs its own length. With
+ * `stopAt`, the walk does not go above that message.
+ */
+function pathUp(db: Kysely<DB>, v: { conversationId: string; start: string; maxDepth: number }, stopAt?: string) {
+  return db
+    .withRecursive('path(id, parent_id, depth)', (qc) =>
+      qc
+        .selectFrom('messages')
+        .select(['id', 'parent_id', sql<number>`0`.as('depth')])
+        .where('conversation_id', '=', v.conversationId)
+        .where('id', '=', v.start)
+        .unionAll((step) => {
+          let up = step
+            .selectFrom('messages as m')
+            .innerJoin('path as p', 'p.parent_id', 'm.id')
+            .select(['m.id', 'm.parent_id', sql<number>`p.depth + 1`.as('depth')])
+            .where('m.conversation_id', '=', v.conversationId)
+            .where('p.depth', '<', v.maxDepth);
+          if (stopAt !== undefined) up = up.where('p.id', '<>', stopAt);
+          return up;
+        }),
+    )
+    .selectFrom('path')
+    .innerJoin('messages', 'messages.id', 'path.id')
+    .selectAll('messages')
+    .select('path.depth');
+}
+/** Backward: from `start` up, `limit` rows beyond it (`start` itself is depth 0). */
+const pathBackward = prepareQuery((db, v: { conversationId: string; start: string; maxDepth: number }) => pathUp(db, v).orderBy('path.depth', 'asc'));
+/** Forward from the root: the whole path from `start` up, root first; `limit` rows. */
+const pathForward = prepareQuery((db, v: { conversationId: string; start: string; maxDepth: number; limit: number }) =>
+  pathUp(db, v).orderBy('path.depth', 'desc').limit(v.limit),
+);
+/** Forward after `cursor`: the path from `start` up to the cursor (its first row when it is on the path), `limit` rows. */
+const pathForwardAfter = prepareQuery((db, v: { conversationId: string; start: string; maxDepth: number; cursor: string; limit: number }) =>
+  pathUp(db, v, v.cursor).orderBy('path.depth', 'desc').limit(v.limit),
 );
 
 type StoredPatch = Partial<Pick<MessagesTable, 'content' | 'status' | 'token_count'>>;
@@ -190,6 +281,99 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     return { items, next_cursor: hasMore ? (items[0]?.id ?? null) : null, has_more: hasMore };
   }
 
+  /** The id of the conversation's active leaf (see activeLeaf above); null when it has no messages. */
+  async function activeLeafId(conversationId: string): Promise<string | null> {
+    const row = await activeLeaf.executeTakeFirst(db, { conversationId });
+    return row?.stored ?? row?.newest ?? null;
+  }
+
+  /**
+   * The active path (root → active leaf, or → `options.leaf`), paged like listForConversation: forward
+   * from the root, or backward from the leaf (items oldest first either way). A cursor is a message of
+   * the path; throws UnknownCursorError otherwise.
+   */
+  async function listActivePath(conversationId: string, options: PathListOptions = {}): Promise<Page<MessageRow>> {
+    const limit = pageLimit(options.limit, DEFAULT_PAGE_SIZE);
+    const leaf = options.leaf ?? (await activeLeafId(conversationId));
+    if (leaf === null) {
+      if (options.cursor !== undefined) throw new UnknownCursorError(options.cursor);
+      return { items: [], next_cursor: null, has_more: false };
+    }
+    const { cursor } = options;
+    if (options.direction === 'backward') {
+      const start = cursor ?? leaf;
+      const skip = cursor === undefined ? 0 : 1;
+      const rows = await pathBackward.execute(db, { conversationId, start, maxDepth: limit + skip });
+      if (cursor !== undefined && rows[0]?.id !== cursor) throw new UnknownCursorError(cursor);
+      const page = rows.slice(skip);
+      const hasMore = page.length > limit;
+      const items = page.slice(0, limit).reverse().map(toMessageRow);
+      return { items, next_cursor: hasMore ? (items[0]?.id ?? null) : null, has_more: hasMore };
+    }
+    let rows: Array<Selectable<MessagesTable>>;
+    if (cursor === undefined) {
+      rows = await pathForward.execute(db, { conversationId, start: leaf, maxDepth: MAX_PATH_LENGTH, limit: limit + 1 });
+    } else {
+      const withCursor = await pathForwardAfter.execute(db, { conversationId, start: leaf, maxDepth: MAX_PATH_LENGTH, cursor, limit: limit + 2 });
+      if (withCursor[0]?.id !== cursor) throw new UnknownCursorError(cursor);
+      rows = withCursor.slice(1);
+    }
+    const items = rows.slice(0, limit).map(toMessageRow);
+    const hasMore = rows.length > limit;
+    return { items, next_cursor: hasMore ? (items.at(-1)?.id ?? null) : null, has_more: hasMore };
+  }
+
+  /** For each of `rows`, the ids of it and its siblings (same parent), in creation order. */
+  async function siblingIdsOf(conversationId: string, rows: readonly MessageRow[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>();
+    if (rows.length === 0) return result;
+    const parents = [...new Set(rows.map((row) => row.parent_id).filter((id): id is string => id !== null))];
+    const withRoots = rows.some((row) => row.parent_id === null);
+    const siblings = await db
+      .selectFrom('messages')
+      .select(['id', 'parent_id', 'created_at'])
+      .where('conversation_id', '=', conversationId)
+      .where((eb) => {
+        const any = [];
+        if (parents.length > 0) any.push(eb('parent_id', 'in', parents));
+        if (withRoots) any.push(eb('parent_id', 'is', null));
+        return eb.or(any);
+      })
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+    const byParent = new Map<string | null, string[]>();
+    for (const sibling of siblings) {
+      const list = byParent.get(sibling.parent_id);
+      if (list) list.push(sibling.id);
+      else byParent.set(sibling.parent_id, [sibling.id]);
+    }
+    for (const row of rows) result.set(row.id, byParent.get(row.parent_id) ?? [row.id]);
+    return result;
+  }
+
+  /** Every message's id, parent and creation time (no content), and the leaf the conversation names. */
+  async function readTreeNodes(conversationId: string): Promise<{ tree: ConversationTree; storedLeafId: string | null }> {
+    const [nodes, conversation] = await Promise.all([
+      db
+        .selectFrom('messages')
+        .select(['id', 'parent_id', 'created_at'])
+        .where('conversation_id', '=', conversationId)
+        .orderBy('created_at', 'asc')
+        .orderBy('id', 'asc')
+        .execute(),
+      db.selectFrom('conversations').select('active_leaf_id').where('id', '=', conversationId).executeTakeFirst(),
+    ]);
+    return { tree: new ConversationTree<TreeNode>(nodes), storedLeafId: conversation?.active_leaf_id ?? null };
+  }
+
+  /** The whole conversation tree with its active path (export). */
+  async function readTree(conversationId: string): Promise<ConversationTreeRead> {
+    const [messages, { tree, storedLeafId }] = await Promise.all([listAll(conversationId), readTreeNodes(conversationId)]);
+    const activeLeafId = tree.activeLeaf(storedLeafId);
+    return { messages, activePath: tree.pathTo(activeLeafId), activeLeafId };
+  }
+
   /** The whole conversation, oldest first (the history a run replays). */
   async function listAll(conversationId: string): Promise<MessageRow[]> {
     const rows = await db
@@ -223,33 +407,18 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     });
   }
 
-  async function deleteOne(conversationId: string, id: string): Promise<boolean> {
-    const result = await db
-      .deleteFrom('messages')
-      .where('id', '=', id)
-      .where('conversation_id', '=', conversationId)
-      .executeTakeFirst();
-    return rowCount(result.numDeletedRows) > 0;
-  }
-
-  /** Deletes the message and every later one of its conversation (regenerate); answers how many went (0 if it is not there). */
-  async function deleteFrom(conversationId: string, id: string): Promise<number> {
-    return db.transaction().execute(async (trx) => {
-      const from = await trx
-        .selectFrom('messages')
-        .select(['created_at', 'id'])
-        .where('id', '=', id)
-        .where('conversation_id', '=', conversationId)
-        .executeTakeFirst();
-      if (!from) return 0;
-      const result = await trx
+  /** Deletes these messages of the conversation (a subtree, see ConversationTree.subtree); answers how many went. */
+  async function deleteMany(conversationId: string, ids: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
+      const result = await db
         .deleteFrom('messages')
         .where('conversation_id', '=', conversationId)
-        .where('created_at', '>=', from.created_at)
-        .where((eb) => eb.or([eb('created_at', '>', from.created_at), eb('id', '>=', from.id)]))
+        .where('id', 'in', ids.slice(i, i + DELETE_CHUNK))
         .executeTakeFirst();
-      return rowCount(result.numDeletedRows);
-    });
+      deleted += rowCount(result.numDeletedRows);
+    }
+    return deleted;
   }
 
   /**
@@ -296,8 +465,12 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     listAll,
     update,
     saveContents,
-    deleteOne,
-    deleteFrom,
+    deleteMany,
+    activeLeafId,
+    listActivePath,
+    siblingIdsOf,
+    readTreeNodes,
+    readTree,
     markUnfinished,
   };
 }

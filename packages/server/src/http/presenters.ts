@@ -20,8 +20,8 @@ export function presentConversation(row: ConversationRow & { project_name?: stri
   };
 }
 
-/** A message flattened as the original API answered it. */
-export function presentMessage(row: MessageRow): ApiMessage {
+/** A message flattened as the original API answered it; `siblingIds`: its versions (messageRepo.siblingIdsOf). */
+export function presentMessage(row: MessageRow, siblingIds: string[] = [row.id]): ApiMessage {
   const base = {
     id: row.id,
     conversation_id: row.conversation_id,
@@ -29,6 +29,7 @@ export function presentMessage(row: MessageRow): ApiMessage {
     status: row.status as MessageStatus,
     token_count: row.token_count,
     parent_id: row.parent_id,
+    sibling_ids: siblingIds,
     created_at: row.created_at,
   };
   if (row.role === 'assistant') {

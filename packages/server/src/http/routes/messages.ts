@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isUntitled, listMessagesQuerySchema, regenerateBodySchema, sendMessageBodySchema, streamProtocolSchema, type UserContent } from '@nanoclaw/protocol';
+import { branchBodySchema, isUntitled, listMessagesQuerySchema, regenerateBodySchema, sendMessageBodySchema, streamProtocolSchema, type UserContent } from '@nanoclaw/protocol';
 import type { AppContext } from '../appContext.js';
 import { AppError, badRequest, notFound } from '../appError.js';
 import { presentMessage } from '../presenters.js';
@@ -34,9 +34,23 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/conversations/:id/messages', { schema: { params: idParamsSchema, querystring: listMessagesQuerySchema } }, async (request) => {
       const conversation = await ownConversation(request.user.id, request.params.id);
-      const { limit = 50, cursor, direction } = request.query;
-      const page = await ctx.repos.messages.listForConversation(conversation.id, { limit, cursor, direction });
-      return { code: 0, data: { ...page, items: page.items.map(presentMessage) } };
+      const { limit = 50, cursor, direction, all } = request.query;
+      const messages = ctx.repos.messages;
+      const page = all
+        ? await messages.listForConversation(conversation.id, { limit, cursor, direction })
+        : await messages.listActivePath(conversation.id, { limit, cursor, direction });
+      const siblings = await messages.siblingIdsOf(conversation.id, page.items);
+      return { code: 0, data: { ...page, items: page.items.map((row) => presentMessage(row, siblings.get(row.id))) } };
+    });
+
+    app.post('/conversations/:id/branch', { schema: { params: idParamsSchema, body: branchBodySchema } }, async (request) => {
+      const conversation = await ownConversation(request.user.id, request.params.id);
+      const { tree } = await ctx.repos.messages.readTreeNodes(conversation.id);
+      if (!tree.get(request.body.message_id)) throw new AppError(404, 'The message named by "message_id" is not in this conversation.');
+      if (await ctx.runHub.isRunning(conversation.id)) throw new AppError(409, 'An answer is being generated. Wait for it or stop it before switching versions.');
+      const leaf = tree.newestLeaf(request.body.message_id)!;
+      await ctx.repos.conversations.setActiveLeaf(conversation.id, leaf);
+      return { code: 0, data: { active_leaf_id: leaf } };
     });
 
     app.post(
@@ -48,11 +62,16 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (!body.text.trim() && !body.attachments?.length) throw badRequest('Write a message ("text") or attach a file ("attachments") before sending.');
         if (body.project_id && !(await ctx.repos.projects.getForUser(request.user.id, body.project_id))) throw notFound('Project');
         if (!ctx.catalog.resolve(conversation.model)) throw new AppError(503, 'No model is configured. Add one to config.yml.');
+        const parentId = body.parent_id;
+        if (parentId && !(await ctx.repos.messages.getInConversation(conversation.id, parentId))) {
+          throw new AppError(404, 'The message named by "parent_id" is not in this conversation.');
+        }
 
         const release = await reserve(conversation.id);
         let session: RunSession;
         try {
-          const history = await ctx.runs.recentHistory(conversation);
+          // A new first message (parent_id null) has no history; otherwise the path ending at its parent.
+          const history = parentId === null ? [] : await ctx.runs.recentHistory(conversation, parentId);
           const question = ctx.repos.messages.draft({
             conversationId: conversation.id,
             role: 'user',
@@ -81,15 +100,26 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
     );
 
+    // Deletes the message with everything below it; the active path moves to the nearest surviving branch.
     app.delete('/conversations/:id/messages/:mid', { schema: { params: messageParamsSchema } }, async (request) => {
       const conversation = await ownConversation(request.user.id, request.params.id);
-      const message = await ctx.repos.messages.getInConversation(conversation.id, request.params.mid);
+      const { tree, storedLeafId } = await ctx.repos.messages.readTreeNodes(conversation.id);
+      const message = tree.get(request.params.mid);
       if (!message) throw notFound('Message');
+      const ids = tree.subtree(message.id).map((node) => node.id);
       const running = (await ctx.runHub.isRunning(conversation.id)) ? await ctx.runHub.find(conversation.id) : undefined;
-      if (running?.messageId === message.id) {
-        throw new AppError(409, 'This answer is still being generated. Stop it before deleting it.');
+      if (running && ids.includes(running.messageId)) {
+        throw new AppError(409, running.messageId === message.id
+          ? 'This answer is still being generated. Stop it before deleting it.'
+          : 'An answer below this message is still being generated. Stop it before deleting the message.');
       }
-      await ctx.repos.messages.deleteOne(conversation.id, message.id);
+      const activeLeaf = tree.activeLeaf(storedLeafId);
+      const movesPath = activeLeaf !== null && ids.includes(activeLeaf);
+      await ctx.repos.answers.deleteSubtree({
+        conversationId: conversation.id,
+        ids,
+        ...(movesPath && { activeLeafId: tree.leafAfterDeleting(message.id) }),
+      });
       return { code: 0, data: { id: message.id, deleted: true } };
     });
 
@@ -108,10 +138,10 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const release = await reserve(conversation.id);
         let session: RunSession;
         try {
-          const history = await ctx.runs.recentHistory(conversation, target.id);
+          // The old answer stays, as a sibling version of the new one.
+          const history = target.parent_id === null ? [] : await ctx.runs.recentHistory(conversation, target.parent_id);
           const question = history.at(-1);
           if (!question || question.role !== 'user') throw badRequest('There is no question before this answer to answer again.');
-          await ctx.repos.messages.deleteFrom(conversation.id, target.id);
           const newTitle = isUntitled(conversation.title) ? titleFrom(question.content as Partial<UserContent>) : null;
           session = await ctx.runs.startRun({
             userId: request.user.id,
