@@ -16,6 +16,7 @@ import {
   apiProjectSchema,
   apiSearchResultSchema,
   apiStopResultSchema,
+  apiBranchResultSchema,
   apiTokenStatsSchema,
   apiToolSchema,
   apiUploadResultSchema,
@@ -71,6 +72,8 @@ describe('REST answers follow the protocol schemas', () => {
     const messages = expectContract(pageSchema(apiMessageSchema), await ok(t, 'GET', `/api/conversations/${created.id}/messages`), 'message page');
     expect(messages.items.map((m) => m.role)).toEqual(['user', 'assistant']);
     expectContract(apiStopResultSchema, await ok(t, 'POST', `/api/conversations/${created.id}/stop`), 'stop');
+    expectContract(apiBranchResultSchema, await ok(t, 'POST', `/api/conversations/${created.id}/branch`, { message_id: messages.items[0]!.id }), 'branch');
+    expectContract(pageSchema(apiMessageSchema), await ok(t, 'GET', `/api/conversations/${created.id}/messages?all=true`), 'whole tree page');
     for (const period of ['daily', 'weekly', 'monthly']) {
       expectContract(apiTokenStatsSchema, await ok(t, 'GET', `/api/stats/tokens?period=${period}`), `stats ${period}`);
     }

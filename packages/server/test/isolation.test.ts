@@ -64,6 +64,9 @@ describe('isolation between users', () => {
       ['DELETE', `${c}/messages/${bobQuestionId}`],
       ['DELETE', `${c}/messages/${bobAnswerId}`],
       ['POST', `${c}/stop`],
+      ['POST', `${c}/branch`, { message_id: bobQuestionId }],
+      // Her own conversation cannot name his messages either.
+      ['POST', `/api/conversations/${aliceConversation.id}/branch`, { message_id: bobQuestionId }],
       ['GET', `${c}/stream`],
       ['POST', '/api/conversations', { project_id: bobProject.id }],
       ['PATCH', `/api/conversations/${aliceConversation.id}`, { project_id: bobProject.id }],
@@ -95,6 +98,9 @@ describe('isolation between users', () => {
     const regenerate = await fetch(`${t.url}${c}/regenerate/${bobAnswerId}`, { method: 'POST', headers: alice.headers });
     expect(regenerate.status).toBe(404);
     // Her own conversation cannot borrow bob's project for a run either.
+    const underHis = await sendMessage(t.url, aliceConversation.id, { text: 'after his', parent_id: bobAnswerId }, { headers: alice.headers });
+    expect(underHis.status).toBe(404);
+    expect((await alice.api('GET', `/api/conversations/${aliceConversation.id}/messages`)).body.data.items).toEqual([]);
     const borrow = await sendMessage(t.url, aliceConversation.id, { text: 'read his files', project_id: bobProject.id }, { headers: alice.headers });
     expect(borrow.status).toBe(404);
 
