@@ -1,5 +1,5 @@
 import type { ApiDirectoryListing, ApiFileContent, ApiFileLimits, ApiFileDeleted, ApiFileMoved, ApiFileWritten, ApiProject } from '@nanoclaw/protocol';
-import type { ApiConversation, ApiConversationDetail, ApiDeleted, ApiLoginResult, ApiMessage, ApiModel, ApiStopResult, ApiTokenStats, ApiUser, Attachment } from '@nanoclaw/protocol';
+import type { ApiBranchResult, ApiConversation, ApiConversationDetail, ApiDeleted, ApiLoginResult, ApiMessage, ApiModel, ApiStopResult, ApiTokenStats, ApiUser, Attachment } from '@nanoclaw/protocol';
 import type { ConversationSettings, Page, StatsPeriod } from '@nanoclaw/protocol';
 import { authHeaders, notifyUnauthorized } from '../lib/session';
 
@@ -79,11 +79,14 @@ export const api = {
   updateConversation: (id: string, fields: ConversationSettings) => request<ApiConversation>('PATCH', `/api/conversations/${enc(id)}`, fields),
   deleteConversation: (id: string) => request<ApiDeleted>('DELETE', `/api/conversations/${enc(id)}`),
   /** `backward`: the newest messages first (each page still oldest first); `next_cursor` leads to older ones. */
-  listMessages: (id: string, cursor?: string | null, limit = 100, direction: 'forward' | 'backward' = 'forward') =>
+  /** The active path; `all`: every message of the conversation's tree, in creation order. */
+  listMessages: (id: string, cursor?: string | null, limit = 100, direction: 'forward' | 'backward' = 'forward', all = false) =>
     request<Page<ApiMessage>>(
       'GET',
-      `/api/conversations/${enc(id)}/messages?limit=${limit}${direction === 'backward' ? '&direction=backward' : ''}${cursor ? `&cursor=${enc(cursor)}` : ''}`,
+      `/api/conversations/${enc(id)}/messages?limit=${limit}${direction === 'backward' ? '&direction=backward' : ''}${cursor ? `&cursor=${enc(cursor)}` : ''}${all ? '&all=true' : ''}`,
     ),
+  /** Makes the path through this message (down to its newest leaf) the conversation's active one. */
+  branch: (id: string, messageId: string) => request<ApiBranchResult>('POST', `/api/conversations/${enc(id)}/branch`, { message_id: messageId }),
   deleteMessage: (id: string, mid: string) => request<ApiDeleted>('DELETE', `/api/conversations/${enc(id)}/messages/${enc(mid)}`),
   stop: (id: string) => request<ApiStopResult>('POST', `/api/conversations/${enc(id)}/stop`),
   tokenStats: (period: StatsPeriod) => request<ApiTokenStats>('GET', `/api/stats/tokens?period=${period}`),

@@ -14,6 +14,10 @@ export interface UiMessage {
   error?: string;
   token_count: number;
   created_at: string;
+  /** The message it follows (null for a first message); absent while not stored. */
+  parent_id?: string | null;
+  /** Its versions: the ids of it and its siblings in creation order (see lib/branches.ts); absent while not stored. */
+  sibling_ids?: string[];
   /** Not stored yet (the question just sent, or the answer being streamed). */
   local?: boolean;
   /** The provider is busy and the request is being tried again (until the next step arrives). */
@@ -31,6 +35,8 @@ export function fromApi(message: ApiMessage): UiMessage {
     ...(message.error ? { error: message.error } : {}),
     token_count: message.token_count,
     created_at: message.created_at,
+    parent_id: message.parent_id,
+    sibling_ids: message.sibling_ids,
   };
 }
 

@@ -5,6 +5,7 @@ import { api, ApiError, type ConversationDetail } from '../api/http';
 import { openRunStream, type ReceivedRunEvent, type StreamEnd } from '../api/runStream';
 import { applyProcessStep } from '@nanoclaw/protocol';
 import { fromApi, type UiMessage } from '../lib/steps';
+import { switchedPath } from '../lib/branches';
 import { useConversationsStore } from './conversations';
 
 /** A failure the page shows inline: a sentence (or a message key) and what "Retry" does. */
@@ -41,6 +42,17 @@ export interface ChatSession {
   loadingOlder: boolean;
   /** Messages waiting for the running answer to end. */
   queued: QueuedMessage[];
+  /**
+   * Every message of the conversation's tree (`?all=true`), fetched once the shown path has versions,
+   * so switching versions shows at once; null until then, and again after anything changed.
+   */
+  tree: Promise<UiMessage[]> | null;
+}
+
+/** A message sent as a new version: under `parentId` (null: a new first message), shown instead of the messages from `at` on. */
+interface Branching {
+  parentId: string | null;
+  at: number;
 }
 
 /** Messages fetched per page: a conversation opens at its newest page and loads older ones on scroll. */
@@ -79,6 +91,7 @@ export const useChatStore = defineStore('chat', () => {
         olderCursor: null,
         loadingOlder: false,
         queued: [],
+        tree: null,
       });
       s = sessions.get(id)!;
     }
@@ -99,6 +112,29 @@ export const useChatStore = defineStore('chat', () => {
     };
   }
 
+  /** Reads the whole tree in pages (creation order). */
+  async function readTree(id: string): Promise<UiMessage[]> {
+    const all: UiMessage[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof api.listMessages>> = await api.listMessages(id, cursor, MESSAGE_PAGE, 'forward', true);
+      all.push(...page.items.map(fromApi));
+      cursor = page.has_more ? page.next_cursor : null;
+    } while (cursor);
+    return all;
+  }
+
+  /** Forgets the tree read before (something changed) and reads it again in the background when the path shows versions. */
+  function renewTree(s: ChatSession): void {
+    s.tree = null;
+    if (!s.messages.some((m) => (m.sibling_ids?.length ?? 1) > 1)) return;
+    const reading = readTree(s.id);
+    reading.catch(() => {
+      if (s.tree === reading) s.tree = null;
+    });
+    s.tree = reading;
+  }
+
   /**
    * Reloads the newest stored messages (after a run, the stored answer is the truth) and keeps the older
    * ones already loaded, when the fresh page still reaches back to them.
@@ -114,6 +150,7 @@ export const useChatStore = defineStore('chat', () => {
         s.messages = fresh;
         s.olderCursor = page.has_more ? page.next_cursor : null;
       }
+      renewTree(s);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) s.notFound = true;
     }
@@ -159,6 +196,7 @@ export const useChatStore = defineStore('chat', () => {
       if (!s.running) {
         s.messages = page.items.map(fromApi);
         s.olderCursor = page.has_more ? page.next_cursor : null;
+        renewTree(s);
       }
       s.loaded = true;
       const last = s.messages.at(-1);
@@ -259,21 +297,52 @@ export const useChatStore = defineStore('chat', () => {
     if (next) void send(s.id, next.text, next.attachments, next.toolsEnabled);
   }
 
-  async function send(id: string, text: string, attachments: Attachment[], toolsEnabled: boolean): Promise<void> {
+  async function send(id: string, text: string, attachments: Attachment[], toolsEnabled: boolean, branching?: Branching): Promise<void> {
     const s = session(id);
     if (s.running) return;
     s.sendError = null;
+    const replaced = branching ? s.messages.splice(branching.at) : [];
     const question = localMessage('user', { text, ...(attachments.length ? { attachments } : {}) });
     s.messages.push(question, localMessage('assistant'));
     const answer = s.messages.at(-1)!;
     conversations.patchLocal(id, { updated_at: new Date().toISOString() }, true);
-    const body = { text, ...(attachments.length ? { attachments } : {}), tools_enabled: toolsEnabled };
+    const body = { text, ...(attachments.length ? { attachments } : {}), tools_enabled: toolsEnabled, ...(branching && { parent_id: branching.parentId }) };
     try {
       await follow(s, `/api/conversations/${encodeURIComponent(id)}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, answer);
     } catch (err) {
-      s.messages = s.messages.filter((m) => m.id !== question.id && m.id !== answer.id);
-      s.sendError = { message: reasonOf(err), ...(!(err instanceof ApiError) || err.status === 0 ? { key: 'errors.network' } : {}), retry: () => void send(id, text, attachments, toolsEnabled) };
+      s.messages = [...s.messages.filter((m) => m.id !== question.id && m.id !== answer.id), ...replaced];
+      s.sendError = { message: reasonOf(err), ...(!(err instanceof ApiError) || err.status === 0 ? { key: 'errors.network' } : {}), retry: () => void send(id, text, attachments, toolsEnabled, branching) };
       if (err instanceof ApiError && err.status === 409) void attach(id);
+    }
+  }
+
+  /** Sends an edited message as a new version beside the old one (same parent, same attachments). */
+  async function edit(id: string, messageId: string, text: string, toolsEnabled: boolean): Promise<void> {
+    const s = session(id);
+    const at = s.messages.findIndex((m) => m.id === messageId);
+    const message = s.messages[at];
+    if (!message || message.parent_id === undefined) return;
+    await send(id, text, message.attachments ?? [], toolsEnabled, { parentId: message.parent_id, at });
+  }
+
+  /**
+   * Shows another version of a shown message (`to`, one of its sibling_ids) with the path below it, at
+   * once from the tree read before, and makes it the conversation's active path on the server.
+   */
+  async function switchVersion(id: string, to: string): Promise<void> {
+    const s = session(id);
+    if (s.running) return;
+    const from = s.messages.find((m) => m.sibling_ids?.includes(to));
+    if (!from || from.id === to) return;
+    s.sendError = null;
+    try {
+      const tree = await (s.tree ?? (s.tree = readTree(id)));
+      const switched = switchedPath(s.messages, tree, from.id, to);
+      if (switched) s.messages = switched;
+      await api.branch(id, to);
+    } catch (err) {
+      s.sendError = { message: reasonOf(err) };
+      await refresh(s);
     }
   }
 
@@ -330,10 +399,11 @@ export const useChatStore = defineStore('chat', () => {
     const s = session(id);
     try {
       await api.deleteMessage(id, messageId);
-      s.messages = s.messages.filter((m) => m.id !== messageId);
     } catch (err) {
       s.sendError = { message: reasonOf(err) };
     }
+    // Everything below it went too, and the path may have moved to another version.
+    await refresh(s);
   }
 
   function forget(id: string): void {
@@ -341,7 +411,7 @@ export const useChatStore = defineStore('chat', () => {
     sessions.delete(id);
   }
 
-  return { sessions, session, open, loadOlder, send, enqueue, cancelQueued, stopAndSend, regenerate, attach, stop, deleteMessage, forget, refresh };
+  return { sessions, session, open, loadOlder, send, edit, switchVersion, enqueue, cancelQueued, stopAndSend, regenerate, attach, stop, deleteMessage, forget, refresh };
 });
 
 function stripRunning(detail: ConversationDetail) {
