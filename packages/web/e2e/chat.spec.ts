@@ -91,7 +91,7 @@ test('Stop ends the answer, keeps what was written and frees the input', async (
   expect(squash(await answer.locator('[data-step="text"]').innerText())).toBe(squash(stored.text));
 });
 
-test('regenerate replaces the answer; delete removes a message and a conversation after confirming', async ({ page, api }) => {
+test('regenerate shows a new version of the answer; delete removes a message and a conversation after confirming', async ({ page, api }) => {
   const conversation = await api.createConversation({ model: 'text' });
   await page.goto(`/c/${conversation.id}`);
   await sendMessage(page, 'say something');
@@ -119,6 +119,12 @@ test('regenerate replaces the answer; delete removes a message and a conversatio
   await expect(dialog).toBeVisible();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.locator('article[data-role="assistant"]')).toHaveCount(1);
+  await lastAssistant(page).getByRole('button', { name: 'Delete' }).click();
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  // The earlier version of the answer (kept by regenerate) takes its place.
+  await expect(lastAssistant(page)).toHaveAttribute('data-message-id', firstId!);
+  await expect(lastAssistant(page).locator('.version-switch')).toHaveCount(0);
+  expect((await api.messages(conversation.id)).map((m: any) => m.id)).toEqual([stored[0].id, firstId]);
   await lastAssistant(page).getByRole('button', { name: 'Delete' }).click();
   await dialog.getByRole('button', { name: 'Delete' }).click();
   await expect(page.locator('article[data-role="assistant"]')).toHaveCount(0);
