@@ -2,7 +2,8 @@
  * Storage benchmark: per engine, a fresh database seeded with 100,000 conversations and 1,000,000
  * messages, then p50/p95 of what the API does against it, through the real repositories:
  *  - listing conversations: the first page, and a deep cursor page (tens of thousands down);
- *  - opening a conversation: the last page of a 1,000-message conversation (cursor paging);
+ *  - opening a conversation: the last page of a 1,000-message conversation (cursor paging), by creation
+ *    order (`?all=true`) and along the active path (the tree's listing, with each message's sibling_ids);
  *  - sending a message, the way the route and the run service store it (read the conversation and as much
  *    history as the model can see, insert the question, insert the answer draft, the final update, token usage, touch).
  *
@@ -435,6 +436,27 @@ async function benchEngine(engine: DialectName): Promise<{ figures: Figures; see
       const page = await repos.messages.listForConversation(id, { limit: MESSAGE_PAGE, cursor: lastPageCursors.get(id)! });
       if (page.items.length !== MESSAGE_PAGE || page.has_more) throw new Error('wrong last page');
     });
+    // What GET /messages does since conversations are trees: the active path (a recursive walk up from
+    // the active leaf) and each listed message's sibling_ids.
+    const activePathPage = async (id: string, options: Parameters<Repositories['messages']['listActivePath']>[1]) => {
+      const page = await repos.messages.listActivePath(id, options);
+      await repos.messages.siblingIdsOf(id, page.items);
+      return page;
+    };
+    figures['active path: open at the end (1,000 msgs)'] = await measure(SAMPLES, async () => {
+      const page = await activePathPage(pick(data.longConversations), { limit: MESSAGE_PAGE, direction: 'backward' });
+      if (page.items.length !== MESSAGE_PAGE || !page.has_more) throw new Error('wrong newest page');
+    });
+    figures['active path: last page by cursor (1,000 msgs)'] = await measure(SAMPLES, async () => {
+      const id = pick(data.longConversations);
+      const page = await activePathPage(id, { limit: MESSAGE_PAGE, cursor: lastPageCursors.get(id)! });
+      if (page.items.length !== MESSAGE_PAGE || page.has_more) throw new Error('wrong last page');
+    });
+    figures['active path: first page (1,000 msgs, whole walk)'] = await measure(SAMPLES, async () => {
+      const page = await activePathPage(pick(data.longConversations), { limit: MESSAGE_PAGE });
+      if (page.items.length !== MESSAGE_PAGE || !page.has_more) throw new Error('wrong first page');
+    });
+    figures['active path: first page (~10 msgs)'] = await measure(SAMPLES, () => activePathPage(pick(data.ordinaryConversations), { limit: MESSAGE_PAGE }));
     figures['open conversation: first page (~10 msgs)'] = await measure(SAMPLES, () =>
       repos.messages.listForConversation(pick(data.ordinaryConversations), { limit: MESSAGE_PAGE }),
     );
