@@ -65,8 +65,11 @@ export interface ConversationTreeRead {
 const DEFAULT_PAGE_SIZE = 50;
 /** Ids per DELETE statement (well below every engine's parameter limit). */
 const DELETE_CHUNK = 500;
-/** A bound on walks up a path, so a parent loop in imported data cannot run forever. */
-const MAX_PATH_LENGTH = 1_000_000;
+/**
+ * Steps of one recursive walk. MariaDB stops a recursive query after `max_recursive_iterations` (1,000 by
+ * default) with only a warning, so longer paths are walked in several queries of at most this many.
+ */
+const WALK_STEPS = 900;
 
 /** Stored content is JSON we wrote; anything else (hand-edited or legacy rows) reads as plain text. */
 function parseContent(json: string): MessageContent {
@@ -135,44 +138,55 @@ const activeLeaf = prepareQuery((db, v: { conversationId: string }) =>
     .where('conversations.id', '=', v.conversationId),
 );
 
+/** A message with a sibling, if any: none means the conversation is a single line (an index-only scan of its parents). */
+const firstBranch = prepareQuery((db, v: { conversationId: string }) =>
+  db
+    .selectFrom('messages')
+    .select('parent_id')
+    .where('conversation_id', '=', v.conversationId)
+    .groupBy('parent_id')
+    .having((eb) => eb.fn.countAll(), '>', 1)
+    .limit(1),
+);
+
 /**
- * The path up from `start` (depth 0) towards the root, at most `maxDepth` steps, joined to the rows:
- * each step is one primary-key lookup, so a page of a long conversation costs its own length. With
- * `stopAt`, the walk does not go above that message.
+ * The path up from `start` (depth 0) towards the root, at most `maxDepth` steps: each step is one
+ * primary-key lookup, so a page of a long conversation costs its own length. The step joins on the
+ * primary key alone: with the conversation as a condition too, PostgreSQL without fresh statistics
+ * planned a scan of the conversation's rows per step (750 ms for 900 steps instead of a few). A parent
+ * in another conversation (never written by us) ends the path: see {@link inConversation}.
  */
-function pathUp(db: Kysely<DB>, v: { conversationId: string; start: string; maxDepth: number }, stopAt?: string) {
+function pathUp(db: Kysely<DB>, v: { conversationId: string; start: string; maxDepth: number }) {
   return db
-    .withRecursive('path(id, parent_id, depth)', (qc) =>
+    .withRecursive('path(id, parent_id, conversation_id, depth)', (qc) =>
       qc
         .selectFrom('messages')
-        .select(['id', 'parent_id', sql<number>`0`.as('depth')])
+        .select(['id', 'parent_id', 'conversation_id', sql<number>`0`.as('depth')])
         .where('conversation_id', '=', v.conversationId)
         .where('id', '=', v.start)
-        .unionAll((step) => {
-          let up = step
+        .unionAll((step) =>
+          step
             .selectFrom('messages as m')
             .innerJoin('path as p', 'p.parent_id', 'm.id')
-            .select(['m.id', 'm.parent_id', sql<number>`p.depth + 1`.as('depth')])
-            .where('m.conversation_id', '=', v.conversationId)
-            .where('p.depth', '<', v.maxDepth);
-          if (stopAt !== undefined) up = up.where('p.id', '<>', stopAt);
-          return up;
-        }),
+            .select(['m.id', 'm.parent_id', 'm.conversation_id', sql<number>`p.depth + 1`.as('depth')])
+            .where('p.depth', '<', v.maxDepth),
+        ),
     )
-    .selectFrom('path')
-    .innerJoin('messages', 'messages.id', 'path.id')
-    .selectAll('messages')
-    .select('path.depth');
+    .selectFrom('path');
 }
-/** Backward: from `start` up, `limit` rows beyond it (`start` itself is depth 0). */
-const pathBackward = prepareQuery((db, v: { conversationId: string; start: string; maxDepth: number }) => pathUp(db, v).orderBy('path.depth', 'asc'));
-/** Forward from the root: the whole path from `start` up, root first; `limit` rows. */
-const pathForward = prepareQuery((db, v: { conversationId: string; start: string; maxDepth: number; limit: number }) =>
-  pathUp(db, v).orderBy('path.depth', 'desc').limit(v.limit),
+
+/** The rows of a walk up (nearest first) until one belongs to another conversation. */
+function inConversation<Row extends { conversation_id: string }>(rows: Row[], conversationId: string): Row[] {
+  const end = rows.findIndex((row) => row.conversation_id !== conversationId);
+  return end < 0 ? rows : rows.slice(0, end);
+}
+/** Backward: the rows from `start` up, nearest first (`start` itself is depth 0). */
+const pathBackward = prepareQuery((db, v: { conversationId: string; start: string; maxDepth: number }) =>
+  pathUp(db, v).innerJoin('messages', 'messages.id', 'path.id').selectAll('messages').orderBy('path.depth', 'asc'),
 );
-/** Forward after `cursor`: the path from `start` up to the cursor (its first row when it is on the path), `limit` rows. */
-const pathForwardAfter = prepareQuery((db, v: { conversationId: string; start: string; maxDepth: number; cursor: string; limit: number }) =>
-  pathUp(db, v, v.cursor).orderBy('path.depth', 'desc').limit(v.limit),
+/** The ids (and parents) from `start` up, nearest first: a piece of a path walked in several queries. */
+const pathIds = prepareQuery((db, v: { conversationId: string; start: string; maxDepth: number }) =>
+  pathUp(db, v).select(['path.id', 'path.parent_id', 'path.conversation_id']).orderBy('path.depth', 'asc'),
 );
 
 type StoredPatch = Partial<Pick<MessagesTable, 'content' | 'status' | 'token_count'>>;
@@ -294,7 +308,8 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
    */
   async function listActivePath(conversationId: string, options: PathListOptions = {}): Promise<Page<MessageRow>> {
     const limit = pageLimit(options.limit, DEFAULT_PAGE_SIZE);
-    const leaf = options.leaf ?? (await activeLeafId(conversationId));
+    const named = options.leaf === undefined ? await activeLeaf.executeTakeFirst(db, { conversationId }) : undefined;
+    const leaf = options.leaf ?? named?.stored ?? named?.newest ?? null;
     if (leaf === null) {
       if (options.cursor !== undefined) throw new UnknownCursorError(options.cursor);
       return { items: [], next_cursor: null, has_more: false };
@@ -303,24 +318,52 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     if (options.direction === 'backward') {
       const start = cursor ?? leaf;
       const skip = cursor === undefined ? 0 : 1;
-      const rows = await pathBackward.execute(db, { conversationId, start, maxDepth: limit + skip });
+      const rows = inConversation(await pathBackward.execute(db, { conversationId, start, maxDepth: limit + skip }), conversationId);
       if (cursor !== undefined && rows[0]?.id !== cursor) throw new UnknownCursorError(cursor);
       const page = rows.slice(skip);
       const hasMore = page.length > limit;
       const items = page.slice(0, limit).reverse().map(toMessageRow);
       return { items, next_cursor: hasMore ? (items[0]?.id ?? null) : null, has_more: hasMore };
     }
-    let rows: Array<Selectable<MessagesTable>>;
-    if (cursor === undefined) {
-      rows = await pathForward.execute(db, { conversationId, start: leaf, maxDepth: MAX_PATH_LENGTH, limit: limit + 1 });
-    } else {
-      const withCursor = await pathForwardAfter.execute(db, { conversationId, start: leaf, maxDepth: MAX_PATH_LENGTH, cursor, limit: limit + 2 });
-      if (withCursor[0]?.id !== cursor) throw new UnknownCursorError(cursor);
-      rows = withCursor.slice(1);
-    }
-    const items = rows.slice(0, limit).map(toMessageRow);
-    const hasMore = rows.length > limit;
+    // Forward: a single line pages by creation order; otherwise the ids from the leaf up to the cursor
+    // (or the root), then the page's rows by id.
+    // (A single line: no message has a sibling, and the path ends at its newest message.)
+    const endsAtNewest = named !== undefined && (named.stored === null || named.stored === named.newest);
+    if (endsAtNewest && (await firstBranch.executeTakeFirst(db, { conversationId })) === undefined) return listForConversation(conversationId, { limit, cursor });
+    const above = await idsUp(conversationId, leaf, cursor);
+    if (cursor !== undefined && above.at(-1) !== cursor) throw new UnknownCursorError(cursor);
+    const after = above.slice(0, cursor === undefined ? above.length : -1).reverse();
+    const pageIds = after.slice(0, limit);
+    const rows = pageIds.length === 0 ? [] : await db.selectFrom('messages').selectAll().where('id', 'in', pageIds).execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const items = pageIds.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [toMessageRow(row)] : [];
+    });
+    const hasMore = after.length > limit;
     return { items, next_cursor: hasMore ? (items.at(-1)?.id ?? null) : null, has_more: hasMore };
+  }
+
+  /** The ids from `start` up to the root, or to `stopAt` (included) when it is on the way; nearest first. */
+  async function idsUp(conversationId: string, start: string, stopAt?: string): Promise<string[]> {
+    const ids: string[] = [];
+    const seen = new Set<string>();
+    let from: string | null = start;
+    while (from !== null) {
+      const walked = await pathIds.execute(db, { conversationId, start: from, maxDepth: WALK_STEPS });
+      const piece = inConversation(walked, conversationId);
+      from = null;
+      for (const node of piece) {
+        // A parent loop (imported data) ends the walk.
+        if (seen.has(node.id)) return ids;
+        seen.add(node.id);
+        ids.push(node.id);
+        if (node.id === stopAt) return ids;
+      }
+      if (piece.length === WALK_STEPS + 1) from = piece.at(-1)!.parent_id;
+      if (piece.length < walked.length) return ids;
+    }
+    return ids;
   }
 
   /** For each of `rows`, the ids of it and its siblings (same parent), in creation order. */

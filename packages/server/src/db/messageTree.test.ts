@@ -58,6 +58,27 @@ describe.each(testEngines())('conversation trees on %s', (engine) => {
     expect(await messages.activeLeafId(c)).toBe(path.at(-1));
   });
 
+  it('pages a path longer than one recursive query may walk (MariaDB stops at 1,000 steps)', async () => {
+    const c = await newConversation();
+    const rows: MessageRow[] = [];
+    for (let i = 0; i < 1_905; i++) {
+      rows.push(messages.draft({ conversationId: c, role: 'user', content: { text: `m${i}` }, status: 'complete', parentId: rows.at(-1)?.id ?? null }));
+    }
+    await database.db.transaction().execute((trx) => createMessageRepo(trx, clock.now).insert(rows));
+    const ids = rows.map((m) => m.id);
+    // A branch, so the path is walked (a single line pages by creation order).
+    await add(c, ids[5]!, 'a newer side branch');
+    await conversations.setActiveLeaf(c, ids.at(-1)!);
+    expect((await pages(c, 'forward', 100)).flat()).toEqual(ids);
+    const page = await messages.listActivePath(c, { limit: 10, cursor: ids[1_000]! });
+    expect(page.items.map((m) => m.id)).toEqual(ids.slice(1_001, 1_011));
+    expect((await messages.readTree(c)).activePath).toEqual(ids);
+    // Without the branch, the same pages come from the creation order.
+    await messages.deleteMany(c, [(await messages.readTree(c)).messages.at(-1)!.id]);
+    await conversations.setActiveLeaf(c, null);
+    expect((await pages(c, 'forward', 500)).flat()).toEqual(ids);
+  });
+
   it('follows the leaf the conversation names, and a path ending where asked', async () => {
     const c = await newConversation();
     const main = await line(c, 4);
