@@ -122,7 +122,13 @@ const activeLeaf = prepareQuery((db, v: { conversationId: string }) =>
   db
     .selectFrom('conversations')
     .select((eb) => [
-      'conversations.active_leaf_id as stored',
+      // The named leaf only while it is a message of the conversation (as ConversationTree.activeLeaf).
+      eb
+        .selectFrom('messages as named')
+        .select('named.id')
+        .whereRef('named.id', '=', 'conversations.active_leaf_id')
+        .where('named.conversation_id', '=', v.conversationId)
+        .as('stored'),
       eb
         .selectFrom('messages as m')
         .select('m.id')

@@ -88,6 +88,9 @@ describe.each(testEngines())('conversation trees on %s', (engine) => {
     expect((await messages.listActivePath(c, { direction: 'backward', leaf: side[1]! })).items.map((m) => m.id)).toEqual([main[0], main[1], ...side]);
     await conversations.resetActiveLeaf(c);
     expect(await messages.activeLeafId(c)).toBe(side[1]);
+    // A named leaf that is no message of the conversation counts as none.
+    await conversations.setActiveLeaf(c, 'gone');
+    expect((await messages.listActivePath(c)).items.map((m) => m.id)).toEqual([main[0], main[1], ...side]);
   });
 
   it('refuses a cursor that is not on the path, and answers an empty page for an empty conversation', async () => {
