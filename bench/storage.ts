@@ -457,6 +457,14 @@ async function benchEngine(engine: DialectName): Promise<{ figures: Figures; see
       if (page.items.length !== MESSAGE_PAGE || !page.has_more) throw new Error('wrong first page');
     });
     figures['active path: first page (~10 msgs)'] = await measure(SAMPLES, () => activePathPage(pick(data.ordinaryConversations), { limit: MESSAGE_PAGE }));
+    // The history a run reads (the model's whole prompt budget back), along the active path, and by
+    // creation order as before conversations were trees (the same messages in a single line).
+    const byCreation = { listActivePath: repos.messages.listForConversation };
+    for (const [name, source] of [['active path', repos.messages], ['creation order, before trees', byCreation]] as const) {
+      figures[`read history: ${name} (1,000 msgs)`] = await measure(SAMPLES, () =>
+        loadRecentHistory(source, pick(data.longConversations), { budgetTokens: 28_672 }),
+      );
+    }
     figures['open conversation: first page (~10 msgs)'] = await measure(SAMPLES, () =>
       repos.messages.listForConversation(pick(data.ordinaryConversations), { limit: MESSAGE_PAGE }),
     );

@@ -33,8 +33,14 @@ test('edit a message into a new branch, switch between the versions at once, and
 
   // Switch back: shown from the tree already read, then the server is told.
   const told = page.waitForResponse((res) => res.url().endsWith('/branch') && res.request().method() === 'POST');
+  const reads: string[] = [];
+  page.on('request', (req) => {
+    if (req.method() === 'GET' && req.url().includes('/messages')) reads.push(req.url());
+  });
   await edited.getByRole('button', { name: 'Previous version' }).click();
   await expect.poll(() => userTexts(page)).toEqual(['first question', 'second question']);
+  // Shown from what the page already had: nothing was read to show it.
+  expect(reads).toEqual([]);
   await expect(versionOf(page.locator('article[data-role="user"]').nth(1))).toHaveText('1 / 2');
   expect((await told).status()).toBe(200);
   expect((await api.messages(conversation.id)).map((m) => m.text).filter((_, i) => i % 2 === 0)).toEqual(['first question', 'second question']);
