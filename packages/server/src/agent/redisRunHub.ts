@@ -160,6 +160,10 @@ export class RedisRunHub implements RunHub {
     return { stopped: true, messageId: claim.messageId ?? null };
   }
 
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async shutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await this.local.shutdown();

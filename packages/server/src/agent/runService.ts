@@ -13,6 +13,8 @@ import type { RunHub } from './runHub.js';
 import { RunSession } from './runSession.js';
 import { StepRecorder } from './stepRecorder.js';
 import { createSubAgentRunner } from './subAgents.js';
+import { withLogFields } from '../telemetry/logContext.js';
+import { noTelemetry, type RunOutcome, type Telemetry } from '../telemetry/telemetry.js';
 
 export interface RunServiceDeps {
   config: Pick<Config, 'max_iterations' | 'checkpoint_interval_ms' | 'multi_agent' | 'titles'>;
@@ -22,6 +24,8 @@ export interface RunServiceDeps {
   agent: AgentDeps;
   logger: { error(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   now: () => Date;
+  /** Runs, sub-agents and their metrics and spans. */
+  telemetry?: Telemetry;
 }
 
 export interface StartRunParams {
@@ -52,6 +56,7 @@ export interface StartRunParams {
  * however the run ends. Clients only watch the session; none of this depends on them.
  */
 export function createRunService(deps: RunServiceDeps) {
+  const telemetry = deps.telemetry ?? noTelemetry;
   const checkpoints = new CheckpointWriter(
     deps.config.checkpoint_interval_ms,
     (items) => deps.repos.messages.saveContents(items),
@@ -102,12 +107,22 @@ export function createRunService(deps: RunServiceDeps) {
     // from a setImmediate callback (it first lets the poll phase show whether a kept-alive connection was
     // closed), so the writes are queued behind that one: the request goes out first, and storing (and a
     // synchronous SQLite driver blocking the loop meanwhile) overlaps with the wait for the model's answer.
-    deps.runHub.start(session, (s) => drive(s, params, model, stored));
+    // Every log line of the run carries its ids; its span is the parent of its model calls and tool calls.
+    const scope = telemetry.runStarted({ runId: session.id, conversationId: params.conversation.id, model: model.id });
+    deps.runHub.start(session, (s) =>
+      withLogFields({ run_id: s.id, conversation_id: s.conversationId }, () => scope.run(() => drive(s, params, model, stored))).then(
+        (outcome) => scope.finish(outcome),
+        (err: unknown) => {
+          scope.finish('error');
+          throw err;
+        },
+      ),
+    );
     setImmediate(startStoring);
     return session;
   }
 
-  async function drive(session: RunSession, params: StartRunParams, model: ModelConfig, stored: Promise<void>): Promise<void> {
+  async function drive(session: RunSession, params: StartRunParams, model: ModelConfig, stored: Promise<void>): Promise<RunOutcome> {
     const { conversation } = params;
     const recorder = new StepRecorder();
     const snapshot = () => recorder.toContent();
@@ -146,6 +161,7 @@ export function createRunService(deps: RunServiceDeps) {
       maxTokens,
       temperature: conversation.temperature,
       usage: subAgentUsage,
+      telemetry,
     });
     let outcome: AgentOutcome;
     try {
@@ -200,7 +216,7 @@ export function createRunService(deps: RunServiceDeps) {
     } catch (err) {
       deps.logger.error({ err, messageId: session.messageId }, 'storing the answer failed');
       session.finish('error', { content: 'The answer could not be saved. Please try again.', message_id: session.messageId });
-      return;
+      return 'store_failed';
     }
 
     if (outcome.status === 'error' || outcome.status === 'max_iterations') {
@@ -215,6 +231,7 @@ export function createRunService(deps: RunServiceDeps) {
         status: outcome.status,
       });
     }
+    return outcome.status;
   }
 
   /**
