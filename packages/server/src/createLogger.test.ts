@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, logFormatFor } from './createLogger.js';
-import { withLogFields } from './telemetry/logContext.js';
 
 function collect(): { stream: Writable; text: () => string } {
   let text = '';
@@ -39,19 +38,5 @@ describe('createLogger', () => {
     const logger = await createLogger('info', 'json', out.stream);
     logger.info({ status: 200 }, 'request');
     expect(JSON.parse(out.text())).toMatchObject({ level: 30, msg: 'request', status: 200 });
-  });
-
-  it('adds the fields of the work a line is written in (a run’s ids), also after awaits, and none outside it', async () => {
-    const out = collect();
-    const logger = await createLogger('info', 'json', out.stream);
-    await withLogFields({ run_id: 'run-1', conversation_id: 'c-1' }, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      logger.warn({ attempt: 1 }, 'retrying');
-    });
-    logger.info('after');
-    const [inside, outside] = out.text().trimEnd().split('\n').map((line) => JSON.parse(line));
-    expect(inside).toMatchObject({ msg: 'retrying', attempt: 1, run_id: 'run-1', conversation_id: 'c-1' });
-    expect(outside.msg).toBe('after');
-    expect(outside).not.toHaveProperty('run_id');
   });
 });

@@ -31,7 +31,6 @@ import { sql } from 'kysely';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { telemetryFromConfig } from './telemetry/createTelemetry.js';
 import { createReadinessCheck } from './telemetry/readinessCheck.js';
-import { logContextMixin } from './telemetry/logContext.js';
 
 export interface NanoclawServer {
   app: FastifyInstance;
@@ -59,7 +58,7 @@ export const DEMO_MODEL_ID = 'nanoclaw-demo';
 export async function createServer(options: CreateServerOptions): Promise<NanoclawServer> {
   const { config } = options;
   const cwd = options.cwd ?? process.cwd();
-  const logger = options.logger ?? pino({ level: config.log_level, mixin: logContextMixin });
+  const logger = options.logger ?? pino({ level: config.log_level });
   const now = options.now ?? (() => new Date());
   // Multi-user mode with a missing, short or placeholder jwt_secret must not start.
   const authProblem = authConfigProblem(config);
@@ -145,7 +144,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       now,
       telemetry,
       agent: {
-        streamChat: (model, request, signal) => chat.streamChat(model, request, signal),
+        streamChat: (model, request, signal, log) => chat.streamChat(model, request, signal, log),
         toolDefinitions: () => tools.definitionsForModel(),
         executeTools: (calls, ctx) => executor.executeBatch(calls, ctx),
       },

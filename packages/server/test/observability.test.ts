@@ -21,12 +21,44 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-describe('health, readiness and metrics off (the default)', () => {
+/** A JSON logger whose lines are kept, parsed. */
+async function capturingLogger() {
+  const lines: any[] = [];
+  const logger = await createLogger(
+    'info',
+    'json',
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().trimEnd().split('\n')) lines.push(JSON.parse(line));
+        done();
+      },
+    }),
+  );
+  return { logger, lines };
+}
+
+describe('health, readiness, and metrics and traces off (the default)', () => {
   let t: TestServer;
+  let log: Awaited<ReturnType<typeof capturingLogger>>;
   beforeAll(async () => {
-    t = await startTestServer();
+    log = await capturingLogger();
+    t = await startTestServer({ logger: log.logger });
   });
   afterAll(() => t?.close());
+
+  it('still puts the run id and conversation id on the lines a run logs (no trace id)', async () => {
+    t.sim.script({ kind: 'error', status: 503 }, say('Back again.'));
+    const conversation = await createConversation(t, { model: 'text' });
+    const events = await readSse(await sendMessage(t.url, conversation.id, { text: 'Try twice' }));
+    t.sim.clearScript();
+    const done = events.at(-1)!;
+    expect(done.event).toBe('done');
+    const retry = log.lines.find((entry) => entry.msg === 'LLM request failed, retrying');
+    expect(retry).toMatchObject({ conversation_id: conversation.id, run_id: expect.any(String) });
+    expect(retry).not.toHaveProperty('trace_id');
+    const requestLine = await waitFor(() => log.lines.find((entry) => entry.method === 'POST' && entry.path?.endsWith('/messages')));
+    expect(requestLine.runId).toBe(retry.run_id);
+  });
 
   it('answers /healthz and /readyz without a login, as JSON, never the web app', async () => {
     const health = await fetch(`${t.url}/healthz`);
@@ -124,19 +156,11 @@ describe('metrics on, behind a token', () => {
 
 describe('traces', () => {
   const exporter = new InMemorySpanExporter();
-  const lines: string[] = [];
+  let lines: any[];
   let t: TestServer;
   beforeAll(async () => {
-    const logger = await createLogger(
-      'info',
-      'json',
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(...chunk.toString().trimEnd().split('\n'));
-          done();
-        },
-      }),
-    );
+    const { logger, lines: captured } = await capturingLogger();
+    lines = captured;
     t = await startTestServer({ spanExporter: exporter, logger, multi_agent: { max_agents: 2, concurrency: 1, max_iterations: 3, timeout_ms: 10_000 } });
   });
   afterAll(() => t?.close());
@@ -193,19 +217,19 @@ describe('traces', () => {
     expect(new Set(traced.map((s) => s.spanContext().traceId))).toEqual(new Set([http.spanContext().traceId]));
   });
 
-  it('puts the run id, conversation id and trace id on every log line written during a run', async () => {
+  it('puts the run id, conversation id and trace id on the lines a run logs, and the trace id on its request line', async () => {
     t.sim.script({ kind: 'error', status: 503 }, say('Back again.'));
     const conversation = await createConversation(t, { model: 'text' });
     const events = await readSse(await sendMessage(t.url, conversation.id, { text: 'Try twice' }));
     expect(events.at(-1)!.event).toBe('done');
     const run = await waitFor(() => exporter.getFinishedSpans().find((s) => s.name === 'nanoclaw.run'));
-    const retry = lines.map((line) => JSON.parse(line)).find((entry) => entry.msg === 'LLM request failed, retrying');
+    const retry = lines.find((entry) => entry.msg === 'LLM request failed, retrying');
     expect(retry).toMatchObject({
       run_id: run.attributes['nanoclaw.run.id'],
       conversation_id: conversation.id,
       trace_id: run.spanContext().traceId,
     });
-    const requestLine = await waitFor(() => lines.map((line) => JSON.parse(line)).find((entry) => entry.method === 'POST' && entry.path?.endsWith('/messages') && entry.trace_id));
+    const requestLine = await waitFor(() => lines.find((entry) => entry.method === 'POST' && entry.path?.endsWith('/messages') && entry.trace_id));
     expect(requestLine.trace_id).toBe(run.spanContext().traceId);
   });
 });

@@ -13,10 +13,15 @@ import { createUndiciTransport, type HttpTransport, type UpstreamRequest, type U
 
 export type LlmSettings = Config['llm'];
 
+/** Where the client's warnings (retries) go. */
+export interface ChatLog {
+  warn(obj: object, msg?: string): void;
+}
+
 export interface ChatClientOptions {
   settings: LlmSettings;
   transport?: HttpTransport;
-  logger?: { warn(obj: object, msg?: string): void };
+  logger?: ChatLog;
   /** Waits between retries; must return early when `signal` aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Each request becomes a model-call span and its metrics (time to first token, tokens, upstream errors and retries). */
@@ -27,9 +32,10 @@ export interface ChatClient {
   /**
    * Streams the text of one chat completion as it arrives (choice 0) and returns the assembled answer,
    * the only one: callers take tool calls and usage from it. Throws LlmError; text already yielded
-   * stays valid (the caller keeps partial output).
+   * stays valid (the caller keeps partial output). `log`: where this request's warnings go instead of the
+   * client's logger (a run's logger, whose lines carry its ids).
    */
-  streamChat(model: ModelConfig, req: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatDelta, ChatStreamResult, undefined>;
+  streamChat(model: ModelConfig, req: ChatRequest, signal: AbortSignal, log?: ChatLog): AsyncGenerator<ChatDelta, ChatStreamResult, undefined>;
   /** The models an OpenAI-compatible server offers: GET `<baseUrl>/models`. */
   listModels(baseUrl: string, apiKey?: string): Promise<Array<{ id: string }>>;
 }
@@ -51,6 +57,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     model: ModelConfig,
     req: ChatRequest,
     signal: AbortSignal,
+    log: ChatLog | undefined = logger,
   ): AsyncGenerator<ChatDelta, ChatStreamResult, undefined> {
     const init: Omit<UpstreamRequest, 'signal'> = {
       method: 'POST',
@@ -71,7 +78,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         if (attempt >= settings.max_retries) throw outcome.error;
         call.attemptFailed(outcome.error.kind);
         const delayMs = retryDelayMs(attempt, settings, outcome.retryAfterMs);
-        logger?.warn(
+        log?.warn(
           { model: model.id, attempt: attempt + 1, maxRetries: settings.max_retries, delayMs, error: outcome.error.message },
           'LLM request failed, retrying',
         );

@@ -78,6 +78,7 @@ function buildTelemetry(metrics: PromMetrics | null, tracing: Tracing | null, ot
         [GEN_AI!.requestModel]: model,
       });
       return {
+        traceId: span && otel!.traceIdOf(span),
         run: (fn) => enter(span, fn),
         finish(outcome: RunOutcome) {
           metrics?.runFinished(model, outcome, seconds(started));

@@ -28,7 +28,7 @@ export interface MetricsExposition {
   text(): Promise<string>;
 }
 
-/** A piece of work that others nest in: spans started inside `run` are its children, log lines carry its ids. */
+/** A piece of work that others nest in: spans started inside `run` are its children. */
 export interface Scope {
   run<T>(fn: () => T): T;
 }
@@ -44,6 +44,8 @@ export interface HttpRequestScope extends Scope {
 export type RunOutcome = 'complete' | 'stopped' | 'error' | 'max_iterations' | 'interrupted' | 'store_failed';
 
 export interface RunScope extends Scope {
+  /** The run's trace, when it is traced (for its log lines). */
+  readonly traceId: string | undefined;
   finish(outcome: RunOutcome): void;
 }
 
