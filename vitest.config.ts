@@ -29,6 +29,7 @@ const engineEnv = {
 const PINNED_TO_ENGINE: Record<string, Engine> = {
   'packages/server/test/multiInstance.test.ts': 'postgres',
   'packages/server/test/dbOutage.test.ts': 'postgres',
+  'packages/server/test/readiness.test.ts': 'postgres',
   'packages/server/test/startup.test.ts': 'sqlite',
 };
 const HTTP_TESTS = 'packages/*/test/**/*.test.ts';

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import { startServerProcess, type ServerProcess } from '../packages/server/test/serverProcess.js';
+import { measureTelemetryOverhead } from './telemetryOverhead.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -263,6 +264,13 @@ async function main(): Promise<void> {
   await server.stop();
   await sim.close();
   rmSync(dir, { recursive: true, force: true });
+
+  // Metrics and traces: what they add to a message (bench/telemetryOverhead.ts), against the same server with them off.
+  const telemetry = await measureTelemetryOverhead(quick);
+  row('per message, metrics on − off: p50 ms (off | on)', fmt(telemetry.off_p50_ms), fmt(telemetry.metrics_p50_ms), `+${fmt(telemetry.metrics_overhead_p50_ms, 3)} ms`, '≤ 0.1 ms');
+  row('per message, metrics + tracing on − off: p50 ms (off | on)', fmt(telemetry.off_p50_ms), fmt(telemetry.both_p50_ms), `+${fmt(telemetry.both_overhead_p50_ms, 3)} ms`, '');
+  row('telemetry calls of one message, µs: off | metrics | both', fmt(telemetry.calls_off_us, 1), `${fmt(telemetry.calls_metrics_us, 1)} | ${fmt(telemetry.calls_both_us, 1)}`, '', '');
+  results.telemetry_overhead = telemetry;
 
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[['measure', 'direct', 'via NanoClaw', 'ratio', 'target'], ...rows].map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');

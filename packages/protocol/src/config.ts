@@ -54,6 +54,28 @@ export const redisSettingsSchema = z
   })
   .strict();
 
+/**
+ * GET /metrics in Prometheus format. Off by default: a fresh install exposes nothing it does not need, and
+ * pays nothing for it. With a `token`, scrapers must send `Authorization: Bearer <token>`.
+ */
+export const metricsSettingsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    token: z.string().min(16, 'metrics.token must be at least 16 characters').nullable().default(null),
+  })
+  .strict();
+
+/** OpenTelemetry traces sent over OTLP/HTTP; off unless an endpoint is set (or OTEL_EXPORTER_OTLP_ENDPOINT). */
+export const tracingSettingsSchema = z
+  .object({
+    /** The collector's base URL (e.g. `http://127.0.0.1:4318`); spans go to `<endpoint>/v1/traces`. */
+    otlp_endpoint: z.url({ protocol: /^https?$/ }).nullable().default(null),
+    service_name: z.string().min(1).default('nanoclaw'),
+    /** Share of traces kept (a request's children follow its decision). */
+    sample_ratio: z.number().min(0).max(1).default(1),
+  })
+  .strict();
+
 /** How an untitled conversation gets its title once its first answer is done. */
 export const titleSettingsSchema = z
   .object({
@@ -253,6 +275,8 @@ export const configSchema = z
     /** How long a finished run stays re-attachable, ms. */
     run_retention_ms: z.number().int().min(0).default(60_000),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    metrics: metricsSettingsSchema.prefault({}),
+    tracing: tracingSettingsSchema.prefault({}),
     llm: llmSettingsSchema.default({ timeout_ms: 60_000, max_retries: 3, retry_base_ms: 500, retry_max_ms: 20_000 }),
     web: webSettingsSchema.prefault({}),
     search: searchSettingsSchema.prefault({}),

@@ -248,3 +248,14 @@ export const apiTokenStatsSchema = z.object({
 export type ApiTokenStats = z.infer<typeof apiTokenStatsSchema>;
 export type ModelUsage = ApiTokenStats['by_model'][number];
 export type UsageBucket = ApiTokenStats['series'][number];
+
+// --- operations (at the root, not in the envelope: what load balancers and orchestrators read) ----------
+
+/** GET /healthz: the process is up. */
+export const healthStatusSchema = z.object({ status: z.literal('ok') });
+/** GET /readyz: 200 `{status: 'ok'}`, or 503 naming what does not answer (the database, Redis). */
+export const readinessStatusSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('ok') }),
+  z.object({ status: z.literal('unavailable'), reason: z.string() }),
+]);
+export type ReadinessStatus = z.infer<typeof readinessStatusSchema>;

@@ -27,6 +27,10 @@ import { pathLimitsOf } from './workspace/resolveProjectPath.js';
 import { LocalChangeFeed, type ProjectChangeFeed } from './workspace/projectChangeFeed.js';
 import { RedisChangeFeed } from './workspace/redisChangeFeed.js';
 import type { AppContext } from './http/appContext.js';
+import { sql } from 'kysely';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { telemetryFromConfig } from './telemetry/createTelemetry.js';
+import { createReadinessCheck } from './telemetry/readinessCheck.js';
 
 export interface NanoclawServer {
   app: FastifyInstance;
@@ -41,7 +45,12 @@ export interface CreateServerOptions {
   now?: () => Date;
   /** Working directory that relative paths in the config are resolved against. */
   cwd?: string;
+  /** Traces go here (each span as it ends) instead of to the configured OTLP endpoint: tests. */
+  spanExporter?: SpanExporter;
 }
+
+/** How long GET /readyz waits for the database or Redis to answer, ms. */
+const READINESS_TIMEOUT_MS = 2_000;
 
 export const DEMO_MODEL_ID = 'nanoclaw-demo';
 
@@ -57,7 +66,8 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
   const dataDir = resolve(cwd, config.data_dir);
   mkdirSync(dataDir, { recursive: true });
 
-  const chat = createChatClient({ settings: config.llm, logger });
+  const telemetry = await telemetryFromConfig(config, options.spanExporter);
+  const chat = createChatClient({ settings: config.llm, logger, telemetry });
   let simulator: Simulator | null = null;
   let models: ModelConfig[] = [...config.models, ...(await discoverModels(config.discover_models, config.models, chat, logger))];
   let defaultModel = config.default_model;
@@ -123,6 +133,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       maxWorkers: config.tool_max_workers,
       timeoutMs: config.tool_timeout_ms,
       outputMaxChars: config.tool_output_max_chars,
+      telemetry,
     });
     const runs = createRunService({
       config,
@@ -131,15 +142,35 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       catalog,
       logger,
       now,
+      telemetry,
       agent: {
-        streamChat: (model, request, signal) => chat.streamChat(model, request, signal),
+        streamChat: (model, request, signal, log) => chat.streamChat(model, request, signal, log),
         toolDefinitions: () => tools.definitionsForModel(),
         executeTools: (calls, ctx) => executor.executeBatch(calls, ctx),
       },
     });
-    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, ...(mcpBridge && { mcp: mcpBridge }), workspaces, fileChanges: changes, auth, now };
-    const app = await buildApp(ctx);
     const db = database;
+    const readiness = createReadinessCheck(
+      [{ name: 'The database', check: () => sql`select 1`.execute(db.db) }, ...(config.redis_url ? [{ name: 'Redis', check: () => runHub.ping() }] : [])],
+      READINESS_TIMEOUT_MS,
+    );
+    const ctx: AppContext = {
+      config: { ...config, models, default_model: defaultModel },
+      logger,
+      repos,
+      catalog,
+      runHub,
+      runs,
+      tools,
+      ...(mcpBridge && { mcp: mcpBridge }),
+      workspaces,
+      fileChanges: changes,
+      auth,
+      now,
+      telemetry,
+      readiness,
+    };
+    const app = await buildApp(ctx);
     return {
       app,
       ctx,
@@ -152,6 +183,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         await changes.close();
         await db.close();
         await simulator?.close();
+        await telemetry.shutdown();
       },
     };
   } catch (err) {
@@ -160,6 +192,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
     await python?.close();
     await database?.close();
     await simulator?.close();
+    await telemetry.shutdown();
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import { loadConfig, ConfigError } from './config/loadConfig.js';
-import { networkExposureWarning } from './config/networkExposureWarning.js';
+import { metricsExposureWarning, networkExposureWarning } from './config/networkExposureWarning.js';
 import { createLogger, logFormatFor } from './createLogger.js';
 import { listenProblem } from './listenProblem.js';
 import { describeTarget, isDatabaseUnavailable, parseDatabaseUrl } from './db/index.js';
@@ -23,6 +23,8 @@ export async function serve(startedAt: number): Promise<void> {
   for (const warning of warnings) logger.warn(warning);
   const exposure = networkExposureWarning(config);
   if (exposure) logger.warn(exposure);
+  const metricsExposure = metricsExposureWarning(config);
+  if (metricsExposure) logger.warn(metricsExposure);
   const authProblem = authConfigProblem(config);
   if (authProblem) {
     logger.fatal(authProblem);

@@ -21,7 +21,9 @@ import {
   apiToolSchema,
   apiUploadResultSchema,
   apiUserSchema,
+  healthStatusSchema,
   pageSchema,
+  readinessStatusSchema,
 } from '@nanoclaw/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -60,6 +62,15 @@ describe('REST answers follow the protocol schemas', () => {
     expectContract(z.array(apiToolSchema).min(1), await ok(t, 'GET', '/api/tools'), 'tools');
     expectContract(z.object({ mcp_servers: z.array(apiMcpServerStatusSchema) }), await ok(t, 'GET', '/api/tools/status'), 'tool status');
     expectContract(apiUserSchema, await ok(t, 'GET', '/api/auth/profile'), 'profile');
+  });
+
+  it('operations at the root (outside the envelope): health and readiness', async () => {
+    const health = await fetch(`${t.url}/healthz`);
+    expect(health.status).toBe(200);
+    expectContract(healthStatusSchema, await health.json(), 'healthz');
+    const ready = await fetch(`${t.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expectContract(readinessStatusSchema, await ready.json(), 'readyz');
   });
 
   it('conversations, messages, stop and statistics', async () => {

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { applyProcessStep, configSchema, decodeRunEvent, type ConfigInput, type Step } from '@nanoclaw/protocol';
 import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createServer, type NanoclawServer } from '../src/createServer.js';
 import { parseDatabaseUrl, type DialectName } from '../src/db/index.js';
 import { createScratchDatabase, testServerEngine } from './engines.js';
@@ -39,11 +40,11 @@ export const SCENARIO_MODELS = [
  * close (unless `database_url` is given). `now` gives the server a controlled clock.
  */
 export async function startTestServer(
-  overrides: Partial<ConfigInput> & { modelOverrides?: Record<string, object>; now?: () => Date; logger?: pino.Logger } = {},
+  overrides: Partial<ConfigInput> & { modelOverrides?: Record<string, object>; now?: () => Date; logger?: pino.Logger; spanExporter?: SpanExporter } = {},
 ): Promise<TestServer> {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0 });
   const dataDir = mkdtempSync(join(tmpdir(), 'nc-test-'));
-  const { modelOverrides = {}, now, logger = pino({ level: 'silent' }), ...rest } = overrides;
+  const { modelOverrides = {}, now, logger = pino({ level: 'silent' }), spanExporter, ...rest } = overrides;
   const engine = testServerEngine();
   const scratch = rest.database_url === undefined ? await createScratchDatabase(engine) : null;
   const config = configSchema.parse({
@@ -62,7 +63,7 @@ export async function startTestServer(
   });
   let server: NanoclawServer;
   try {
-    server = await createServer({ config, logger, ...(now && { now }) });
+    server = await createServer({ config, logger, ...(now && { now }), ...(spanExporter && { spanExporter }) });
   } catch (err) {
     await scratch?.drop();
     await sim.close();

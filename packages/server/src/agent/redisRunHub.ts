@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { RemoteRunView } from './remoteRunView.js';
+import { logConnectionOutages } from '../telemetry/connectionOutageLog.js';
 import { toRunEvent } from './runEventData.js';
 import type { RunHub, RunView } from './runHub.js';
 import { RunConflictError, RunRegistry } from './runRegistry.js';
@@ -49,6 +50,8 @@ export class RedisRunHub implements RunHub {
   ) {
     this.local = new RunRegistry(options.retentionMs);
     this.subscriber = redis.duplicate();
+    logConnectionOutages(redis, 'Redis (runs)', options.logger);
+    logConnectionOutages(this.subscriber, 'Redis (run stop requests)', options.logger);
   }
 
   static async connect(options: RedisRunHubOptions): Promise<RedisRunHub> {
@@ -158,6 +161,10 @@ export class RedisRunHub implements RunHub {
     if (!claim) return { stopped: false, messageId: null };
     await this.redis.publish(this.stopChannel, conversationId);
     return { stopped: true, messageId: claim.messageId ?? null };
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
   }
 
   async shutdown(): Promise<void> {

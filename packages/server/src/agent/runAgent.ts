@@ -1,12 +1,13 @@
 import type { ModelConfig } from '@nanoclaw/protocol';
 import type { ChatDelta, ChatMessage, ChatRequest, ChatRetryNotice, ChatStreamResult, ChatToolCall, ChatToolChoice, ChatToolDefinition } from '../llm/types.js';
+import type { ChatLog } from '../llm/chatClient.js';
 import type { ToolCallOutcome, ToolCallRequest, ToolContext } from '../tools/types.js';
 import type { StepSink } from './stepRecorder.js';
 import { trimToBudget } from './trimToBudget.js';
 
 export interface AgentDeps {
-  /** The model's text as it arrives; the assembled answer is the generator's return value. */
-  streamChat(model: ModelConfig, request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatDelta, ChatStreamResult, undefined>;
+  /** The model's text as it arrives; the assembled answer is the generator's return value. `log`: where its warnings go (the run's logger). */
+  streamChat(model: ModelConfig, request: ChatRequest, signal: AbortSignal, log?: ChatLog): AsyncGenerator<ChatDelta, ChatStreamResult, undefined>;
   toolDefinitions(): ChatToolDefinition[];
   executeTools(calls: ToolCallRequest[], ctx: ToolContext): Promise<ToolCallOutcome[]>;
 }

@@ -23,6 +23,8 @@ export interface RunHub {
   isRunning(conversationId: string): Promise<boolean>;
   /** Stops the conversation's run wherever it runs; what it produced is kept. */
   stop(conversationId: string): Promise<{ stopped: boolean; messageId: string | null }>;
+  /** Resolves once the store shared between instances answers (Redis PING); at once for a single instance. */
+  ping(): Promise<void>;
   /** Interrupts this instance's runs and waits until each has stored what it produced. */
   shutdown(): Promise<void>;
 }

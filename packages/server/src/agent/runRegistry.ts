@@ -88,6 +88,8 @@ export class RunRegistry implements RunHub {
   }
 
   /** Interrupts every run and waits until each has stored what it produced. */
+  async ping(): Promise<void> {}
+
   async shutdown(): Promise<void> {
     for (const session of this.active.values()) session.controller.abort(SHUTDOWN_REASON);
     await Promise.allSettled([...this.completions]);

@@ -13,6 +13,7 @@ import type { RunHub } from './runHub.js';
 import { RunSession } from './runSession.js';
 import { StepRecorder } from './stepRecorder.js';
 import { createSubAgentRunner } from './subAgents.js';
+import { noTelemetry, type RunOutcome, type Telemetry } from '../telemetry/telemetry.js';
 
 export interface RunServiceDeps {
   config: Pick<Config, 'max_iterations' | 'checkpoint_interval_ms' | 'multi_agent' | 'titles'>;
@@ -20,8 +21,17 @@ export interface RunServiceDeps {
   runHub: RunHub;
   catalog: ModelCatalog;
   agent: AgentDeps;
-  logger: { error(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  logger: RunLogger;
   now: () => Date;
+  /** Runs, sub-agents and their metrics and spans. */
+  telemetry?: Telemetry;
+}
+
+/** A logger (pino's) whose child loggers stamp every line of a run with its ids. */
+export interface RunLogger {
+  error(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  child(bindings: Record<string, string>): RunLogger;
 }
 
 export interface StartRunParams {
@@ -52,6 +62,7 @@ export interface StartRunParams {
  * however the run ends. Clients only watch the session; none of this depends on them.
  */
 export function createRunService(deps: RunServiceDeps) {
+  const telemetry = deps.telemetry ?? noTelemetry;
   const checkpoints = new CheckpointWriter(
     deps.config.checkpoint_interval_ms,
     (items) => deps.repos.messages.saveContents(items),
@@ -102,13 +113,26 @@ export function createRunService(deps: RunServiceDeps) {
     // from a setImmediate callback (it first lets the poll phase show whether a kept-alive connection was
     // closed), so the writes are queued behind that one: the request goes out first, and storing (and a
     // synchronous SQLite driver blocking the loop meanwhile) overlaps with the wait for the model's answer.
-    deps.runHub.start(session, (s) => drive(s, params, model, stored));
+    // The run's span is the parent of its model calls and tool calls; every line it logs carries its ids.
+    const scope = telemetry.runStarted({ runId: session.id, conversationId: params.conversation.id, model: model.id });
+    const log = deps.logger.child({ run_id: session.id, conversation_id: params.conversation.id, ...(scope.traceId && { trace_id: scope.traceId }) });
+    deps.runHub.start(session, (s) =>
+      scope.run(() => drive(s, params, model, stored, log)).then(
+        (outcome) => scope.finish(outcome),
+        (err: unknown) => {
+          scope.finish('error');
+          throw err;
+        },
+      ),
+    );
     setImmediate(startStoring);
     return session;
   }
 
-  async function drive(session: RunSession, params: StartRunParams, model: ModelConfig, stored: Promise<void>): Promise<void> {
+  async function drive(session: RunSession, params: StartRunParams, model: ModelConfig, stored: Promise<void>, log: RunLogger): Promise<RunOutcome> {
     const { conversation } = params;
+    // The model's warnings (retries) go to the run's log.
+    const agent: AgentDeps = { ...deps.agent, streamChat: (m, request, signal) => deps.agent.streamChat(m, request, signal, log) };
     const recorder = new StepRecorder();
     const snapshot = () => recorder.toContent();
     // Checkpoints start once the answer row exists; until then the first one just waits.
@@ -140,12 +164,13 @@ export function createRunService(deps: RunServiceDeps) {
     const subAgents = createSubAgentRunner({
       settings: deps.config.multi_agent,
       model,
-      deps: deps.agent,
+      deps: agent,
       recorder,
       contextBudget,
       maxTokens,
       temperature: conversation.temperature,
       usage: subAgentUsage,
+      telemetry,
     });
     let outcome: AgentOutcome;
     try {
@@ -164,7 +189,7 @@ export function createRunService(deps: RunServiceDeps) {
           signal: session.controller.signal,
           onRetry: (notice) => session.retrying({ attempt: notice.attempt, max_attempts: notice.maxAttempts, delay_ms: Math.round(notice.delayMs), reason: notice.reason }),
         },
-        deps.agent,
+        agent,
         recorder,
       );
     } catch (err) {
@@ -194,19 +219,19 @@ export function createRunService(deps: RunServiceDeps) {
           }),
         {
           maxWaitMs: FINISH_MAX_WAIT_MS,
-          onUnavailable: (err) => deps.logger.warn({ err, messageId: session.messageId }, 'the database is unreachable: the answer is stored once it is back'),
+          onUnavailable: (err) => log.warn({ err, messageId: session.messageId }, 'the database is unreachable: the answer is stored once it is back'),
         },
       );
     } catch (err) {
-      deps.logger.error({ err, messageId: session.messageId }, 'storing the answer failed');
+      log.error({ err, messageId: session.messageId }, 'storing the answer failed');
       session.finish('error', { content: 'The answer could not be saved. Please try again.', message_id: session.messageId });
-      return;
+      return 'store_failed';
     }
 
     if (outcome.status === 'error' || outcome.status === 'max_iterations') {
       session.finish('error', { content: outcome.error ?? 'The answer failed.', message_id: session.messageId });
     } else {
-      const title = outcome.status === 'complete' ? await modelTitle(params, model, content.text) : null;
+      const title = outcome.status === 'complete' ? await modelTitle(params, model, content.text, agent, log) : null;
       session.finish('done', {
         message_id: session.messageId,
         token_count: outcome.usage.completion_tokens,
@@ -215,6 +240,7 @@ export function createRunService(deps: RunServiceDeps) {
         status: outcome.status,
       });
     }
+    return outcome.status;
   }
 
   /**
@@ -222,13 +248,13 @@ export function createRunService(deps: RunServiceDeps) {
    * up to `timeout_ms`, then the answer ends with the first-words title already stored, and a model title
    * arriving later still replaces it, unless the person has renamed the conversation meanwhile.
    */
-  async function modelTitle(params: StartRunParams, model: ModelConfig, answer: string): Promise<string | null> {
+  async function modelTitle(params: StartRunParams, model: ModelConfig, answer: string, agent: AgentDeps, log: RunLogger): Promise<string | null> {
     const settings = deps.config.titles;
     const fallback = params.newTitle;
     const question = params.history.at(-1);
     if (!fallback || settings.mode !== 'model' || model.offline_demo || question?.role !== 'user') return null;
     const titleModel = (settings.model && deps.catalog.resolve(settings.model)) || model;
-    const asked = askForTitle(deps.agent.streamChat, titleModel, { question: (question.content as { text?: string }).text ?? '', answer }, settings, AbortSignal.timeout(Math.max(settings.timeout_ms, 30_000)))
+    const asked = askForTitle(agent.streamChat, titleModel, { question: (question.content as { text?: string }).text ?? '', answer }, settings, AbortSignal.timeout(Math.max(settings.timeout_ms, 30_000)))
       .then(async (title) => {
         if (!title || title === fallback) return null;
         const current = await deps.repos.conversations.getForUser(params.userId, params.conversation.id);
@@ -237,7 +263,7 @@ export function createRunService(deps: RunServiceDeps) {
         return title;
       })
       .catch((err: unknown) => {
-        deps.logger.warn({ err, conversationId: params.conversation.id }, 'asking a model for a conversation title failed');
+        log.warn({ err }, 'asking a model for a conversation title failed');
         return null;
       });
     let timer: NodeJS.Timeout | undefined;

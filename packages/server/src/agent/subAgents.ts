@@ -3,6 +3,7 @@ import type { ChatMessage } from '../llm/types.js';
 import type { SubAgentResult, SubAgentRunner, SubAgentTask, ToolContext } from '../tools/types.js';
 import { runAgent, type AgentDeps, type AgentUsage } from './runAgent.js';
 import type { StepRecorder } from './stepRecorder.js';
+import { noTelemetry, type Telemetry } from '../telemetry/telemetry.js';
 
 export const MULTI_AGENT_TOOL = 'multi_agent';
 
@@ -20,6 +21,8 @@ export interface SubAgentRunnerOptions {
   temperature?: number;
   /** Sub-agents' token usage is added here (the parent run reports and stores it). */
   usage: AgentUsage;
+  /** Each sub-agent becomes a span under its multi_agent call. */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -60,7 +63,8 @@ export function createSubAgentRunner(options: SubAgentRunnerOptions): SubAgentRu
       { role: 'user', content: task.task },
     ];
     const { subAgents: _none, callId: _call, signal: _parentSignal, ...toolContext } = ctx;
-    const outcome = await runAgent(
+    const scope = (options.telemetry ?? noTelemetry).subAgent(name);
+    const outcome = await scope.run(() => runAgent(
       {
         model: options.model,
         messages,
@@ -78,7 +82,7 @@ export function createSubAgentRunner(options: SubAgentRunnerOptions): SubAgentRu
           options.deps.toolDefinitions().filter((tool) => tool.function.name !== MULTI_AGENT_TOOL && (!allowed || allowed.has(tool.function.name))),
       },
       lane,
-    );
+    ));
     options.usage.prompt_tokens += outcome.usage.prompt_tokens;
     options.usage.completion_tokens += outcome.usage.completion_tokens;
     const timedOut = timeout.aborted && !ctx.signal.aborted;
@@ -90,6 +94,7 @@ export function createSubAgentRunner(options: SubAgentRunnerOptions): SubAgentRu
     };
     if (timedOut) result.error = `The sub-agent did not finish within ${options.settings.timeout_ms} ms.`;
     else if (outcome.error) result.error = outcome.error;
+    scope.finish(result.status);
     return result;
   }
 }

@@ -62,6 +62,13 @@ auth_mode: single
     expect(() => loadConfig({ PORT: 'abc' }, dir)).toThrow(/PORT/);
   });
 
+  it('turns tracing on from OTEL_EXPORTER_OTLP_ENDPOINT and names the service from OTEL_SERVICE_NAME; metrics stay off by default', () => {
+    const dir = dirWith('tracing:\n  sample_ratio: 0.5\n');
+    expect(loadConfig({}, dir).config).toMatchObject({ metrics: { enabled: false, token: null }, tracing: { otlp_endpoint: null, service_name: 'nanoclaw', sample_ratio: 0.5 } });
+    const { config } = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SERVICE_NAME: 'claw-eu' }, dir);
+    expect(config.tracing).toEqual({ otlp_endpoint: 'http://127.0.0.1:4318', service_name: 'claw-eu', sample_ratio: 0.5 });
+  });
+
   it('builds a model from OPENAI_API_KEY / OPENAI_BASE_URL when none is configured', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nc-config-'));
     const { config } = loadConfig({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1/', OPENAI_MODEL: 'llama3' }, dir);

@@ -82,6 +82,13 @@ function applyEnvOverrides(target: Record<string, unknown>, env: NodeJS.ProcessE
   if (env.AUTH_MODE) target.auth_mode = env.AUTH_MODE;
   if (env.JWT_SECRET) target.jwt_secret = env.JWT_SECRET;
   if (env.LOG_LEVEL) target.log_level = env.LOG_LEVEL;
+  // OpenTelemetry's own variables, as every OTel SDK reads them.
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_SERVICE_NAME) {
+    const tracing = (typeof target.tracing === 'object' && target.tracing !== null ? target.tracing : {}) as Record<string, unknown>;
+    if (env.OTEL_EXPORTER_OTLP_ENDPOINT) tracing.otlp_endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    if (env.OTEL_SERVICE_NAME) tracing.service_name = env.OTEL_SERVICE_NAME;
+    target.tracing = tracing;
+  }
   const models = Array.isArray(target.models) ? target.models : [];
   if (models.length === 0 && (env.OPENAI_API_KEY || env.OPENAI_BASE_URL)) {
     target.models = [openAiModelFromEnv(env)];

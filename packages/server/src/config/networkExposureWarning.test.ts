@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, networkExposureWarning } from './networkExposureWarning.js';
+import { isLoopbackHost, metricsExposureWarning, networkExposureWarning } from './networkExposureWarning.js';
 
 describe('networkExposureWarning', () => {
   it('knows loopback addresses and names', () => {
@@ -11,5 +11,13 @@ describe('networkExposureWarning', () => {
     expect(networkExposureWarning({ host: '0.0.0.0', auth_mode: 'single' })).toMatch(/^Listening on 0\.0\.0\.0 in single-user mode: anyone who can reach this address/);
     expect(networkExposureWarning({ host: '127.0.0.1', auth_mode: 'single' })).toBeNull();
     expect(networkExposureWarning({ host: '0.0.0.0', auth_mode: 'multi' })).toBeNull();
+  });
+
+  it('warns when metrics are served beyond loopback without a token, and only then', () => {
+    const on = { enabled: true, token: null };
+    expect(metricsExposureWarning({ host: '0.0.0.0', metrics: on })).toMatch(/^GET \/metrics is served on 0\.0\.0\.0 without a token/);
+    expect(metricsExposureWarning({ host: '127.0.0.1', metrics: on })).toBeNull();
+    expect(metricsExposureWarning({ host: '0.0.0.0', metrics: { enabled: true, token: 'x'.repeat(16) } })).toBeNull();
+    expect(metricsExposureWarning({ host: '0.0.0.0', metrics: { enabled: false, token: null } })).toBeNull();
   });
 });

@@ -21,3 +21,9 @@ export function networkExposureWarning(config: Pick<Config, 'host' | 'auth_mode'
     'or use auth_mode: multi to require a login.'
   );
 }
+
+/** Metrics without a token on a non-loopback address: anyone who can reach it reads them (models, tools, traffic). */
+export function metricsExposureWarning(config: Pick<Config, 'host' | 'metrics'>): string | null {
+  if (!config.metrics.enabled || config.metrics.token !== null || isLoopbackHost(config.host)) return null;
+  return `GET /metrics is served on ${config.host} without a token: anyone who can reach this address reads the metrics. Set metrics.token, or keep host on 127.0.0.1.`;
+}

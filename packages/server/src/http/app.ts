@@ -12,6 +12,8 @@ import { runRoutes } from './routes/runs.js';
 import { statsRoutes } from './routes/stats.js';
 import { registerStaticUi, STATIC_UI_ROUTES } from './staticUi.js';
 import { registerRequestLog } from './requestLog.js';
+import { registerTelemetryHooks } from './telemetryHooks.js';
+import { healthRoutes } from './routes/health.js';
 import { requireJsonBody } from './requireJsonBody.js';
 import { trackRouteMethods } from './routeMethods.js';
 import { authRoutes } from './routes/authRoutes.js';
@@ -28,7 +30,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  registerRequestLog(app);
+  registerRequestLog(app, registerTelemetryHooks(app, ctx.telemetry));
   requireJsonBody(app);
   acceptEmptyJsonBodies(app);
   logIgnoredBodyFields(app);
@@ -58,6 +60,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     },
     { prefix: '/api' },
   );
+  // Operational endpoints at the root, outside the API's auth: /healthz, /readyz, /metrics (its own token).
+  await api.register(healthRoutes(ctx));
   registerStaticUi(app);
   return app;
 }

@@ -9,6 +9,8 @@ import type { McpBridge } from '../tools/mcp/mcpBridge.js';
 import type { ProjectWorkspaces } from '../workspace/projectWorkspaces.js';
 import type { ProjectChangeFeed } from '../workspace/projectChangeFeed.js';
 import type { AuthService } from '../auth/authService.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import type { Readiness } from '../telemetry/readinessCheck.js';
 
 /** Everything the routes need, built once in main.ts (tests build it against temp dirs and the simulator). */
 export interface AppContext {
@@ -28,6 +30,10 @@ export interface AppContext {
   /** Accounts and tokens (multi-user mode). */
   auth: AuthService;
   now: () => Date;
+  /** Metrics and traces (no-ops when both are off). */
+  telemetry: Telemetry;
+  /** Whether the database (and Redis, when configured) answer, for GET /readyz. */
+  readiness: () => Promise<Readiness>;
 }
 
 declare module 'fastify' {

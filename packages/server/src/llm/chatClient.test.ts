@@ -6,6 +6,7 @@ import { type ChatClientOptions, type LlmSettings, createChatClient } from './ch
 import { createUndiciTransport } from './httpTransport.js';
 import { LlmError } from './llmError.js';
 import type { ChatDelta, ChatRequest, ChatStreamResult } from './types.js';
+import { recordingTelemetry } from '../telemetry/recordingTelemetry.testing.js';
 
 interface ReceivedRequest {
   method: string;
@@ -564,5 +565,34 @@ describe('listModels', () => {
     const client = createChatClient({ settings });
 
     await expect(client.listModels(`${server.url}/v1`)).rejects.toThrow('The model provider rejected the request (401): Incorrect API key provided');
+  });
+});
+
+describe('streamChat telemetry', () => {
+  it('reports a request with a retry: the failed attempt, the retry, the first token, and the finish reason and usage', async () => {
+    const server = await startServer((_req, res, attempt) => {
+      if (attempt === 1) return void res.writeHead(503).end();
+      startEventStream(res);
+      res.end(sse(contentChunk('ok'), { id: 'c1', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 12, completion_tokens: 3 } }, '[DONE]'));
+    });
+    const telemetry = recordingTelemetry();
+    const client = createChatClient({ settings, sleep: recordingSleep().sleep, telemetry });
+    const { error } = await collect(client.streamChat(modelAt(server), request, new AbortController().signal));
+    expect(error).toBeUndefined();
+    const provider = new URL(server.url).host;
+    expect(telemetry.events).toEqual([`model test-model ${provider}`, 'attempt failed unavailable', 'retrying', 'first token', 'finished stop 12/3']);
+  });
+
+  it('reports the error that ended a request, and a consumer that stopped reading as aborted', async () => {
+    const rejected = await startServer((_req, res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"bad"}}'));
+    const reading = await startServer((_req, res) => {
+      startEventStream(res);
+      res.write(sse(contentChunk('first')));
+    });
+    const telemetry = recordingTelemetry();
+    const client = createChatClient({ settings: { ...settings, timeout_ms: 10_000 }, telemetry });
+    await collect(client.streamChat(modelAt(rejected), request, new AbortController().signal));
+    for await (const _delta of client.streamChat(modelAt(reading), request, new AbortController().signal)) break;
+    expect(telemetry.events.filter((event) => !event.startsWith('model '))).toEqual(['failed rejected', 'first token', 'failed aborted']);
   });
 });

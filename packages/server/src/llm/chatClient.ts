@@ -8,25 +8,34 @@ import { providerErrorMessage } from './providerErrorMessage.js';
 import { parseRetryAfterMs, retryDelayMs } from './retryDelay.js';
 import type { ChatDelta, ChatRequest, ChatStreamResult, ChatTextDelta } from './types.js';
 import { UpstreamWatchdog } from './upstreamWatchdog.js';
+import { noTelemetry, type ModelCallResult, type ModelCallScope, type Telemetry } from '../telemetry/telemetry.js';
 import { createUndiciTransport, type HttpTransport, type UpstreamRequest, type UpstreamResponse } from './httpTransport.js';
 
 export type LlmSettings = Config['llm'];
 
+/** Where the client's warnings (retries) go. */
+export interface ChatLog {
+  warn(obj: object, msg?: string): void;
+}
+
 export interface ChatClientOptions {
   settings: LlmSettings;
   transport?: HttpTransport;
-  logger?: { warn(obj: object, msg?: string): void };
+  logger?: ChatLog;
   /** Waits between retries; must return early when `signal` aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Each request becomes a model-call span and its metrics (time to first token, tokens, upstream errors and retries). */
+  telemetry?: Telemetry;
 }
 
 export interface ChatClient {
   /**
    * Streams the text of one chat completion as it arrives (choice 0) and returns the assembled answer,
    * the only one: callers take tool calls and usage from it. Throws LlmError; text already yielded
-   * stays valid (the caller keeps partial output).
+   * stays valid (the caller keeps partial output). `log`: where this request's warnings go instead of the
+   * client's logger (a run's logger, whose lines carry its ids).
    */
-  streamChat(model: ModelConfig, req: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatDelta, ChatStreamResult, undefined>;
+  streamChat(model: ModelConfig, req: ChatRequest, signal: AbortSignal, log?: ChatLog): AsyncGenerator<ChatDelta, ChatStreamResult, undefined>;
   /** The models an OpenAI-compatible server offers: GET `<baseUrl>/models`. */
   listModels(baseUrl: string, apiKey?: string): Promise<Array<{ id: string }>>;
 }
@@ -42,39 +51,62 @@ type AttemptOutcome = { type: 'done'; result: ChatStreamResult } | RetryOutcome;
 type OpenOutcome = { type: 'open'; body: AsyncIterable<Uint8Array> } | RetryOutcome;
 
 export function createChatClient(options: ChatClientOptions): ChatClient {
-  const { settings, logger, transport = createUndiciTransport(), sleep = abortableSleep } = options;
+  const { settings, logger, transport = createUndiciTransport(), sleep = abortableSleep, telemetry = noTelemetry } = options;
 
   async function* streamChat(
     model: ModelConfig,
     req: ChatRequest,
     signal: AbortSignal,
+    log: ChatLog | undefined = logger,
   ): AsyncGenerator<ChatDelta, ChatStreamResult, undefined> {
     const init: Omit<UpstreamRequest, 'signal'> = {
       method: 'POST',
       headers: requestHeaders(model.api_key, 'text/event-stream', true),
       body: JSON.stringify(buildChatRequestBody(model, req)),
     };
-    for (let attempt = 0; ; attempt++) {
-      if (signal.aborted) throw llmErrors.aborted();
-      const outcome = yield* streamAttempt(model.api_url, init, signal);
-      if (outcome.type === 'done') return outcome.result;
-      if (attempt >= settings.max_retries) throw outcome.error;
-      const delayMs = retryDelayMs(attempt, settings, outcome.retryAfterMs);
-      logger?.warn(
-        { model: model.id, attempt: attempt + 1, maxRetries: settings.max_retries, delayMs, error: outcome.error.message },
-        'LLM request failed, retrying',
-      );
-      yield { type: 'retry', attempt: attempt + 2, maxAttempts: settings.max_retries + 1, delayMs, reason: outcome.error.message };
-      await sleep(delayMs, signal);
+    const call = telemetry.modelCall({ model: model.id, ...upstreamOf(model.api_url), maxTokens: req.maxTokens, temperature: req.temperature });
+    let ended = false;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (signal.aborted) throw llmErrors.aborted();
+        const outcome = yield* streamAttempt(model.api_url, init, signal, call);
+        if (outcome.type === 'done') {
+          ended = true;
+          call.finish(callResult(outcome.result));
+          return outcome.result;
+        }
+        if (attempt >= settings.max_retries) throw outcome.error;
+        call.attemptFailed(outcome.error.kind);
+        const delayMs = retryDelayMs(attempt, settings, outcome.retryAfterMs);
+        log?.warn(
+          { model: model.id, attempt: attempt + 1, maxRetries: settings.max_retries, delayMs, error: outcome.error.message },
+          'LLM request failed, retrying',
+        );
+        call.retrying();
+        yield { type: 'retry', attempt: attempt + 2, maxAttempts: settings.max_retries + 1, delayMs, reason: outcome.error.message };
+        await sleep(delayMs, signal);
+      }
+    } catch (err) {
+      ended = true;
+      call.finish({ error: (err as Error).message, kind: err instanceof LlmError ? err.kind : 'unknown' });
+      throw err;
+    } finally {
+      // The caller stopped reading (its run was stopped).
+      if (!ended) call.finish({ error: 'The caller stopped reading the answer.', kind: 'aborted' });
     }
   }
 
-  async function* streamAttempt(url: string, init: Omit<UpstreamRequest, 'signal'>, signal: AbortSignal): AsyncGenerator<ChatDelta, AttemptOutcome, undefined> {
+  async function* streamAttempt(
+    url: string,
+    init: Omit<UpstreamRequest, 'signal'>,
+    signal: AbortSignal,
+    call: ModelCallScope,
+  ): AsyncGenerator<ChatDelta, AttemptOutcome, undefined> {
     const watchdog = new UpstreamWatchdog(settings.timeout_ms, signal);
     try {
       const opened = await openStream(url, init, watchdog);
       if (opened.type === 'retry') return opened;
-      return yield* readStream(opened.body, watchdog);
+      return yield* readStream(opened.body, watchdog, call);
     } finally {
       watchdog.dispose();
     }
@@ -121,7 +153,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   return { streamChat, listModels };
 }
 
-async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWatchdog): AsyncGenerator<ChatDelta, AttemptOutcome, undefined> {
+async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWatchdog, call: ModelCallScope): AsyncGenerator<ChatDelta, AttemptOutcome, undefined> {
   const accumulator = new ChatStreamAccumulator();
   const decoder = new SseChunkDecoder();
   let chunkCount = 0;
@@ -132,7 +164,10 @@ async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWa
     const deltas: ChatTextDelta[] = [];
     for (const chunk of read.chunks) accumulator.push(chunk, deltas);
     for (const delta of deltas) {
-      yielded = true;
+      if (!yielded) {
+        yielded = true;
+        call.firstToken();
+      }
       yield delta;
     }
     // Chunks before a bad or error chunk in the same read still reach the caller first.
@@ -236,6 +271,32 @@ function parseJsonOrText(text: string): unknown {
 function transportTimeout(err: unknown): LlmError | undefined {
   const code = err instanceof Error ? (isRecord(err.cause) ? err.cause.code : (err as { code?: unknown }).code) : undefined;
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? llmErrors.timeout() : undefined;
+}
+
+/** What a finished answer tells telemetry: its finish reason and the usage the provider reported. */
+function callResult(result: ChatStreamResult): ModelCallResult {
+  const usage = result.usage;
+  return {
+    finishReason: result.finish_reason,
+    ...(usage && { inputTokens: Number(usage.prompt_tokens) || 0, outputTokens: Number(usage.completion_tokens) || 0 }),
+  };
+}
+
+const upstreams = new Map<string, { provider: string; serverAddress?: string }>();
+
+/** The provider label (the API's host and port; configured, so bounded) and address of a model's API. */
+function upstreamOf(apiUrl: string): { provider: string; serverAddress?: string } {
+  let upstream = upstreams.get(apiUrl);
+  if (!upstream) {
+    try {
+      const url = new URL(apiUrl);
+      upstream = { provider: url.host, serverAddress: url.hostname };
+    } catch {
+      upstream = { provider: 'unknown' };
+    }
+    upstreams.set(apiUrl, upstream);
+  }
+  return upstream;
 }
 
 function retry(error: LlmError, retryAfterMs?: number): RetryOutcome {

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createToolExecutor, type ToolExecutorOptions } from './toolExecutor.js';
 import { createToolRegistry, type ToolRegistry } from './toolRegistry.js';
 import type { ToolCallOutcome, ToolCallRequest, ToolContext, ToolDefinition } from './types.js';
+import { recordingTelemetry } from '../telemetry/recordingTelemetry.testing.js';
 
 function makeContext(signal: AbortSignal = new AbortController().signal): ToolContext {
   return { userId: 'user-1', conversationId: 'conv-1', projectId: null, model: 'test-model', signal };
@@ -415,5 +416,23 @@ describe('the run cache', () => {
     await executor.executeBatch([call('c', 'flaky')], plain);
     await executor.executeBatch([call('d', 'flaky')], plain);
     expect(attempts).toBe(4);
+  });
+});
+
+describe('toolExecutor telemetry', () => {
+  it('reports each call with its registered name and how it ended: success, error, timeout, invalid; an unregistered name as (unknown)', async () => {
+    const telemetry = recordingTelemetry();
+    const registry = registryWith(
+      makeTool('ok', () => 'fine'),
+      makeTool('fails', () => {
+        throw new Error('broken');
+      }),
+      makeTool('slow', () => never(), { timeoutMs: 10 }),
+    );
+    await executorFor(registry, { telemetry }).executeBatch(
+      [call('1', 'ok'), call('2', 'fails'), call('3', 'slow'), call('4', 'ok', '{not json'), call('5', 'made_up_tool')],
+      makeContext(),
+    );
+    expect(telemetry.events.sort()).toEqual(['tool (unknown) invalid', 'tool fails error', 'tool ok invalid', 'tool ok success', 'tool slow timeout']);
   });
 });

@@ -2,6 +2,7 @@ import type { ToolCallOutcome, ToolCallRequest, ToolContext, ToolDefinition } fr
 import type { ToolRegistry } from './toolRegistry.js';
 import { canonicalJson } from './canonicalJson.js';
 import { createSemaphore, type Semaphore } from './createSemaphore.js';
+import { noTelemetry, type Telemetry, type ToolCallOutcomeKind } from '../telemetry/telemetry.js';
 import { errorContent, errorMessage, serializeOutput, truncateOutput } from './toolOutput.js';
 
 export interface ToolExecutorOptions {
@@ -14,6 +15,8 @@ export interface ToolExecutorOptions {
   outputMaxChars: number;
   /** Clock for `executionTime`, in ms. */
   now?: () => number;
+  /** Each executed call becomes a span and counts in the tool metrics. */
+  telemetry?: Telemetry;
 }
 
 export interface ExecuteBatchOptions {
@@ -35,10 +38,11 @@ type PreparedCall =
   | { kind: 'runnable'; definition: ToolDefinition; args: Record<string, unknown> }
   | { kind: 'rejected'; message: string };
 
-type HandlerResult = { kind: 'value'; value: unknown } | { kind: 'error'; message: string };
+type HandlerResult = { kind: 'value'; value: unknown } | { kind: 'error'; message: string; reason: 'error' | 'timeout' | 'stopped' };
 
 export function createToolExecutor(options: ToolExecutorOptions): ToolExecutor {
   const now = options.now ?? (() => performance.now());
+  const telemetry = options.telemetry ?? noTelemetry;
 
   async function executeBatch(
     calls: ToolCallRequest[],
@@ -87,16 +91,24 @@ export function createToolExecutor(options: ToolExecutorOptions): ToolExecutor {
 
   async function runCall(call: ToolCallRequest, ctx: ToolContext, semaphore: Semaphore): Promise<ToolCallOutcome> {
     const prepared = prepareCall(call, options.registry);
-    if (prepared.kind === 'rejected') return failure(call, prepared.message, 0, false);
+    if (prepared.kind === 'rejected') {
+      // Only registered names become labels: a model's invented tool name must not.
+      const known = options.registry.get(call.name) ? call.name : '(unknown)';
+      telemetry.toolCall({ tool: known, callId: call.id }).finish('invalid');
+      return failure(call, prepared.message, 0, false);
+    }
     if (ctx.signal.aborted) return failure(call, STOPPED_BEFORE_RUNNING, 0, true);
 
     const release = await semaphore.acquire();
     try {
       if (ctx.signal.aborted) return failure(call, STOPPED_BEFORE_RUNNING, 0, true);
+      const scope = telemetry.toolCall({ tool: prepared.definition.name, callId: call.id });
       const started = now();
-      const result = await invokeHandler(prepared.definition, prepared.args, { ...ctx, callId: call.id });
+      const result = await scope.run(() => invokeHandler(prepared.definition, prepared.args, { ...ctx, callId: call.id }));
       const executionTime = Math.max(0, Math.round(now() - started));
-      return toOutcome(call, result, executionTime);
+      const outcome = toOutcome(call, result, executionTime);
+      scope.finish(outcomeKind(result, outcome));
+      return outcome;
     } finally {
       release();
     }
@@ -115,19 +127,19 @@ export function createToolExecutor(options: ToolExecutorOptions): ToolExecutor {
       // Both stop paths settle at once: a handler that ignores its signal must not hold up the round.
       const onStop = (): void => {
         controller.abort(ctx.signal.reason);
-        finish({ kind: 'error', message: `Tool ${definition.name} was stopped while running` });
+        finish({ kind: 'error', message: `Tool ${definition.name} was stopped while running`, reason: 'stopped' });
       };
       if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
         timer = setTimeout(() => {
           controller.abort(new DOMException(`Tool ${definition.name} timed out`, 'TimeoutError'));
-          finish({ kind: 'error', message: `Tool ${definition.name} timed out after ${timeoutMs} ms` });
+          finish({ kind: 'error', message: `Tool ${definition.name} timed out after ${timeoutMs} ms`, reason: 'timeout' });
         }, timeoutMs);
       }
       ctx.signal.addEventListener('abort', onStop, { once: true });
 
       new Promise<unknown>((resolveValue) => resolveValue(definition.handler(args, { ...ctx, signal: controller.signal }))).then(
         (value) => finish({ kind: 'value', value }),
-        (error: unknown) => finish({ kind: 'error', message: errorMessage(error) || `Tool ${definition.name} failed` }),
+        (error: unknown) => finish({ kind: 'error', message: errorMessage(error) || `Tool ${definition.name} failed`, reason: 'error' }),
       );
     });
   }
@@ -151,6 +163,11 @@ export function createToolExecutor(options: ToolExecutorOptions): ToolExecutor {
   }
 
   return { executeBatch };
+}
+
+function outcomeKind(result: HandlerResult, outcome: ToolCallOutcome): ToolCallOutcomeKind {
+  if (result.kind === 'error') return result.reason;
+  return outcome.success ? 'success' : 'error';
 }
 
 /** Resolves the tool and turns the raw argument text into validated arguments, or into the sentence saying why not. */

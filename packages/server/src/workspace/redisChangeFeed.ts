@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { logConnectionOutages } from '../telemetry/connectionOutageLog.js';
 import { v7 as uuidv7 } from 'uuid';
 import { projectFileChangeSchema, type ProjectFileChange } from '@nanoclaw/protocol';
 import { LocalChangeFeed, type ProjectChangeFeed, type ProjectChangeListener } from './projectChangeFeed.js';
@@ -32,6 +33,8 @@ export class RedisChangeFeed implements ProjectChangeFeed {
     const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
     await publisher.connect();
     const subscriber = publisher.duplicate();
+    logConnectionOutages(publisher, 'Redis (file changes)', options.logger);
+    logConnectionOutages(subscriber, 'Redis (file change subscription)', options.logger);
     const feed = new RedisChangeFeed(publisher, subscriber, `${options.keyPrefix}:file-changes`, options.logger);
     try {
       await feed.listen();

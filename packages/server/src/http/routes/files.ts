@@ -14,6 +14,7 @@ import {
   type ApiFilesUploadResult,
 } from '@nanoclaw/protocol';
 import type { AppContext } from '../appContext.js';
+import { countedStream } from '../telemetryHooks.js';
 import { badRequest, notFound } from '../appError.js';
 import { streamFileChangesToResponse } from '../fileEventsStream.js';
 import { receiveUpload, registerMultipart, uploadLimitsOf } from '../receiveUpload.js';
@@ -131,7 +132,7 @@ export function fileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       const project = await ctx.workspaces.get(request.user.id, request.params.id);
       if (!project) throw notFound('Project');
       reply.hijack();
-      await streamFileChangesToResponse(reply.raw, ctx.fileChanges, project.id, closing);
+      await countedStream(ctx.telemetry, 'files', () => streamFileChangesToResponse(reply.raw, ctx.fileChanges, project.id, closing));
     });
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { branchBodySchema, isUntitled, listMessagesQuerySchema, regenerateBodySchema, sendMessageBodySchema, streamProtocolSchema, type UserContent } from '@nanoclaw/protocol';
 import type { AppContext } from '../appContext.js';
+import { countedStream } from '../telemetryHooks.js';
 import { AppError, badRequest, notFound } from '../appError.js';
 import { presentMessage } from '../presenters.js';
 import { streamProtocolOf } from '../streamProtocol.js';
@@ -96,7 +97,7 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           throw err;
         }
         reply.hijack();
-        await streamRunToResponse(reply.raw, session, 0, streamProtocolOf(request));
+        await countedStream(ctx.telemetry, 'run', () => streamRunToResponse(reply.raw, session, 0, streamProtocolOf(request)));
       },
     );
 
@@ -157,7 +158,7 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           throw err;
         }
         reply.hijack();
-        await streamRunToResponse(reply.raw, session, 0, streamProtocolOf(request));
+        await countedStream(ctx.telemetry, 'run', () => streamRunToResponse(reply.raw, session, 0, streamProtocolOf(request)));
       },
     );
   };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { resumeAfter, streamProtocolSchema } from '@nanoclaw/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../appContext.js';
+import { countedStream } from '../telemetryHooks.js';
 import { AppError, notFound } from '../appError.js';
 import { streamProtocolOf } from '../streamProtocol.js';
 import { streamRunToResponse } from '../sseStream.js';
@@ -33,7 +34,7 @@ export function runRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       const lastEventId = request.headers['last-event-id'];
       const after = resumeAfter(typeof lastEventId === 'string' ? lastEventId : request.query.last_event_id, session.id);
       reply.hijack();
-      await streamRunToResponse(reply.raw, session, after, streamProtocolOf(request));
+      await countedStream(ctx.telemetry, 'run', () => streamRunToResponse(reply.raw, session, after, streamProtocolOf(request)));
     });
   };
 }
