@@ -6,6 +6,10 @@ import type { Config, ModelConfig } from '@nanoclaw/protocol';
 import type { Simulator } from '@nanoclaw/llm-sim';
 import { createDatabase, migrateToLatest, createRepositories, type Database } from './db/index.js';
 import { createChatClient } from './llm/chatClient.js';
+import { createUndiciTransport } from './llm/httpTransport.js';
+import { createQuotaService } from './quotas/quotaService.js';
+import { RedisCounterStore } from './quotas/redisCounterStore.js';
+import type { CounterStore } from './quotas/counterStore.js';
 import { ModelCatalog } from './llm/modelCatalog.js';
 import { discoverModels } from './llm/discoverModels.js';
 import { createToolRegistry } from './tools/toolRegistry.js';
@@ -57,9 +61,11 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
   const dataDir = resolve(cwd, config.data_dir);
   mkdirSync(dataDir, { recursive: true });
 
-  const chat = createChatClient({ settings: config.llm, logger });
+  const transport = createUndiciTransport();
+  // Model discovery only lists models; runs use the client below, which knows the quotas.
+  const discovery = createChatClient({ settings: config.llm, logger, transport });
   let simulator: Simulator | null = null;
-  let models: ModelConfig[] = [...config.models, ...(await discoverModels(config.discover_models, config.models, chat, logger))];
+  let models: ModelConfig[] = [...config.models, ...(await discoverModels(config.discover_models, config.models, discovery, logger))];
   let defaultModel = config.default_model;
   if (models.length === 0) {
     // Imported only when needed: a configured server never loads the simulator.
@@ -74,6 +80,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
   let python: PythonPool | null = null;
   let mcp: McpBridge | null = null;
   let fileChanges: ProjectChangeFeed | null = null;
+  let counters: CounterStore | null = null;
   try {
     database = await createDatabase({ url: config.database_url, dataDir });
     await migrateToLatest(database.db);
@@ -84,6 +91,12 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       ? await RedisChangeFeed.connect({ url: config.redis_url, keyPrefix: config.redis.key_prefix, logger })
       : new LocalChangeFeed();
     fileChanges = changes;
+    const sharedCounters: CounterStore = config.redis_url
+      ? await RedisCounterStore.connect({ url: config.redis_url, keyPrefix: config.redis.key_prefix })
+      : repos.rateCounters;
+    counters = sharedCounters;
+    const quotas = createQuotaService({ defaults: config.quotas.default, overrides: repos.userLimits, counters: sharedCounters, now, logger });
+    const chat = createChatClient({ settings: config.llm, logger, transport, quota: quotas.gate });
 
     const catalog = new ModelCatalog(models, defaultModel);
     const tools = createToolRegistry();
@@ -137,7 +150,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         executeTools: (calls, ctx) => executor.executeBatch(calls, ctx),
       },
     });
-    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, ...(mcpBridge && { mcp: mcpBridge }), workspaces, fileChanges: changes, auth, now };
+    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, ...(mcpBridge && { mcp: mcpBridge }), workspaces, fileChanges: changes, auth, quotas, counters: sharedCounters, now };
     const app = await buildApp(ctx);
     const db = database;
     return {
@@ -150,12 +163,14 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         await pool.close();
         await app.close();
         await changes.close();
+        await sharedCounters.close();
         await db.close();
         await simulator?.close();
       },
     };
   } catch (err) {
     await fileChanges?.close();
+    await counters?.close();
     await mcp?.close();
     await python?.close();
     await database?.close();

@@ -9,6 +9,8 @@ import type { McpBridge } from '../tools/mcp/mcpBridge.js';
 import type { ProjectWorkspaces } from '../workspace/projectWorkspaces.js';
 import type { ProjectChangeFeed } from '../workspace/projectChangeFeed.js';
 import type { AuthService } from '../auth/authService.js';
+import type { QuotaService } from '../quotas/quotaService.js';
+import type { CounterStore } from '../quotas/counterStore.js';
 
 /** Everything the routes need, built once in main.ts (tests build it against temp dirs and the simulator). */
 export interface AppContext {
@@ -27,6 +29,10 @@ export interface AppContext {
   fileChanges: ProjectChangeFeed;
   /** Accounts and tokens (multi-user mode). */
   auth: AuthService;
+  /** Per-user token and request limits (the chat client asks them before every model request). */
+  quotas: QuotaService;
+  /** Counters shared by every instance (Redis or the database): quotas, sign-in attempts. */
+  counters: CounterStore;
   now: () => Date;
 }
 

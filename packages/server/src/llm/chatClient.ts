@@ -6,6 +6,7 @@ import { LlmError, llmErrors } from './llmError.js';
 import { buildChatRequestBody } from './providerProfiles.js';
 import { providerErrorMessage } from './providerErrorMessage.js';
 import { parseRetryAfterMs, retryDelayMs } from './retryDelay.js';
+import type { QuotaGate } from './quotaGate.js';
 import type { ChatDelta, ChatRequest, ChatStreamResult, ChatTextDelta } from './types.js';
 import { UpstreamWatchdog } from './upstreamWatchdog.js';
 import { createUndiciTransport, type HttpTransport, type UpstreamRequest, type UpstreamResponse } from './httpTransport.js';
@@ -18,13 +19,16 @@ export interface ChatClientOptions {
   logger?: { warn(obj: object, msg?: string): void };
   /** Waits between retries; must return early when `signal` aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Per-user quotas: asked before every request that names its user (`ChatRequest.userId`). */
+  quota?: QuotaGate;
 }
 
 export interface ChatClient {
   /**
    * Streams the text of one chat completion as it arrives (choice 0) and returns the assembled answer,
    * the only one: callers take tool calls and usage from it. Throws LlmError; text already yielded
-   * stays valid (the caller keeps partial output).
+   * stays valid (the caller keeps partial output). A request naming its user is refused with
+   * QuotaExceededError, before anything is sent, when one of the user's limits is used up.
    */
   streamChat(model: ModelConfig, req: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatDelta, ChatStreamResult, undefined>;
   /** The models an OpenAI-compatible server offers: GET `<baseUrl>/models`. */
@@ -42,13 +46,15 @@ type AttemptOutcome = { type: 'done'; result: ChatStreamResult } | RetryOutcome;
 type OpenOutcome = { type: 'open'; body: AsyncIterable<Uint8Array> } | RetryOutcome;
 
 export function createChatClient(options: ChatClientOptions): ChatClient {
-  const { settings, logger, transport = createUndiciTransport(), sleep = abortableSleep } = options;
+  const { settings, logger, transport = createUndiciTransport(), sleep = abortableSleep, quota } = options;
 
   async function* streamChat(
     model: ModelConfig,
     req: ChatRequest,
     signal: AbortSignal,
   ): AsyncGenerator<ChatDelta, ChatStreamResult, undefined> {
+    const { userId } = req;
+    if (quota && userId !== undefined) await quota.admit(userId);
     const init: Omit<UpstreamRequest, 'signal'> = {
       method: 'POST',
       headers: requestHeaders(model.api_key, 'text/event-stream', true),
@@ -57,7 +63,10 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) throw llmErrors.aborted();
       const outcome = yield* streamAttempt(model.api_url, init, signal);
-      if (outcome.type === 'done') return outcome.result;
+      if (outcome.type === 'done') {
+        if (quota && userId !== undefined) await quota.record(userId, tokensUsed(outcome.result, init.body ?? ''));
+        return outcome.result;
+      }
       if (attempt >= settings.max_retries) throw outcome.error;
       const delayMs = retryDelayMs(attempt, settings, outcome.retryAfterMs);
       logger?.warn(
@@ -193,6 +202,13 @@ async function readText(response: UpstreamResponse, watchdog: UpstreamWatchdog):
   } catch (err) {
     throw watchdog.interruption() ?? transportTimeout(err) ?? llmErrors.connect(err);
   }
+}
+
+/** Prompt + completion tokens of a finished request; without reported usage, about 4 characters a token. */
+function tokensUsed(result: ChatStreamResult, requestBody: string): number {
+  if (result.usage) return (Number(result.usage.prompt_tokens) || 0) + (Number(result.usage.completion_tokens) || 0);
+  const answer = result.content.length + result.reasoning.length + result.tool_calls.reduce((n, c) => n + c.function.name.length + c.function.arguments.length, 0);
+  return Math.ceil((requestBody.length + answer) / 4);
 }
 
 function modelIds(payload: unknown): Array<{ id: string }> {

@@ -48,6 +48,8 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (!body.text.trim() && !body.attachments?.length) throw badRequest('Write a message ("text") or attach a file ("attachments") before sending.');
         if (body.project_id && !(await ctx.repos.projects.getForUser(request.user.id, body.project_id))) throw notFound('Project');
         if (!ctx.catalog.resolve(conversation.model)) throw new AppError(503, 'No model is configured. Add one to config.yml.');
+        // A used-up quota answers 429 before anything is stored (the chat client checks each request again).
+        await ctx.quotas.check(request.user.id);
 
         const release = await reserve(conversation.id);
         let session: RunSession;
@@ -104,6 +106,7 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (!target) throw notFound('Message');
         if (target.role !== 'assistant') throw badRequest('Only an assistant answer can be regenerated.');
         if (!ctx.catalog.resolve(conversation.model)) throw new AppError(503, 'No model is configured. Add one to config.yml.');
+        await ctx.quotas.check(request.user.id);
 
         const release = await reserve(conversation.id);
         let session: RunSession;
