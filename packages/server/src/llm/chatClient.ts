@@ -64,7 +64,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       if (signal.aborted) throw llmErrors.aborted();
       const outcome = yield* streamAttempt(model.api_url, init, signal);
       if (outcome.type === 'done') {
-        if (quota && userId !== undefined) await quota.record(userId, tokensUsed(outcome.result, init.body ?? ''));
+        // Not waited for: the answer ends now, and the user's next request waits for the count.
+        if (quota && userId !== undefined) void quota.record(userId, tokensUsed(outcome.result, init.body ?? ''));
         return outcome.result;
       }
       if (attempt >= settings.max_retries) throw outcome.error;

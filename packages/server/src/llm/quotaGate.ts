@@ -7,7 +7,10 @@ import { LlmError } from './llmError.js';
 export interface QuotaGate {
   /** Throws QuotaExceededError when one of the user's limits is used up; otherwise counts the request. */
   admit(userId: string): Promise<void>;
-  /** Adds the tokens (prompt + completion) a finished request used to the user's counters. */
+  /**
+   * Adds the tokens (prompt + completion) a finished request used to the user's counters. Never
+   * rejects; the caller need not wait for it (the user's next `admit` does).
+   */
   record(userId: string, tokens: number): Promise<void>;
 }
 

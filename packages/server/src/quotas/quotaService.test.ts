@@ -70,7 +70,8 @@ describe('quotaService', () => {
     await expect(quotas.admit('dee')).rejects.toMatchObject({ limit: 'tokens_per_month' });
     const use = await quotas.usage('dee');
     expect(use.find((u) => u.kind === 'tokens_per_month')).toMatchObject({ limit: 10, used: 1000, source: 'default' });
-    expect((await quotas.usage('cy')).find((u) => u.kind === 'tokens_per_month')).toMatchObject({ limit: null, used: 1000, source: 'user' });
+    // Without a token limit, tokens are not counted (no counter I/O for unlimited users).
+    expect((await quotas.usage('cy')).find((u) => u.kind === 'tokens_per_month')).toMatchObject({ limit: null, used: 0, source: 'user' });
   });
 
   it('reads a user\'s limits once per cache period, and again at once after forget()', async () => {

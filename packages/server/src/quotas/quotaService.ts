@@ -37,6 +37,9 @@ const KEEP_AFTER_RESET_MS = 60_000;
  * a CounterStore (Redis or the database), so every instance sees the same use. A user's limits are
  * read once per `cacheMs` (default 5 s); a user with no limit costs nothing.
  *
+ * Tokens are counted only while a token limit applies to the user (from then on: an administrator who
+ * sets a limit mid-day counts from that moment).
+ *
  * A request is admitted on the tokens used so far: one that starts under the limit may end over it.
  * When the counter store fails, requests are admitted (and a warning logged): quotas are accounting,
  * not access control.
@@ -45,6 +48,8 @@ export function createQuotaService(options: QuotaServiceOptions) {
   const { defaults, counters, now, logger } = options;
   const cacheMs = options.cacheMs ?? 5_000;
   const cache = new Map<string, EffectiveLimits>();
+  /** Token additions still on their way to the counters, per user: the next check waits for them. */
+  const recording = new Map<string, Promise<void>>();
 
   async function limitsOf(userId: string): Promise<EffectiveLimits> {
     const at = Date.now();
@@ -87,6 +92,7 @@ export function createQuotaService(options: QuotaServiceOptions) {
   async function admit(userId: string): Promise<void> {
     const effective = await limitsOf(userId);
     if (!effective.any) return;
+    await recording.get(userId);
     const at = now();
     const windows = quotaWindows(userId, at);
     const rpm = effective.limits.requests_per_minute.limit;
@@ -113,6 +119,7 @@ export function createQuotaService(options: QuotaServiceOptions) {
   async function check(userId: string): Promise<void> {
     const effective = await limitsOf(userId);
     if (!effective.any) return;
+    await recording.get(userId);
     const at = now();
     const windows = quotaWindows(userId, at);
     const rpm = effective.limits.requests_per_minute.limit;
@@ -129,19 +136,32 @@ export function createQuotaService(options: QuotaServiceOptions) {
     if (rpm > 0 && (used[keys.length] ?? 0) >= rpm) throw exceeded(windows.requests_per_minute, rpm, at);
   }
 
-  /** Adds a finished request's tokens to the user's day and month (counted even without a limit, for the stats page). */
-  async function record(userId: string, tokens: number): Promise<void> {
-    if (!(tokens > 0)) return;
-    const windows = quotaWindows(userId, now());
-    try {
-      await Promise.all(TOKEN_KINDS.map((kind) => counters.add(windows[kind].key, Math.round(tokens), windows[kind].resetsAt.getTime() + KEEP_AFTER_RESET_MS)));
-    } catch (err) {
-      logger.warn({ err, userId }, 'quota counters are unreachable: tokens of a model request were not counted');
-    }
+  /**
+   * Adds a finished request's tokens to the user's day and month, while a token limit applies to them
+   * (a user without one costs no counter I/O). The caller need not wait: the user's next check does.
+   */
+  function record(userId: string, tokens: number): Promise<void> {
+    if (!(tokens > 0)) return Promise.resolve();
+    const previous = recording.get(userId);
+    const adding = (async () => {
+      await previous;
+      const effective = await limitsOf(userId);
+      const kinds = TOKEN_KINDS.filter((kind) => effective.limits[kind].limit > 0);
+      if (kinds.length === 0) return;
+      const windows = quotaWindows(userId, now());
+      await Promise.all(kinds.map((kind) => counters.add(windows[kind].key, Math.round(tokens), windows[kind].resetsAt.getTime() + KEEP_AFTER_RESET_MS)));
+    })()
+      .catch((err: unknown) => logger.warn({ err, userId }, 'quota counters are unreachable: tokens of a model request were not counted'))
+      .finally(() => {
+        if (recording.get(userId) === adding) recording.delete(userId);
+      });
+    recording.set(userId, adding);
+    return adding;
   }
 
   /** The user's use against each limit, with the time each window resets. */
   async function usage(userId: string): Promise<ApiQuotaUse[]> {
+    await recording.get(userId);
     cache.delete(userId);
     const effective = await limitsOf(userId);
     const at = now();

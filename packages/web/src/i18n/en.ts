@@ -253,7 +253,7 @@ export default {
     tokens_per_month: 'Tokens this month',
     requests_per_minute: 'Model requests this minute',
     usedOf: '{used} of {limit}',
-    usedUnlimited: '{used} (no limit)',
+    unlimited: 'No limit',
     resets: 'Resets {at}',
     edit: 'Edit limits',
     editFor: 'Edit the limits of {user}',

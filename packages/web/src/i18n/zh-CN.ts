@@ -255,7 +255,7 @@ const zhCN: typeof en = {
     tokens_per_month: '本月 Token',
     requests_per_minute: '本分钟模型请求',
     usedOf: '{used} / {limit}',
-    usedUnlimited: '{used}（无限制）',
+    unlimited: '无限制',
     resets: '{at} 重置',
     edit: '编辑限额',
     editFor: '编辑 {user} 的限额',
