@@ -88,8 +88,11 @@ export function createQuotaService(options: QuotaServiceOptions) {
     return TOKEN_KINDS.filter((kind) => effective.limits[kind].limit > 0).map((kind) => windows[kind].key);
   }
 
-  /** Refuses when a limit is used up; counts the request towards the minute. */
-  async function admit(userId: string): Promise<void> {
+  /**
+   * Refuses when one of the user's limits is used up. `countRequest`: the request is about to be made
+   * and counts towards the minute; otherwise nothing is counted (a pre-flight check).
+   */
+  async function enforce(userId: string, countRequest: boolean): Promise<void> {
     const effective = await limitsOf(userId);
     if (!effective.any) return;
     await recording.get(userId);
@@ -97,14 +100,18 @@ export function createQuotaService(options: QuotaServiceOptions) {
     const windows = quotaWindows(userId, at);
     const rpm = effective.limits.requests_per_minute.limit;
     const keys = tokenKeys(effective, windows);
+    const minute = windows.requests_per_minute;
     let used: number[];
     let requests: number;
     try {
       // Both go out together (one round trip with Redis's pipelining).
-      const minute = windows.requests_per_minute;
       [used, requests] = await Promise.all([
         keys.length ? counters.read(keys) : [],
-        rpm > 0 ? counters.add(minute.key, 1, minute.resetsAt.getTime() + KEEP_AFTER_RESET_MS).then((value) => value.count) : 0,
+        rpm <= 0
+          ? 0
+          : countRequest
+            ? counters.add(minute.key, 1, minute.resetsAt.getTime() + KEEP_AFTER_RESET_MS).then((value) => value.count)
+            : counters.read([minute.key]).then(([count = 0]) => count + 1),
       ]);
     } catch (err) {
       logger.warn({ err, userId }, 'quota counters are unreachable: the model request is let through');
@@ -112,29 +119,13 @@ export function createQuotaService(options: QuotaServiceOptions) {
     }
     const refusal = tokenLimitReached(effective, windows, used, at);
     if (refusal) throw refusal;
-    if (rpm > 0 && requests > rpm) throw exceeded(windows.requests_per_minute, rpm, at);
+    if (rpm > 0 && requests > rpm) throw exceeded(minute, rpm, at);
   }
 
-  /** Refuses when a limit is used up, counting nothing: before a run starts, so a refusal stores nothing. */
-  async function check(userId: string): Promise<void> {
-    const effective = await limitsOf(userId);
-    if (!effective.any) return;
-    await recording.get(userId);
-    const at = now();
-    const windows = quotaWindows(userId, at);
-    const rpm = effective.limits.requests_per_minute.limit;
-    const keys = tokenKeys(effective, windows);
-    let used: number[];
-    try {
-      used = await counters.read(rpm > 0 ? [...keys, windows.requests_per_minute.key] : keys);
-    } catch (err) {
-      logger.warn({ err, userId }, 'quota counters are unreachable: the model request is let through');
-      return;
-    }
-    const refusal = tokenLimitReached(effective, windows, used, at);
-    if (refusal) throw refusal;
-    if (rpm > 0 && (used[keys.length] ?? 0) >= rpm) throw exceeded(windows.requests_per_minute, rpm, at);
-  }
+  /** Before a model request: refuses when a limit is used up, and counts the request towards the minute. */
+  const admit = (userId: string): Promise<void> => enforce(userId, true);
+  /** Before a run starts (so that a refusal stores nothing): refuses when a limit is used up, counting nothing. */
+  const check = (userId: string): Promise<void> => enforce(userId, false);
 
   /**
    * Adds a finished request's tokens to the user's day and month, while a token limit applies to them
