@@ -118,13 +118,31 @@ describe('quotas', () => {
     const events = await readSse(await sendMessage(t.url, id, { text: 'what is 17*23?' }, { headers: erin.headers }));
     const last = events.at(-1)!;
     expect(last.event).toBe('error');
-    expect(last.data.content).toMatch(/^You have used your 1 tokens for this month; the limit resets on 1 \w+ at 00:00 UTC \(in .+\)\.$/);
+    expect(last.data.content).toMatch(/^You have used your 1 token for this month; the limit resets on 1 \w+ at 00:00 UTC \(in .+\)\.$/);
     const steps = stepsFromEvents(events);
     expect(steps.some((s) => s.type === 'tool_result')).toBe(true);
     const [, answer] = await messagesOf(erin, id);
     expect(answer.status).toBe('error');
     expect(answer.id).toBe(last.data.message_id);
     expect(answer.process_steps.some((s: any) => s.type === 'tool_result')).toBe(true);
+  });
+
+  it('checks each sub-agent request too: a refused sub-agent reports the sentence, and the run stops', async () => {
+    const gus = await registerUser(t, 'gus');
+    await admin.api('PUT', `/api/admin/users/${gus.id}/limits`, { requests_per_minute: 1 });
+    t.sim.script({ kind: 'stream', toolCalls: [{ name: 'multi_agent', arguments: JSON.stringify({ tasks: [{ task: 'Say hi.', name: 'greeter' }] }) }] });
+    try {
+      const id = await conversationOf(gus);
+      const events = await readSse(await sendMessage(t.url, id, { text: 'Split this up' }, { headers: gus.headers }));
+      const steps = stepsFromEvents(events);
+      const result = steps.find((s) => s.type === 'tool_result' && s.name === 'multi_agent');
+      const [agent] = JSON.parse(result!.content as string);
+      expect(agent).toMatchObject({ name: 'greeter', status: 'error' });
+      expect(JSON.stringify(agent)).toMatch(/You have made your 1 model request for this minute/);
+      expect(events.at(-1)).toMatchObject({ event: 'error', data: { content: expect.stringMatching(/^You have made your 1 model request for this minute/) } });
+    } finally {
+      t.sim.clearScript();
+    }
   });
 
   it('counts model requests per minute: the default applies until the user has their own', async () => {

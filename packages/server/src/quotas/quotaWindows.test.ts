@@ -23,6 +23,12 @@ describe('quotaWindows', () => {
     );
   });
 
+  it('says "1 token" and "1 model request"', () => {
+    const now = new Date('2026-12-07T20:48:00.000Z');
+    expect(quotaExceededSentence('tokens_per_day', 1, new Date('2026-12-08T00:00:00.000Z'), now)).toMatch(/^You have used your 1 token for today;/);
+    expect(quotaExceededSentence('requests_per_minute', 1, new Date('2026-12-07T20:49:00.000Z'), now)).toMatch(/^You have made your 1 model request for this minute;/);
+  });
+
   it('rounds waits up to what a person reads', () => {
     expect([0, 1, 59_001, 60_000, 3_600_000, 86_400_000].map(describeWait)).toEqual(['1 s', '1 s', '1 min', '1 min', '1 h', '1 d']);
   });

@@ -39,14 +39,16 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 /** The sentence a person reads when a limit is used up: which limit, when it resets, in how long. */
 export function quotaExceededSentence(kind: QuotaKind, limit: number, resetsAt: Date, now: Date): string {
   const amount = limit.toLocaleString('en-US');
+  const tokens = limit === 1 ? 'token' : 'tokens';
+  const requests = limit === 1 ? 'model request' : 'model requests';
   const wait = describeWait(resetsAt.getTime() - now.getTime());
   const clock = resetsAt.toISOString().slice(11, 16);
   switch (kind) {
     case 'tokens_per_day':
-      return `You have used your ${amount} tokens for today; the limit resets at ${clock} UTC (in ${wait}).`;
+      return `You have used your ${amount} ${tokens} for today; the limit resets at ${clock} UTC (in ${wait}).`;
     case 'tokens_per_month':
-      return `You have used your ${amount} tokens for this month; the limit resets on ${resetsAt.getUTCDate()} ${MONTHS[resetsAt.getUTCMonth()]} at ${clock} UTC (in ${wait}).`;
+      return `You have used your ${amount} ${tokens} for this month; the limit resets on ${resetsAt.getUTCDate()} ${MONTHS[resetsAt.getUTCMonth()]} at ${clock} UTC (in ${wait}).`;
     case 'requests_per_minute':
-      return `You have made your ${amount} model requests for this minute; the limit resets at ${resetsAt.toISOString().slice(11, 19)} UTC (in ${wait}).`;
+      return `You have made your ${amount} ${requests} for this minute; the limit resets at ${resetsAt.toISOString().slice(11, 19)} UTC (in ${wait}).`;
   }
 }
