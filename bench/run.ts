@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import { startServerProcess, type ServerProcess } from '../packages/server/test/serverProcess.js';
 import { measureTelemetryOverhead } from './telemetryOverhead.js';
+import { measureQuotaOverhead } from './quotaOverhead.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -271,6 +272,11 @@ async function main(): Promise<void> {
   row('per message, metrics + tracing on − off: p50 ms (off | on)', fmt(telemetry.off_p50_ms), fmt(telemetry.both_p50_ms), `+${fmt(telemetry.both_overhead_p50_ms, 3)} ms`, '');
   row('telemetry calls of one message, µs: off | metrics | both', fmt(telemetry.calls_off_us, 1), `${fmt(telemetry.calls_metrics_us, 1)} | ${fmt(telemetry.calls_both_us, 1)}`, '', '');
   results.telemetry_overhead = telemetry;
+  // Quota checks per message (in-process: check + admit + record for a limited user), as a difference
+  // against the same loop without them.
+  const quota = await measureQuotaOverhead(quick ? 500 : 2000);
+  row('quota checks per message p50, ms: no limit | SQLite | Redis', '', `${fmt(quota.unlimited_p50_ms, 3)} | ${fmt(quota.database_p50_ms, 3)} | ${quota.redis_p50_ms === null ? 'n/a' : fmt(quota.redis_p50_ms, 3)}`, '', '≤ 0.1 ms');
+  results.quota_overhead = quota;
 
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[['measure', 'direct', 'via NanoClaw', 'ratio', 'target'], ...rows].map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');

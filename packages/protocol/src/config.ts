@@ -182,7 +182,7 @@ export const sandboxSettingsSchema = z
   .strict();
 export type SandboxSettings = z.infer<typeof sandboxSettingsSchema>;
 
-/** Sliding-window limit on login and register attempts, per client address. */
+/** Fixed-window limit on login and register attempts, per client address (shared through Redis or the database). */
 export const authRateLimitSchema = z
   .object({
     max: z.number().int().min(1).default(10),
@@ -212,6 +212,26 @@ export const mcpStdioServerSchema = z
     env: z.record(z.string(), z.string()).optional(),
     /** Working directory of the process (relative paths resolve against the server's). */
     cwd: z.string().optional(),
+  })
+  .strict();
+
+/** One set of per-user limits: 0 or absent = unlimited. */
+export const quotaLimitsSchema = z
+  .object({
+    /** Prompt + completion tokens per UTC day. */
+    tokens_per_day: z.number().int().min(0).default(0),
+    /** Prompt + completion tokens per UTC calendar month. */
+    tokens_per_month: z.number().int().min(0).default(0),
+    /** Model requests per minute (every round of a run and every sub-agent call is one). */
+    requests_per_minute: z.number().int().min(0).default(0),
+  })
+  .strict();
+export type QuotaLimits = z.infer<typeof quotaLimitsSchema>;
+
+/** Per-user quotas: `default` applies to everyone an administrator has not given other limits. */
+export const quotaSettingsSchema = z
+  .object({
+    default: quotaLimitsSchema.prefault({}),
   })
   .strict();
 
@@ -248,6 +268,8 @@ export const configSchema = z
     allow_registration: z.boolean().default(true),
     /** Login and register attempts allowed per client address within the window. */
     auth_rate_limit: authRateLimitSchema.prefault({}),
+    /** Per-user token and request limits checked before every model request. */
+    quotas: quotaSettingsSchema.prefault({}),
     /** Largest folder upload (all files together), bytes. */
     max_upload_bytes: z.number().int().positive().default(100 * 1024 * 1024),
     /** Most files one folder upload may hold. */

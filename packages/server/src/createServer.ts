@@ -6,6 +6,10 @@ import type { Config, ModelConfig } from '@nanoclaw/protocol';
 import type { Simulator } from '@nanoclaw/llm-sim';
 import { createDatabase, migrateToLatest, createRepositories, type Database } from './db/index.js';
 import { createChatClient } from './llm/chatClient.js';
+import { createUndiciTransport } from './llm/httpTransport.js';
+import { createQuotaService } from './quotas/quotaService.js';
+import { RedisCounterStore } from './quotas/redisCounterStore.js';
+import type { CounterStore } from './quotas/counterStore.js';
 import { ModelCatalog } from './llm/modelCatalog.js';
 import { discoverModels } from './llm/discoverModels.js';
 import { createToolRegistry } from './tools/toolRegistry.js';
@@ -67,9 +71,11 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
   mkdirSync(dataDir, { recursive: true });
 
   const telemetry = await telemetryFromConfig(config, options.spanExporter);
-  const chat = createChatClient({ settings: config.llm, logger, telemetry });
+  const transport = createUndiciTransport();
+  // Model discovery only lists models; runs use the client below, which knows the quotas.
+  const discovery = createChatClient({ settings: config.llm, logger, transport });
   let simulator: Simulator | null = null;
-  let models: ModelConfig[] = [...config.models, ...(await discoverModels(config.discover_models, config.models, chat, logger))];
+  let models: ModelConfig[] = [...config.models, ...(await discoverModels(config.discover_models, config.models, discovery, logger))];
   let defaultModel = config.default_model;
   if (models.length === 0) {
     // Imported only when needed: a configured server never loads the simulator.
@@ -84,6 +90,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
   let python: PythonPool | null = null;
   let mcp: McpBridge | null = null;
   let fileChanges: ProjectChangeFeed | null = null;
+  let counters: CounterStore | null = null;
   try {
     database = await createDatabase({ url: config.database_url, dataDir });
     await migrateToLatest(database.db);
@@ -94,6 +101,12 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       ? await RedisChangeFeed.connect({ url: config.redis_url, keyPrefix: config.redis.key_prefix, logger })
       : new LocalChangeFeed();
     fileChanges = changes;
+    const sharedCounters: CounterStore = config.redis_url
+      ? await RedisCounterStore.connect({ url: config.redis_url, keyPrefix: config.redis.key_prefix })
+      : repos.rateCounters;
+    counters = sharedCounters;
+    const quotas = createQuotaService({ defaults: config.quotas.default, overrides: repos.userLimits, counters: sharedCounters, now, logger });
+    const chat = createChatClient({ settings: config.llm, logger, transport, quota: quotas.gate, telemetry });
 
     const catalog = new ModelCatalog(models, defaultModel);
     const tools = createToolRegistry();
@@ -166,6 +179,8 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       workspaces,
       fileChanges: changes,
       auth,
+      quotas,
+      counters: sharedCounters,
       now,
       telemetry,
       readiness,
@@ -181,6 +196,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         await pool.close();
         await app.close();
         await changes.close();
+        await sharedCounters.close();
         await db.close();
         await simulator?.close();
         await telemetry.shutdown();
@@ -188,6 +204,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
     };
   } catch (err) {
     await fileChanges?.close();
+    await counters?.close();
     await mcp?.close();
     await python?.close();
     await database?.close();

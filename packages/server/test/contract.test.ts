@@ -22,6 +22,9 @@ import {
   apiUploadResultSchema,
   apiUserSchema,
   healthStatusSchema,
+  apiAllQuotasSchema,
+  apiOwnQuotaSchema,
+  apiUserQuotaSchema,
   pageSchema,
   readinessStatusSchema,
 } from '@nanoclaw/protocol';
@@ -140,7 +143,7 @@ describe('REST answers of multi-user mode follow the protocol schemas', () => {
   });
   afterAll(() => t.close());
 
-  it('register, login, profile and the admin list', async () => {
+  it('register, login, profile, the admin list and quotas', async () => {
     const admin = await registerUser(t, 'contract-admin');
     const login = await t.api('POST', '/api/auth/login', { username: 'contract-admin', password: 'correct horse battery staple' });
     expectContract(apiLoginResultSchema, login.body.data, 'login');
@@ -149,5 +152,10 @@ describe('REST answers of multi-user mode follow the protocol schemas', () => {
     expectContract(apiUserSchema, await ok(admin, 'GET', '/api/auth/profile'), 'profile');
     expectContract(z.array(apiUserSchema), await ok(admin, 'GET', '/api/admin/users'), 'admin users');
     expectContract(apiUserSchema, await ok(admin, 'PATCH', `/api/admin/users/${registered.body.data.user.id}`, { is_active: false }), 'admin update');
+    // Quotas: the own limits, one user's, setting them, everyone's.
+    expectContract(apiOwnQuotaSchema, await ok(admin, 'GET', '/api/stats/limits'), 'own limits');
+    expectContract(apiUserQuotaSchema, await ok(admin, 'GET', `/api/admin/users/${admin.id}/limits`), 'user limits');
+    expectContract(apiUserQuotaSchema, await ok(admin, 'PUT', `/api/admin/users/${admin.id}/limits`, { tokens_per_day: 1000, requests_per_minute: 0 }), 'set user limits');
+    expectContract(apiAllQuotasSchema, await ok(admin, 'GET', '/api/admin/limits'), 'all limits');
   });
 });

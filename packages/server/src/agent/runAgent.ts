@@ -67,6 +67,8 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, recorder: Ste
         temperature: input.temperature,
         maxTokens: input.maxTokens,
         thinking: input.thinking,
+        // Each round is checked against the user's quotas (and counted) by the chat client.
+        userId: input.toolContext.userId,
       };
       if (tools.length) {
         request.tools = tools;

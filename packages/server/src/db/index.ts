@@ -6,6 +6,8 @@ import { createProjectRepo } from './projectRepo.js';
 import type { DB } from './schema.js';
 import { createUsageRepo } from './usageRepo.js';
 import { createUserRepo } from './userRepo.js';
+import { createUserLimitsRepo } from './userLimitsRepo.js';
+import { createRateCounterRepo } from './rateCounterRepo.js';
 import { systemClock, type Clock } from './values.js';
 
 /** Every repository over one database; `now` is the clock for timestamps (tests pass a controlled one). */
@@ -17,6 +19,8 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
     messages: createMessageRepo(db, now),
     usage: createUsageRepo(db),
     answers: createAnswerWrites(db, now),
+    userLimits: createUserLimitsRepo(db, now),
+    rateCounters: createRateCounterRepo(db, () => now().getTime()),
   };
 }
 
@@ -48,4 +52,6 @@ export {
   type NewMessage,
 } from './messageRepo.js';
 export { type UsageRecord, type UsageRepo } from './usageRepo.js';
+export { NO_OVERRIDES, type UserLimitOverrides, type UserLimitsRepo } from './userLimitsRepo.js';
+export { type RateCounterRepo } from './rateCounterRepo.js';
 export type { ModelUsage, StatsPeriod, TokenTotals, UsageBucket, UsageStats } from './usageStats.js';

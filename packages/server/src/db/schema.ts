@@ -15,6 +15,8 @@ export interface DB {
   messages: MessagesTable;
   token_usage: TokenUsageTable;
   token_usage_hourly: TokenUsageHourlyTable;
+  rate_counters: RateCountersTable;
+  user_limits: UserLimitsTable;
 }
 
 type StoredBoolean = ColumnType<SqlBool, boolean, boolean>;
@@ -89,4 +91,21 @@ export interface TokenUsageHourlyTable extends TokenCounts {
   /** UTC hour, `YYYY-MM-DDTHH`. */
   hour: string;
   model: string;
+}
+
+/** A counter of a fixed window (quotas, sign-in attempts) when no Redis is configured. */
+export interface RateCountersTable {
+  key: string;
+  count: number;
+  /** Epoch ms after which the row is garbage. */
+  expires_at: number;
+}
+
+/** An administrator's limits for one user: NULL = the configured default, 0 = unlimited. */
+export interface UserLimitsTable {
+  user_id: string;
+  tokens_per_day: number | null;
+  tokens_per_month: number | null;
+  requests_per_minute: number | null;
+  updated_at: string;
 }

@@ -11,6 +11,8 @@ import type { ProjectChangeFeed } from '../workspace/projectChangeFeed.js';
 import type { AuthService } from '../auth/authService.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Readiness } from '../telemetry/readinessCheck.js';
+import type { QuotaService } from '../quotas/quotaService.js';
+import type { CounterStore } from '../quotas/counterStore.js';
 
 /** Everything the routes need, built once in main.ts (tests build it against temp dirs and the simulator). */
 export interface AppContext {
@@ -29,6 +31,10 @@ export interface AppContext {
   fileChanges: ProjectChangeFeed;
   /** Accounts and tokens (multi-user mode). */
   auth: AuthService;
+  /** Per-user token and request limits (the chat client asks them before every model request). */
+  quotas: QuotaService;
+  /** Counters shared by every instance (Redis or the database): quotas, sign-in attempts. */
+  counters: CounterStore;
   now: () => Date;
   /** Metrics and traces (no-ops when both are off). */
   telemetry: Telemetry;

@@ -4,6 +4,7 @@ import { AppError } from './appError.js';
 import { ConflictError, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, NotFoundError, UnknownCursorError } from '../db/index.js';
 import * as auth from '../auth/authErrors.js';
 import * as workspace from '../workspace/workspaceErrors.js';
+import { QuotaExceededError } from '../llm/quotaGate.js';
 
 /** Seconds a client is asked to wait before trying again while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -72,6 +73,10 @@ export function sendError(reply: FastifyReply, status: number, message: string):
 /** Maps every error to the JSON envelope `{code, message}` with the same HTTP status. */
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof AppError) return sendError(reply, error.status, error.message);
+  if (error instanceof QuotaExceededError) {
+    reply.header('retry-after', String(error.retryAfterSeconds));
+    return sendError(reply, 429, error.message);
+  }
   if (error instanceof UnknownCursorError) return sendError(reply, 400, 'Unknown cursor: start again from the first page.');
   const domainStatus = domainErrorStatus(error);
   if (domainStatus !== undefined) {

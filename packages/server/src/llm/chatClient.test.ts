@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ChatClientOptions, type LlmSettings, createChatClient } from './chatClient.js';
 import { createUndiciTransport } from './httpTransport.js';
 import { LlmError } from './llmError.js';
+import { QuotaExceededError, type QuotaGate } from './quotaGate.js';
 import type { ChatDelta, ChatRequest, ChatStreamResult } from './types.js';
 import { recordingTelemetry } from '../telemetry/recordingTelemetry.testing.js';
 
@@ -539,6 +540,51 @@ describe('streamChat', () => {
 
     expect(error?.message).toContain('Insufficient balance');
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('streamChat with quotas', () => {
+  /** A gate that refuses user `over` and writes down what it is asked and told. */
+  function recordingGate(): QuotaGate & { calls: string[] } {
+    const calls: string[] = [];
+    return {
+      calls,
+      async admit(userId) {
+        calls.push(`admit ${userId}`);
+        if (userId === 'over') throw new QuotaExceededError('You have used your 10 tokens for today.', 'tokens_per_day', new Date(), 60);
+      },
+      async record(userId, tokens) {
+        calls.push(`record ${userId} ${tokens}`);
+      },
+    };
+  }
+
+  it('asks the gate before a request naming its user and tells it the tokens used; the user id is not sent', async () => {
+    const server = await startServer((_req, res) => {
+      startEventStream(res);
+      res.end(sse(contentChunk('ok', 'stop'), { choices: [], usage: { prompt_tokens: 30, completion_tokens: 12 } }, '[DONE]'));
+    });
+    const quota = recordingGate();
+    const client = createChatClient({ settings, quota });
+    const { result } = await collect(client.streamChat(modelAt(server), { ...request, userId: 'u1' }, new AbortController().signal));
+    expect(result?.content).toBe('ok');
+    expect(quota.calls).toEqual(['admit u1', 'record u1 42']);
+    expect(server.requests[0]!.body).not.toContain('u1');
+    // The server's own requests (no user) are neither checked nor counted.
+    await collect(client.streamChat(modelAt(server), request, new AbortController().signal));
+    expect(quota.calls).toHaveLength(2);
+  });
+
+  it('sends nothing when the gate refuses, and throws its error', async () => {
+    const server = await startServer((_req, res) => {
+      startEventStream(res);
+      res.end(sse(contentChunk('ok', 'stop'), '[DONE]'));
+    });
+    const client = createChatClient({ settings, quota: recordingGate() });
+    const { error } = await collect(client.streamChat(modelAt(server), { ...request, userId: 'over' }, new AbortController().signal));
+    expect(error).toBeInstanceOf(QuotaExceededError);
+    expect(error?.message).toBe('You have used your 10 tokens for today.');
+    expect(server.requests).toHaveLength(0);
   });
 });
 

@@ -6,6 +6,7 @@ import { LlmError, llmErrors } from './llmError.js';
 import { buildChatRequestBody } from './providerProfiles.js';
 import { providerErrorMessage } from './providerErrorMessage.js';
 import { parseRetryAfterMs, retryDelayMs } from './retryDelay.js';
+import type { QuotaGate } from './quotaGate.js';
 import type { ChatDelta, ChatRequest, ChatStreamResult, ChatTextDelta } from './types.js';
 import { UpstreamWatchdog } from './upstreamWatchdog.js';
 import { noTelemetry, type ModelCallResult, type ModelCallScope, type Telemetry } from '../telemetry/telemetry.js';
@@ -26,6 +27,8 @@ export interface ChatClientOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Each request becomes a model-call span and its metrics (time to first token, tokens, upstream errors and retries). */
   telemetry?: Telemetry;
+  /** Per-user quotas: asked before every request that names its user (`ChatRequest.userId`). */
+  quota?: QuotaGate;
 }
 
 export interface ChatClient {
@@ -33,7 +36,8 @@ export interface ChatClient {
    * Streams the text of one chat completion as it arrives (choice 0) and returns the assembled answer,
    * the only one: callers take tool calls and usage from it. Throws LlmError; text already yielded
    * stays valid (the caller keeps partial output). `log`: where this request's warnings go instead of the
-   * client's logger (a run's logger, whose lines carry its ids).
+   * client's logger (a run's logger, whose lines carry its ids). A request naming its user is refused with
+   * QuotaExceededError, before anything is sent, when one of the user's limits is used up.
    */
   streamChat(model: ModelConfig, req: ChatRequest, signal: AbortSignal, log?: ChatLog): AsyncGenerator<ChatDelta, ChatStreamResult, undefined>;
   /** The models an OpenAI-compatible server offers: GET `<baseUrl>/models`. */
@@ -51,7 +55,7 @@ type AttemptOutcome = { type: 'done'; result: ChatStreamResult } | RetryOutcome;
 type OpenOutcome = { type: 'open'; body: AsyncIterable<Uint8Array> } | RetryOutcome;
 
 export function createChatClient(options: ChatClientOptions): ChatClient {
-  const { settings, logger, transport = createUndiciTransport(), sleep = abortableSleep, telemetry = noTelemetry } = options;
+  const { settings, logger, transport = createUndiciTransport(), sleep = abortableSleep, telemetry = noTelemetry, quota } = options;
 
   async function* streamChat(
     model: ModelConfig,
@@ -59,6 +63,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     signal: AbortSignal,
     log: ChatLog | undefined = logger,
   ): AsyncGenerator<ChatDelta, ChatStreamResult, undefined> {
+    const { userId } = req;
+    if (quota && userId !== undefined) await quota.admit(userId);
     const init: Omit<UpstreamRequest, 'signal'> = {
       method: 'POST',
       headers: requestHeaders(model.api_key, 'text/event-stream', true),
@@ -73,6 +79,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         if (outcome.type === 'done') {
           ended = true;
           call.finish(callResult(outcome.result));
+          // Not waited for: the answer ends now, and the user's next request waits for the count.
+          if (quota && userId !== undefined) void quota.record(userId, tokensUsed(outcome.result, init.body ?? ''));
           return outcome.result;
         }
         if (attempt >= settings.max_retries) throw outcome.error;
@@ -228,6 +236,13 @@ async function readText(response: UpstreamResponse, watchdog: UpstreamWatchdog):
   } catch (err) {
     throw watchdog.interruption() ?? transportTimeout(err) ?? llmErrors.connect(err);
   }
+}
+
+/** Prompt + completion tokens of a finished request; without reported usage, about 4 characters a token. */
+function tokensUsed(result: ChatStreamResult, requestBody: string): number {
+  if (result.usage) return (Number(result.usage.prompt_tokens) || 0) + (Number(result.usage.completion_tokens) || 0);
+  const answer = result.content.length + result.reasoning.length + result.tool_calls.reduce((n, c) => n + c.function.name.length + c.function.arguments.length, 0);
+  return Math.ceil((requestBody.length + answer) / 4);
 }
 
 function modelIds(payload: unknown): Array<{ id: string }> {

@@ -27,6 +27,11 @@ export interface ChatRequest {
   temperature?: number;
   maxTokens?: number;
   thinking?: boolean;
+  /**
+   * The user the request is made for: the chat client asks the quota gate before sending it and counts
+   * its tokens afterwards. Never sent upstream. Absent for the server's own requests (titles).
+   */
+  userId?: string;
 }
 
 export interface ChatUsage {
@@ -79,4 +84,4 @@ export interface ChatStreamResult {
 }
 
 /** Why an upstream call failed. `message` is the sentence shown to the user. */
-export type LlmErrorKind = 'unavailable' | 'rate_limited' | 'connect' | 'timeout' | 'aborted' | 'rejected' | 'protocol';
+export type LlmErrorKind = 'unavailable' | 'rate_limited' | 'connect' | 'timeout' | 'aborted' | 'rejected' | 'protocol' | 'quota';

@@ -1,10 +1,12 @@
 import type { ApiDirectoryListing, ApiFileContent, ApiFileLimits, ApiFileDeleted, ApiFileMoved, ApiFileWritten, ApiProject } from '@nanoclaw/protocol';
 import type { ApiBranchResult, ApiConversation, ApiConversationDetail, ApiDeleted, ApiLoginResult, ApiMessage, ApiModel, ApiStopResult, ApiTokenStats, ApiUser, Attachment } from '@nanoclaw/protocol';
 import type { ConversationSettings, Page, StatsPeriod } from '@nanoclaw/protocol';
+import type { ApiAllQuotas, ApiOwnQuota, ApiQuotaUse, ApiUserQuota, UserLimitsBody } from '@nanoclaw/protocol';
 import { authHeaders, notifyUnauthorized } from '../lib/session';
 
 export type { ApiDirectoryListing, ApiFileContent, ApiProject };
 export type { ApiConversation, ApiLoginResult, ApiMessage, ApiModel, ApiUser, Attachment, Page };
+export type { ApiQuotaUse, ApiUserQuota, UserLimitsBody };
 export type { ApiConversationDetail as ConversationDetail, ApiTokenStats as TokenStats, ConversationSettings };
 
 /** A failed API call, with the server's sentence (already written for people). */
@@ -90,4 +92,7 @@ export const api = {
   deleteMessage: (id: string, mid: string) => request<ApiDeleted>('DELETE', `/api/conversations/${enc(id)}/messages/${enc(mid)}`),
   stop: (id: string) => request<ApiStopResult>('POST', `/api/conversations/${enc(id)}/stop`),
   tokenStats: (period: StatsPeriod) => request<ApiTokenStats>('GET', `/api/stats/tokens?period=${period}`),
+  ownLimits: () => request<ApiOwnQuota>('GET', '/api/stats/limits'),
+  allLimits: () => request<ApiAllQuotas>('GET', '/api/admin/limits'),
+  setUserLimits: (userId: string, limits: UserLimitsBody) => request<ApiUserQuota>('PUT', `/api/admin/users/${enc(userId)}/limits`, limits),
 };

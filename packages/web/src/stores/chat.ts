@@ -13,6 +13,8 @@ export interface InlineError {
   message: string;
   /** Translation key to use instead of `message` (for failures the browser itself detected). */
   key?: string;
+  /** A quota of the user is used up (429): `message` is the server's sentence, shown as it is. */
+  limit?: boolean;
   retry?: () => void;
 }
 
@@ -62,6 +64,11 @@ const RECONNECT_TRIES = 5;
 let localSeq = 0;
 const controllers = new Map<string, AbortController>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A 429 from the server: a quota used up (its sentence says which and when it resets). */
+function isLimit(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 429;
+}
 
 function reasonOf(err: unknown): string {
   if (err instanceof ApiError) return err.message;
@@ -311,7 +318,12 @@ export const useChatStore = defineStore('chat', () => {
       await follow(s, `/api/conversations/${encodeURIComponent(id)}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, answer);
     } catch (err) {
       s.messages = [...s.messages.filter((m) => m.id !== question.id && m.id !== answer.id), ...replaced];
-      s.sendError = { message: reasonOf(err), ...(!(err instanceof ApiError) || err.status === 0 ? { key: 'errors.network' } : {}), retry: () => void send(id, text, attachments, toolsEnabled, branching) };
+      s.sendError = {
+        message: reasonOf(err),
+        ...(!(err instanceof ApiError) || err.status === 0 ? { key: 'errors.network' } : {}),
+        ...(isLimit(err) && { limit: true }),
+        retry: () => void send(id, text, attachments, toolsEnabled, branching),
+      };
       if (err instanceof ApiError && err.status === 409) void attach(id);
     }
   }
@@ -359,7 +371,7 @@ export const useChatStore = defineStore('chat', () => {
       await follow(s, `/api/conversations/${encodeURIComponent(id)}/regenerate/${encodeURIComponent(messageId)}`, { method: 'POST' }, answer);
     } catch (err) {
       s.messages.splice(s.messages.indexOf(answer), 1, ...removed);
-      s.sendError = { message: reasonOf(err), retry: () => void regenerate(id, messageId) };
+      s.sendError = { message: reasonOf(err), ...(isLimit(err) && { limit: true }), retry: () => void regenerate(id, messageId) };
       await refresh(s);
     }
   }

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import { initialSchema } from './0001_initial.js';
 import { conversationTree } from './0002_conversation_tree.js';
 import { treeOrder } from './0003_tree_order.js';
+import { quotas } from './0007_quotas.js';
 
 /**
  * Every migration, in order. Imported in code (not read from disk) so the compiled server carries
@@ -11,4 +12,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': initialSchema,
   '0002_conversation_tree': conversationTree,
   '0003_tree_order': treeOrder,
+  '0007_quotas': quotas,
 };

@@ -4,18 +4,21 @@ import { changePasswordBodySchema, loginBodySchema, registerBodySchema, updatePr
 import type { AppContext } from '../appContext.js';
 import { AppError } from '../appError.js';
 import { presentUser } from '../../auth/authService.js';
-import { SlidingWindowLimiter } from '../../auth/slidingWindowLimiter.js';
+import { AttemptLimiter } from '../../auth/attemptLimiter.js';
 
 /** Sign-up, sign-in and the current user's profile (SPEC §7). */
 export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const { max, window_ms } = ctx.config.auth_rate_limit;
   const limiters = {
-    login: new SlidingWindowLimiter(max, window_ms, () => ctx.now().getTime()),
-    register: new SlidingWindowLimiter(max, window_ms, () => ctx.now().getTime()),
+    login: new AttemptLimiter(ctx.counters, 'login', max, window_ms, () => ctx.now().getTime()),
+    register: new AttemptLimiter(ctx.counters, 'register', max, window_ms, () => ctx.now().getTime()),
   };
-  /** Per client address, every attempt counted (even malformed ones); answers 429 with Retry-After once the window is full. */
+  /**
+   * Per client address, every attempt counted (even malformed ones), by every instance together (Redis or
+   * the database); answers 429 with Retry-After once the window is full.
+   */
   const limit = (kind: keyof typeof limiters) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const decision = limiters[kind].attempt(request.ip);
+    const decision = await limiters[kind].attempt(request.ip);
     if (decision.allowed) return;
     reply.header('retry-after', String(decision.retryAfterSeconds));
     const what = kind === 'login' ? 'sign-in' : 'registration';

@@ -67,6 +67,8 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (parentId && !(await ctx.repos.messages.getInConversation(conversation.id, parentId))) {
           throw new AppError(404, 'The message named by "parent_id" is not in this conversation.');
         }
+        // A used-up quota answers 429 before anything is stored (the chat client checks each request again).
+        await ctx.quotas.check(request.user.id);
 
         const release = await reserve(conversation.id);
         let session: RunSession;
@@ -135,6 +137,7 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (!target) throw notFound('Message');
         if (target.role !== 'assistant') throw badRequest('Only an assistant answer can be regenerated.');
         if (!ctx.catalog.resolve(conversation.model)) throw new AppError(503, 'No model is configured. Add one to config.yml.');
+        await ctx.quotas.check(request.user.id);
 
         const release = await reserve(conversation.id);
         let session: RunSession;

@@ -8,5 +8,8 @@ export function statsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       code: 0,
       data: await ctx.repos.usage.stats(request.user.id, request.query.period, ctx.now()),
     }));
+
+    /** The signed-in user's use against their quotas, and when each resets. */
+    app.get('/stats/limits', async (request) => ({ code: 0, data: { limits: await ctx.quotas.usage(request.user.id) } }));
   };
 }

@@ -1,0 +1,179 @@
+import type { ApiQuotaUse, QuotaKind, QuotaLimits } from '@nanoclaw/protocol';
+import { QuotaExceededError, type QuotaGate } from '../llm/quotaGate.js';
+import type { CounterStore } from './counterStore.js';
+import { quotaExceededSentence, quotaWindows, type QuotaWindow } from './quotaWindows.js';
+
+/** What an administrator set for a user: null = the default, 0 = unlimited. */
+export type LimitOverrides = { [K in QuotaKind]: number | null };
+
+export interface QuotaServiceOptions {
+  /** The configured default for everyone (0 = unlimited). */
+  defaults: QuotaLimits;
+  overrides: { get(userId: string): Promise<LimitOverrides> };
+  counters: CounterStore;
+  now: () => Date;
+  logger: { warn(obj: object, msg?: string): void };
+  /** How long a user's limits are kept in memory: another instance's change shows after at most this, ms. */
+  cacheMs?: number;
+}
+
+const KINDS: readonly QuotaKind[] = ['tokens_per_day', 'tokens_per_month', 'requests_per_minute'];
+const TOKEN_KINDS = ['tokens_per_day', 'tokens_per_month'] as const;
+
+interface EffectiveLimits {
+  /** Per kind: the limit in force (0 = none) and where it comes from. */
+  limits: Record<QuotaKind, { limit: number; source: 'default' | 'user' }>;
+  /** Whether any limit applies: a user with none costs no counter I/O at all. */
+  any: boolean;
+  loadedAt: number;
+}
+
+/** How long an expired window's counter is kept after it ends (only for cleanliness), ms. */
+const KEEP_AFTER_RESET_MS = 60_000;
+
+/**
+ * Per-user quotas: tokens per UTC day and month, model requests per minute. The chat client asks
+ * `admit` before every request made for a user and tells `record` the tokens it used; the counters are
+ * a CounterStore (Redis or the database), so every instance sees the same use. A user's limits are
+ * read once per `cacheMs` (default 5 s); a user with no limit costs nothing.
+ *
+ * Tokens are counted only while a token limit applies to the user (from then on: an administrator who
+ * sets a limit mid-day counts from that moment).
+ *
+ * A request is admitted on the tokens used so far: one that starts under the limit may end over it.
+ * When the counter store fails, requests are admitted (and a warning logged): quotas are accounting,
+ * not access control.
+ */
+export function createQuotaService(options: QuotaServiceOptions) {
+  const { defaults, counters, now, logger } = options;
+  const cacheMs = options.cacheMs ?? 5_000;
+  const cache = new Map<string, EffectiveLimits>();
+  /** Token additions still on their way to the counters, per user: the next check waits for them. */
+  const recording = new Map<string, Promise<void>>();
+
+  async function limitsOf(userId: string): Promise<EffectiveLimits> {
+    const at = Date.now();
+    const cached = cache.get(userId);
+    if (cached && at - cached.loadedAt < cacheMs) return cached;
+    const overrides = await options.overrides.get(userId);
+    const limits = Object.fromEntries(
+      KINDS.map((kind) => {
+        const own = overrides[kind];
+        return [kind, own === null ? { limit: defaults[kind], source: 'default' } : { limit: own, source: 'user' }];
+      }),
+    ) as EffectiveLimits['limits'];
+    const effective = { limits, any: KINDS.some((kind) => limits[kind].limit > 0), loadedAt: at };
+    if (cache.size > 10_000) cache.clear();
+    cache.set(userId, effective);
+    return effective;
+  }
+
+  function exceeded(window: QuotaWindow, limit: number, at: Date): QuotaExceededError {
+    const retryAfterSeconds = Math.max(1, Math.ceil((window.resetsAt.getTime() - at.getTime()) / 1000));
+    return new QuotaExceededError(quotaExceededSentence(window.kind, limit, window.resetsAt, at), window.kind, window.resetsAt, retryAfterSeconds);
+  }
+
+  /** The first token limit the user has used up, if any. */
+  function tokenLimitReached(effective: EffectiveLimits, windows: Record<QuotaKind, QuotaWindow>, used: number[], at: Date): QuotaExceededError | undefined {
+    let i = 0;
+    for (const kind of TOKEN_KINDS) {
+      const { limit } = effective.limits[kind];
+      if (limit <= 0) continue;
+      if ((used[i++] ?? 0) >= limit) return exceeded(windows[kind], limit, at);
+    }
+    return undefined;
+  }
+
+  function tokenKeys(effective: EffectiveLimits, windows: Record<QuotaKind, QuotaWindow>): string[] {
+    return TOKEN_KINDS.filter((kind) => effective.limits[kind].limit > 0).map((kind) => windows[kind].key);
+  }
+
+  /**
+   * Refuses when one of the user's limits is used up. `countRequest`: the request is about to be made
+   * and counts towards the minute; otherwise nothing is counted (a pre-flight check).
+   */
+  async function enforce(userId: string, countRequest: boolean): Promise<void> {
+    const effective = await limitsOf(userId);
+    if (!effective.any) return;
+    await recording.get(userId);
+    const at = now();
+    const windows = quotaWindows(userId, at);
+    const rpm = effective.limits.requests_per_minute.limit;
+    const keys = tokenKeys(effective, windows);
+    const minute = windows.requests_per_minute;
+    let used: number[];
+    let requests: number;
+    try {
+      // Both go out together (one round trip with Redis's pipelining).
+      [used, requests] = await Promise.all([
+        keys.length ? counters.read(keys) : [],
+        rpm <= 0
+          ? 0
+          : countRequest
+            ? counters.add(minute.key, 1, minute.resetsAt.getTime() + KEEP_AFTER_RESET_MS).then((value) => value.count)
+            : counters.read([minute.key]).then(([count = 0]) => count + 1),
+      ]);
+    } catch (err) {
+      logger.warn({ err, userId }, 'quota counters are unreachable: the model request is let through');
+      return;
+    }
+    const refusal = tokenLimitReached(effective, windows, used, at);
+    if (refusal) throw refusal;
+    if (rpm > 0 && requests > rpm) throw exceeded(minute, rpm, at);
+  }
+
+  /** Before a model request: refuses when a limit is used up, and counts the request towards the minute. */
+  const admit = (userId: string): Promise<void> => enforce(userId, true);
+  /** Before a run starts (so that a refusal stores nothing): refuses when a limit is used up, counting nothing. */
+  const check = (userId: string): Promise<void> => enforce(userId, false);
+
+  /**
+   * Adds a finished request's tokens to the user's day and month, while a token limit applies to them
+   * (a user without one costs no counter I/O). The caller need not wait: the user's next check does.
+   */
+  function record(userId: string, tokens: number): Promise<void> {
+    if (!(tokens > 0)) return Promise.resolve();
+    const previous = recording.get(userId);
+    const adding = (async () => {
+      await previous;
+      const effective = await limitsOf(userId);
+      const kinds = TOKEN_KINDS.filter((kind) => effective.limits[kind].limit > 0);
+      if (kinds.length === 0) return;
+      const windows = quotaWindows(userId, now());
+      await Promise.all(kinds.map((kind) => counters.add(windows[kind].key, Math.round(tokens), windows[kind].resetsAt.getTime() + KEEP_AFTER_RESET_MS)));
+    })()
+      .catch((err: unknown) => logger.warn({ err, userId }, 'quota counters are unreachable: tokens of a model request were not counted'))
+      .finally(() => {
+        if (recording.get(userId) === adding) recording.delete(userId);
+      });
+    recording.set(userId, adding);
+    return adding;
+  }
+
+  /** The user's use against each limit, with the time each window resets. */
+  async function usage(userId: string): Promise<ApiQuotaUse[]> {
+    await recording.get(userId);
+    cache.delete(userId);
+    const effective = await limitsOf(userId);
+    const at = now();
+    const windows = quotaWindows(userId, at);
+    const used = await counters.read(KINDS.map((kind) => windows[kind].key));
+    return KINDS.map((kind, i) => ({
+      kind,
+      limit: effective.limits[kind].limit > 0 ? effective.limits[kind].limit : null,
+      used: used[i] ?? 0,
+      resets_at: windows[kind].resetsAt.toISOString(),
+      source: effective.limits[kind].source,
+    }));
+  }
+
+  /** An administrator changed the user's limits: this instance applies them at once. */
+  function forget(userId: string): void {
+    cache.delete(userId);
+  }
+
+  const gate: QuotaGate = { admit, record };
+  return { gate, admit, check, record, usage, forget };
+}
+
+export type QuotaService = ReturnType<typeof createQuotaService>;
