@@ -9,3 +9,4 @@ export * from './workspace.js';
 export * from './auth.js';
 export * from './clientBody.js';
 export * from './conversationTitles.js';
+export * from './exportFormat.js';

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { createConversationRepo } from './conversationRepo.js';
 import { createAnswerWrites } from './answerWrites.js';
+import { createTransferStore } from './transferStore.js';
 import { createMessageRepo } from './messageRepo.js';
 import { createProjectRepo } from './projectRepo.js';
 import type { DB } from './schema.js';
@@ -17,6 +18,7 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
     messages: createMessageRepo(db, now),
     usage: createUsageRepo(db),
     answers: createAnswerWrites(db, now),
+    transfer: createTransferStore(db, now),
   };
 }
 
@@ -49,3 +51,4 @@ export {
 } from './messageRepo.js';
 export { type UsageRecord, type UsageRepo } from './usageRepo.js';
 export type { ModelUsage, StatsPeriod, TokenTotals, UsageBucket, UsageStats } from './usageStats.js';
+export type { ConversationToImport, ExportConversationHead, ImportedConversation, RowPosition, TransferStore } from './transferStore.js';

@@ -61,7 +61,7 @@ function parseContent(json: string): MessageContent {
   return { text: json };
 }
 
-function toMessageRow(row: Selectable<MessagesTable>): MessageRow {
+export function toMessageRow(row: Selectable<MessagesTable>): MessageRow {
   return { ...row, content: parseContent(row.content), token_count: toNumber(row.token_count) };
 }
 
