@@ -13,7 +13,7 @@ function checkTree(conversation: ExportConversation, index: number): void {
     }
     const isAnswer = 'steps' in message.content;
     if ((message.role === 'assistant') !== isAnswer) {
-      throw new ImportFileError(`The file's ${where}: a ${message.role} message has ${isAnswer ? 'an answer' : 'a question'}'s content.`);
+      throw new ImportFileError(`The file's ${where} has the role "${message.role}" but ${isAnswer ? "an answer's" : "a question's"} content.`);
     }
     seen.add(message.id);
   });
