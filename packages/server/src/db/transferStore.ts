@@ -1,9 +1,9 @@
 import type { ExportConversation, ExportMessage, ExportProject } from '@nanoclaw/protocol';
 import type { Kysely } from 'kysely';
-import { createConversationRepo } from './conversationRepo.js';
+import { createConversationRepo, toConversationRow } from './conversationRepo.js';
 import { createMessageRepo, toMessageRow, type MessageRow } from './messageRepo.js';
 import type { DB } from './schema.js';
-import { toBoolean, type Clock } from './values.js';
+import type { Clock } from './values.js';
 
 /** A conversation as exported, without its messages (those are read page by page). */
 export type ExportConversationHead = Omit<ExportConversation, 'messages'>;
@@ -69,19 +69,10 @@ export function createTransferStore(db: Kysely<DB>, now: Clock) {
         .where((eb) => eb.or([eb('c.created_at', '>', after.created_at), eb('c.id', '>', after.id)]));
     }
     const rows = await query.orderBy('c.created_at', 'asc').orderBy('c.id', 'asc').limit(limit).execute();
-    return rows.map((row) => ({
-      id: row.id,
-      title: row.title,
-      model: row.model,
-      system_prompt: row.system_prompt,
-      temperature: Number(row.temperature),
-      max_tokens: Number(row.max_tokens),
-      thinking_enabled: toBoolean(row.thinking_enabled),
-      project: row.project_name,
-      active_leaf_id: row.active_leaf_id,
-      created_at: row.created_at,
-      updated_at: row.updated_at,
-    }));
+    return rows.map((row) => {
+      const { user_id: _user, project_id: _project, project_name, ...settings } = toConversationRow(row);
+      return { ...settings, project: project_name, active_leaf_id: row.active_leaf_id };
+    });
   }
 
   /** A conversation's messages by (created_at, id), strictly after `after`: parents come before their children. */

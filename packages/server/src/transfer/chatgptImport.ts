@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { answerFromSteps, type ExportConversation, type ExportMessage, type Step } from '@nanoclaw/protocol';
-import { describeIssues, ImportFileError } from './importErrors.js';
-import type { ImportDefaults, ImportPlan } from './importPlan.js';
-import { importedTimestamp, Placeholders } from './importText.js';
+import { ImportFileError } from './importErrors.js';
+import { foreignConversation, foreignImport, type ImportDefaults, type ImportPlan } from './importPlan.js';
+import { importedTimestamp, type Placeholders } from './importText.js';
 
 const chatgptMessageSchema = z.looseObject({
   id: z.string().optional(),
@@ -173,27 +173,19 @@ function convertConversation(conversation: ChatgptConversation, index: number, d
   const unreached = Object.keys(mapping).length - placed.size;
   if (unreached > 0) throw new ImportFileError(`The file's conversation ${index} has ${unreached} nodes no root reaches: its mapping is not a tree.`);
   const current = conversation.current_node ? placed.get(conversation.current_node) : null;
-  return {
-    id: String(index),
-    title: conversation.title?.trim() || 'Imported conversation',
-    model: defaults.model,
-    system_prompt: null,
-    temperature: defaults.temperature,
-    max_tokens: defaults.maxTokens,
-    thinking_enabled: false,
-    project: null,
+  return foreignConversation(defaults, {
+    index,
+    title: conversation.title ?? '',
     active_leaf_id: current ?? null,
     created_at: createdAt,
     updated_at: importedTimestamp(conversation.update_time),
     messages,
-  };
+  });
 }
 
 /** A ChatGPT data export's conversations.json (a list of conversations, or one). */
 export function chatgptImport(value: unknown, defaults: ImportDefaults): ImportPlan {
-  const parsed = z.array(chatgptConversationSchema).safeParse(Array.isArray(value) ? value : [value]);
-  if (!parsed.success) throw describeIssues("a ChatGPT export's conversations.json", parsed.error);
-  const placeholders = new Placeholders();
-  const conversations = parsed.data.map((conversation, index) => convertConversation(conversation, index, defaults, placeholders));
-  return { format: 'chatgpt', projects: [], conversations, notes: placeholders.notes() };
+  return foreignImport('chatgpt', "a ChatGPT export's conversations.json", chatgptConversationSchema, value, (conversation, index, placeholders) =>
+    convertConversation(conversation, index, defaults, placeholders),
+  );
 }

@@ -1,4 +1,7 @@
+import type { z } from 'zod';
 import type { ExportConversation, ExportProject, ImportFormat } from '@nanoclaw/protocol';
+import { describeIssues } from './importErrors.js';
+import { Placeholders } from './importText.js';
 
 /** What a file to import holds, in NanoClaw's own terms, checked and ready to store. */
 export interface ImportPlan {
@@ -16,4 +19,38 @@ export interface ImportDefaults {
   model: string;
   temperature: number;
   maxTokens: number;
+}
+
+/** A conversation from another product: its tree and times; the settings are the importer's defaults. */
+export function foreignConversation(
+  defaults: ImportDefaults,
+  found: Pick<ExportConversation, 'title' | 'active_leaf_id' | 'created_at' | 'updated_at' | 'messages'> & { index: number },
+): ExportConversation {
+  const { index, title, ...rest } = found;
+  return {
+    id: String(index),
+    title: title.trim() || 'Imported conversation',
+    model: defaults.model,
+    system_prompt: null,
+    temperature: defaults.temperature,
+    max_tokens: defaults.maxTokens,
+    thinking_enabled: false,
+    project: null,
+    ...rest,
+  };
+}
+
+/** Reads another product's export (a list of conversations, or one) with its schema, then converts each. */
+export function foreignImport<T>(
+  format: Exclude<ImportFormat, 'nanoclaw'>,
+  what: string,
+  schema: z.ZodType<T>,
+  value: unknown,
+  convert: (item: T, index: number, placeholders: Placeholders) => ExportConversation,
+): ImportPlan {
+  const parsed = schema.array().safeParse(Array.isArray(value) ? value : [value]);
+  if (!parsed.success) throw describeIssues(what, parsed.error);
+  const placeholders = new Placeholders();
+  const conversations = parsed.data.map((item, index) => convert(item, index, placeholders));
+  return { format, projects: [], conversations, notes: placeholders.notes() };
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { ExportConversation, ExportMessage } from '@nanoclaw/protocol';
-import { describeIssues, ImportFileError } from './importErrors.js';
-import type { ImportDefaults, ImportPlan } from './importPlan.js';
-import { importedTimestamp, Placeholders } from './importText.js';
+import { ImportFileError } from './importErrors.js';
+import { foreignConversation, foreignImport, type ImportDefaults, type ImportPlan } from './importPlan.js';
+import { importedTimestamp, type Placeholders } from './importText.js';
 
 const openWebuiMessageSchema = z.looseObject({
   id: z.string().min(1),
@@ -86,27 +86,17 @@ function convertChat(chat: OpenWebuiChat, index: number, defaults: ImportDefault
   }
   if (seen.size < Object.keys(all).length) throw new ImportFileError(`The file's chat ${index} has messages no root reaches: its history is not a tree.`);
   const currentId = history?.currentId;
-  return {
-    id: String(index),
-    title: (chat.title ?? chat.chat.title ?? '').trim() || 'Imported conversation',
-    model: defaults.model,
-    system_prompt: null,
-    temperature: defaults.temperature,
-    max_tokens: defaults.maxTokens,
-    thinking_enabled: false,
-    project: null,
+  return foreignConversation(defaults, {
+    index,
+    title: chat.title ?? chat.chat.title ?? '',
     active_leaf_id: currentId && currentId in all ? currentId : null,
     created_at: importedTimestamp(chat.created_at),
     updated_at: importedTimestamp(chat.updated_at),
     messages,
-  };
+  });
 }
 
 /** An Open WebUI chat export (a list of chats, or one). */
 export function openWebuiImport(value: unknown, defaults: ImportDefaults): ImportPlan {
-  const parsed = z.array(openWebuiChatSchema).safeParse(Array.isArray(value) ? value : [value]);
-  if (!parsed.success) throw describeIssues('an Open WebUI chat export', parsed.error);
-  const placeholders = new Placeholders();
-  const conversations = parsed.data.map((chat, index) => convertChat(chat, index, defaults, placeholders));
-  return { format: 'open-webui', projects: [], conversations, notes: placeholders.notes() };
+  return foreignImport('open-webui', 'an Open WebUI chat export', openWebuiChatSchema, value, (chat, index, placeholders) => convertChat(chat, index, defaults, placeholders));
 }
