@@ -40,6 +40,7 @@ test('import a ChatGPT export from settings: a summary, the conversations in the
   // A file of another format: a sentence saying so, nothing created.
   await data.getByLabel('File to import').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"notes": []}') });
   await expect(data.getByRole('alert')).toContainText('Could not import notes.json: The file is in none of the formats NanoClaw imports');
+  await data.getByRole('alert').scrollIntoViewIfNeeded();
   await shot(page, 'import-refused');
 
   await data.getByLabel('File to import').setInputFiles(chatgptFixture);
@@ -47,7 +48,7 @@ test('import a ChatGPT export from settings: a summary, the conversations in the
   await expect(summary).toContainText('Imported 2 conversation(s) with 9 message(s) from a ChatGPT export.');
   await expect(summary).toContainText('image asset pointer: 1 kept as a text placeholder.');
   await expect(data.getByRole('alert')).toHaveCount(0);
-  await panel.scrollIntoViewIfNeeded();
+  await summary.scrollIntoViewIfNeeded();
   await shot(page, 'import-summary');
 
   // In the sidebar, and opened from the summary.

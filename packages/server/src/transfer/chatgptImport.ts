@@ -114,7 +114,10 @@ interface OpenAnswer {
 
 function addPiece(answer: OpenAnswer, piece: Piece, nodeId: string): void {
   const base = { id: `${nodeId}:${answer.steps.length}`, index: answer.steps.length };
-  if (piece.kind === 'text' || piece.kind === 'thinking') answer.steps.push({ ...base, type: piece.kind, content: piece.text });
+  const last = answer.steps.at(-1);
+  // Thoughts and their recap ("Thought for 3 seconds") are one stretch of thinking.
+  if (piece.kind === 'thinking' && last?.type === 'thinking') last.content = `${last.content}\n\n${piece.text}`;
+  else if (piece.kind === 'text' || piece.kind === 'thinking') answer.steps.push({ ...base, type: piece.kind, content: piece.text });
   else if (piece.kind === 'tool_call') answer.steps.push({ ...base, type: 'tool_call', id_ref: nodeId, name: piece.name, arguments: piece.arguments });
   else if (piece.kind === 'tool_result') {
     const call = answer.steps.findLast((step) => step.type === 'tool_call' && step.name === piece.name);

@@ -40,10 +40,9 @@ describe('a ChatGPT conversations.json', () => {
     expect(content.tool_calls).toMatchObject([{ id: 'c1', function: { name: 'python' }, result: '55' }]);
   });
 
-  it('keeps thoughts as thinking steps', () => {
+  it('keeps thoughts and their recap as one thinking step', () => {
     expect(steps(fibonacci, 'th1').map((s) => [s.type, 'content' in s ? s.content : ''])).toEqual([
-      ['thinking', 'Recalling the sequence\n\nF(20) follows F(19) = 4181 and F(18) = 2584.'],
-      ['thinking', 'Thought for 3 seconds'],
+      ['thinking', 'Recalling the sequence\n\nF(20) follows F(19) = 4181 and F(18) = 2584.\n\nThought for 3 seconds'],
       ['text', 'The 20th Fibonacci number is 6765.'],
     ]);
   });
