@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportDocumentSchema, type AssistantContent, type ExportConversation, type ExportDocument } from '@nanoclaw/protocol';
+import { registerUser, startMultiUserServer } from './authHelpers.js';
 import { createConversation, readSse, sendMessage, startTestServer, type TestServer } from './helpers.js';
 
 const fixtureText = (name: string) => readFileSync(new URL(`./fixtures/imports/${name}`, import.meta.url), 'utf8');
@@ -227,5 +228,39 @@ describe('export and import (issue 14)', () => {
     expect(conversation.body.data).toMatchObject({ project_id: res.body.data.projects[0].id, project_name: 'Elsewhere' });
     const reused = await importJson({ ...doc, projects: [], conversations: [{ ...tools, project: 'Elsewhere' }] });
     expect(reused.body.data.projects).toEqual([]);
+  });
+});
+
+describe('export and import with several accounts', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startMultiUserServer();
+  });
+  afterAll(() => t.close());
+
+  it("each exports only their own; an import is the importer's, whatever the file came from", async () => {
+    const alice = await registerUser(t, 'alice');
+    const bob = await registerUser(t, 'bob');
+    await alice.api('POST', '/api/projects', { name: 'Secret garden' });
+    const projects = await alice.api('GET', '/api/projects');
+    const mine = await alice.api('POST', '/api/conversations', { title: 'Alice only', project_id: projects.body.data[0].id });
+    const own = await fetch(`${t.url}/api/conversations/${mine.body.data.id}/export`, { headers: alice.headers });
+    expect(own.status).toBe(200);
+    const document = exportDocumentSchema.parse(await own.json());
+    expect(document.projects.map((p) => p.name)).toEqual(['Secret garden']);
+
+    expect((await fetch(`${t.url}/api/conversations/${mine.body.data.id}/export`, { headers: bob.headers })).status).toBe(404);
+    expect((await fetch(`${t.url}/api/export`)).status).toBe(401);
+    expect((await t.api('POST', '/api/import', document)).status).toBe(401);
+    const bobs = exportDocumentSchema.parse(await (await fetch(`${t.url}/api/export`, { headers: bob.headers })).json());
+    expect(bobs).toMatchObject({ projects: [], conversations: [] });
+
+    const imported = await bob.api('POST', '/api/import', document);
+    expect(imported.status).toBe(200);
+    const copy = await bob.api('GET', `/api/conversations/${imported.body.data.conversations[0].id}`);
+    expect(copy.body.data).toMatchObject({ user_id: bob.id, title: 'Alice only', project_name: 'Secret garden' });
+    expect(copy.body.data.project_id).not.toBe(projects.body.data[0].id);
+    expect((await alice.api('GET', '/api/conversations')).body.data.items).toHaveLength(1);
+    expect((await alice.api('GET', `/api/conversations/${imported.body.data.conversations[0].id}`)).status).toBe(404);
   });
 });

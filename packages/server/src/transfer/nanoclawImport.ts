@@ -30,5 +30,16 @@ export function nanoclawImport(value: { version?: unknown }): ImportPlan {
   const parsed = exportDocumentSchema.safeParse(value);
   if (!parsed.success) throw describeIssues('a NanoClaw export', parsed.error);
   parsed.data.conversations.forEach(checkTree);
-  return { format: 'nanoclaw', projects: parsed.data.projects, conversations: parsed.data.conversations, notes: [] };
+  // An answer exported while it was being written is not being written here: it stopped where the file stops.
+  let unfinished = 0;
+  const conversations = parsed.data.conversations.map((conversation) => ({
+    ...conversation,
+    messages: conversation.messages.map((message) => {
+      if (message.status !== 'streaming') return message;
+      unfinished += 1;
+      return { ...message, status: 'interrupted' as const };
+    }),
+  }));
+  const notes = unfinished > 0 ? [`${unfinished} answer${unfinished === 1 ? ' was' : 's were'} still being written when exported; imported as interrupted.`] : [];
+  return { format: 'nanoclaw', projects: parsed.data.projects, conversations, notes };
 }

@@ -97,6 +97,18 @@ describe('an Open WebUI chat export', () => {
   });
 });
 
+describe('a NanoClaw export', () => {
+  it('is taken as it is; an answer exported while being written comes in as interrupted, and the notes say so', () => {
+    const message = { id: 'q', parent_id: null, role: 'user', content: { text: 'hi' }, token_count: 0, status: 'complete', created_at: 'x' };
+    const answer = { id: 'a', parent_id: 'q', role: 'assistant', content: { text: 'hal', tool_calls: [], steps: [] }, token_count: 3, status: 'streaming', created_at: 'x' };
+    const conversation = { id: 'c', title: 't', model: 'text', system_prompt: null, temperature: 0.7, max_tokens: 10, thinking_enabled: false, project: null, active_leaf_id: 'a', created_at: 'x', updated_at: 'x', messages: [message, answer] };
+    const plan = parseImportFile({ format: 'nanoclaw-export', version: 1, exported_at: 'x', projects: [], conversations: [conversation] }, defaults);
+    expect(plan.conversations[0]!.messages.map((m) => m.status)).toEqual(['complete', 'interrupted']);
+    expect(plan.conversations[0]!.messages[1]!.content).toEqual(answer.content);
+    expect(plan.notes).toEqual(['1 answer was still being written when exported; imported as interrupted.']);
+  });
+});
+
 describe('files that cannot be imported', () => {
   const refuse = (value: unknown) => () => parseImportFile(value, defaults);
 
