@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { assistantContentSchema, messageRoleSchema, messageStatusSchema, userContentSchema } from './messages.js';
+import { projectNameSchema } from './workspace.js';
 
 /**
  * NanoClaw's export document: what `GET /api/conversations/:id/export?format=json` and `GET /api/export`
@@ -28,22 +29,22 @@ export type ExportMessage = z.infer<typeof exportMessageSchema>;
 
 /** A project as exported: its metadata only (name, description), never its files. */
 export const exportProjectSchema = z.object({
-  name: z.string().min(1).max(200),
-  description: z.string().nullable(),
+  name: projectNameSchema,
+  description: z.string().max(10_000).nullable(),
   created_at: z.string(),
 });
 export type ExportProject = z.infer<typeof exportProjectSchema>;
 
 export const exportConversationSchema = z.object({
   id,
-  title: z.string().max(500),
+  title: z.string().max(200),
   model: z.string().min(1).max(200),
   system_prompt: z.string().nullable(),
   temperature: z.number().min(0).max(2),
   max_tokens: z.number().int().positive(),
   thinking_enabled: z.boolean(),
   /** The project's name (one of the document's projects, or one the importer has), or null. */
-  project: z.string().min(1).max(200).nullable(),
+  project: projectNameSchema.nullable(),
   /** The leaf of the active path; null: the most recently created leaf. */
   active_leaf_id: id.nullable(),
   created_at: z.string(),

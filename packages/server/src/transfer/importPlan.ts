@@ -21,6 +21,9 @@ export interface ImportDefaults {
   maxTokens: number;
 }
 
+/** Titles are at most this long (as the API's). */
+const MAX_TITLE_CHARS = 200;
+
 /** A conversation from another product: its tree and times; the settings are the importer's defaults. */
 export function foreignConversation(
   defaults: ImportDefaults,
@@ -29,7 +32,7 @@ export function foreignConversation(
   const { index, title, ...rest } = found;
   return {
     id: String(index),
-    title: title.trim() || 'Imported conversation',
+    title: [...(title.trim() || 'Imported conversation')].slice(0, MAX_TITLE_CHARS).join(''),
     model: defaults.model,
     system_prompt: null,
     temperature: defaults.temperature,

@@ -73,6 +73,13 @@ describe('a ChatGPT conversations.json', () => {
   });
 });
 
+describe('titles from other products', () => {
+  it('are cut to the 200 characters a title may have; a missing one is named', () => {
+    const plan = parseImportFile([{ title: 'é'.repeat(300), mapping: {} }, { title: null, mapping: {} }], defaults);
+    expect(plan.conversations.map((c) => c.title)).toEqual(['é'.repeat(200), 'Imported conversation']);
+  });
+});
+
 describe('an Open WebUI chat export', () => {
   const plan = parseImportFile(fixture('openwebui-export.json'), defaults);
   const chat = plan.conversations[0]!;
