@@ -249,6 +249,14 @@ export type McpServerConfig = z.infer<typeof mcpServerSchema>;
 export type McpStdioServerConfig = z.infer<typeof mcpStdioServerSchema>;
 export type McpHttpServerConfig = z.infer<typeof mcpHttpServerSchema>;
 
+/** Imports (POST /api/import). */
+export const importSettingsSchema = z
+  .object({
+    /** Largest file (or JSON body) an import accepts, bytes; a larger one is refused with 413 before it is read. */
+    max_bytes: z.number().int().positive().default(50 * 1024 * 1024),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /**
@@ -282,6 +290,7 @@ export const configSchema = z
     max_path_chars: z.number().int().positive().default(1024),
     /** Deepest path inside a project they accept, in names ("a/b/c.txt" is 3). */
     max_path_depth: z.number().int().positive().default(64),
+    import: importSettingsSchema.prefault({}),
     models: z.array(modelConfigSchema).default([]),
     /** Servers whose models are discovered at start-up and added to `models`. */
     discover_models: z.array(modelSourceSchema).default([]),

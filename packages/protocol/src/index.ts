@@ -10,3 +10,4 @@ export * from './auth.js';
 export * from './clientBody.js';
 export * from './conversationTitles.js';
 export * from './quotas.js';
+export * from './exportFormat.js';

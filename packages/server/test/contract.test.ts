@@ -8,6 +8,7 @@ import {
   apiFileLimitsSchema,
   apiFileMovedSchema,
   apiFilesUploadResultSchema,
+  apiImportResultSchema,
   apiFileWrittenSchema,
   apiLoginResultSchema,
   apiMcpServerStatusSchema,
@@ -25,6 +26,7 @@ import {
   apiAllQuotasSchema,
   apiOwnQuotaSchema,
   apiUserQuotaSchema,
+  exportDocumentSchema,
   pageSchema,
   readinessStatusSchema,
 } from '@nanoclaw/protocol';
@@ -106,6 +108,16 @@ describe('REST answers follow the protocol schemas', () => {
     for (const id of [conversation.id, slow.id]) {
       expectContract(pageSchema(apiMessageSchema), await ok(t, 'GET', `/api/conversations/${id}/messages`), 'messages');
     }
+  });
+
+  it('export and import', async () => {
+    const conversation = await createConversation(t, { title: 'Exported' });
+    await readSse(await sendMessage(t.url, conversation.id, { text: 'hello' }));
+    const one = await (await fetch(`${t.url}/api/conversations/${conversation.id}/export?format=json`)).json();
+    expectContract(exportDocumentSchema, one, 'conversation export');
+    const all = await (await fetch(`${t.url}/api/export`)).json();
+    expectContract(exportDocumentSchema, all, 'export');
+    expectContract(apiImportResultSchema, await ok(t, 'POST', '/api/import', one), 'import');
   });
 
   it('projects and their files', async () => {

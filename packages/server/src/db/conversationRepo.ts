@@ -42,7 +42,7 @@ const DEFAULT_PAGE_SIZE = 20;
 
 type JoinedConversation = Selectable<ConversationsTable> & { project_name: string | null };
 
-function toConversationRow(row: JoinedConversation): ConversationRow {
+export function toConversationRow(row: JoinedConversation): ConversationRow {
   return {
     id: row.id,
     user_id: row.user_id,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { createConversationRepo } from './conversationRepo.js';
 import { createAnswerWrites } from './answerWrites.js';
+import { createTransferStore } from './transferStore.js';
 import { createMessageRepo } from './messageRepo.js';
 import { createProjectRepo } from './projectRepo.js';
 import type { DB } from './schema.js';
@@ -21,6 +22,7 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
     answers: createAnswerWrites(db, now),
     userLimits: createUserLimitsRepo(db, now),
     rateCounters: createRateCounterRepo(db, () => now().getTime()),
+    transfer: createTransferStore(db, now),
   };
 }
 
@@ -55,3 +57,4 @@ export { type UsageRecord, type UsageRepo } from './usageRepo.js';
 export { NO_OVERRIDES, type UserLimitOverrides, type UserLimitsRepo } from './userLimitsRepo.js';
 export { type RateCounterRepo } from './rateCounterRepo.js';
 export type { ModelUsage, StatsPeriod, TokenTotals, UsageBucket, UsageStats } from './usageStats.js';
+export type { ConversationToImport, ExportConversationHead, ImportedConversation, RowPosition, TransferStore } from './transferStore.js';

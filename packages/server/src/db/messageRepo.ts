@@ -82,7 +82,7 @@ function parseContent(json: string): MessageContent {
   return { text: json };
 }
 
-function toMessageRow(row: Selectable<MessagesTable>): MessageRow {
+export function toMessageRow(row: Selectable<MessagesTable>): MessageRow {
   return {
     id: row.id,
     conversation_id: row.conversation_id,

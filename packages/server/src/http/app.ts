@@ -20,6 +20,7 @@ import { authRoutes } from './routes/authRoutes.js';
 import { adminRoutes } from './routes/admin.js';
 import { projectRoutes } from './routes/projects.js';
 import { fileRoutes } from './routes/files.js';
+import { transferRoutes } from './routes/transfer.js';
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -57,6 +58,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await scope.register(adminRoutes(ctx));
       await scope.register(projectRoutes(ctx));
       await scope.register(fileRoutes(ctx));
+      await scope.register(transferRoutes(ctx));
     },
     { prefix: '/api' },
   );

@@ -5,6 +5,7 @@ import { ConflictError, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, Not
 import * as auth from '../auth/authErrors.js';
 import * as workspace from '../workspace/workspaceErrors.js';
 import { QuotaExceededError } from '../llm/quotaGate.js';
+import { ImportFileError } from '../transfer/importErrors.js';
 
 /** Seconds a client is asked to wait before trying again while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -57,6 +58,7 @@ const domainStatuses: ReadonlyArray<readonly [ErrorClass, number]> = [
   [workspace.NotTextError, 415],
   [workspace.ProjectConflictError, 409],
   [workspace.ProjectDirectoryInvalidError, 500],
+  [ImportFileError, 400],
   [NotFoundError, 404],
   [ConflictError, 409],
 ];
