@@ -111,3 +111,9 @@ export class ConversationTree<Node extends TreeNode = TreeNode> {
     return this.parentOf(node);
   }
 }
+
+/** The messages from the root down to the active leaf (the stored one when it is in the tree, else the newest leaf). */
+export function activePathOf<Node extends TreeNode>(nodes: readonly Node[], storedLeafId: string | null): Node[] {
+  const tree = new ConversationTree(nodes);
+  return tree.pathTo(tree.activeLeaf(storedLeafId)).map((id) => tree.get(id)!);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExportConversation, ExportMessage } from '@nanoclaw/protocol';
-import { activePath } from './activePath.js';
+import { activePathOf as activePath } from '../db/conversationTree.js';
 import { markdownTranscript } from './markdownTranscript.js';
 
 const question = (id: string, parent: string | null, text: string): ExportMessage => ({ id, parent_id: parent, role: 'user', content: { text }, token_count: 0, status: 'complete', created_at: 'x' });

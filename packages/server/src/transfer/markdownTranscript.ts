@@ -1,5 +1,5 @@
 import type { ExportConversation, ExportMessage, Step } from '@nanoclaw/protocol';
-import { activePath } from './activePath.js';
+import { activePathOf as activePath } from '../db/conversationTree.js';
 
 const ROLE_HEADINGS: Record<ExportMessage['role'], string> = { user: 'User', assistant: 'Assistant', system: 'System', tool: 'Tool' };
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AssistantContent, ExportConversation } from '@nanoclaw/protocol';
-import { activePath } from './activePath.js';
+import { activePathOf as activePath } from '../db/conversationTree.js';
 import { ImportFileError } from './importErrors.js';
 import { parseImportFile, parseImportJson } from './parseImportFile.js';
 
