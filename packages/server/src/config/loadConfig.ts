@@ -82,6 +82,10 @@ function applyEnvOverrides(target: Record<string, unknown>, env: NodeJS.ProcessE
   if (env.AUTH_MODE) target.auth_mode = env.AUTH_MODE;
   if (env.JWT_SECRET) target.jwt_secret = env.JWT_SECRET;
   if (env.LOG_LEVEL) target.log_level = env.LOG_LEVEL;
+  const oidc = target.oidc;
+  if (env.OIDC_CLIENT_SECRET && oidc && typeof oidc === 'object' && !Array.isArray(oidc)) {
+    (oidc as Record<string, unknown>).client_secret = env.OIDC_CLIENT_SECRET;
+  }
   const models = Array.isArray(target.models) ? target.models : [];
   if (models.length === 0 && (env.OPENAI_API_KEY || env.OPENAI_BASE_URL)) {
     target.models = [openAiModelFromEnv(env)];
