@@ -22,6 +22,8 @@ export interface TestOidcProvider {
   allowRedirects(uris: string[]): Promise<void>;
   /** Seconds an authorization code stays valid (60 by default). */
   codeTtlSeconds: number;
+  /** Milliseconds the token endpoint waits before answering (a slow provider; 0 by default). */
+  tokenDelayMs: number;
   close(): Promise<void>;
 }
 
@@ -33,11 +35,13 @@ export interface TestOidcProvider {
 export async function startOidcProvider(): Promise<TestOidcProvider> {
   let provider: Provider | null = null;
   const server: Server = createServer((req, res) => {
-    if (!provider) {
+    const current = provider;
+    if (!current) {
       res.writeHead(503).end('provider not configured yet');
       return;
     }
-    provider.callback()(req, res);
+    const delay = req.url?.startsWith('/token') ? result.tokenDelayMs : 0;
+    setTimeout(() => current.callback()(req, res), delay);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -50,6 +54,7 @@ export async function startOidcProvider(): Promise<TestOidcProvider> {
     clientSecret: 'test-client-secret-0c6f2b8e9a4d',
     accounts: new Map(),
     codeTtlSeconds: 60,
+    tokenDelayMs: 0,
     async allowRedirects(uris) {
       provider = new Provider(issuer, {
         clients: [
@@ -67,7 +72,7 @@ export async function startOidcProvider(): Promise<TestOidcProvider> {
         scopes: ['openid', 'email', 'profile', 'groups', 'offline_access'],
         features: { devInteractions: { enabled: true } },
         pkce: { required: () => true },
-        ttl: { AuthorizationCode: () => result.codeTtlSeconds },
+        ttl: { AuthorizationCode: () => result.codeTtlSeconds, AccessToken: 600, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
         findAccount: (_ctx, sub) => ({
           accountId: sub,
           claims: () => ({ sub, ...result.accounts.get(sub) }),

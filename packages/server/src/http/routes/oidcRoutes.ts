@@ -62,10 +62,6 @@ export function oidcRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     return parseCookies(request.headers.cookie ?? '')[name];
   }
 
-  function setCookies(reply: FastifyReply, cookies: string[]): void {
-    reply.header('set-cookie', cookies);
-  }
-
   /** A browser goes back to the sign-in page, which names the failure; other clients get the error itself. */
   function fail(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
     const wantsPage = /\btext\/html\b/.test(request.headers.accept ?? '');
@@ -82,7 +78,7 @@ export function oidcRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const { client } = await load(oidc);
         const { url, flow } = await client.start(redirectUri, appPath(request.query.redirect));
         const sealed = await seal.seal('oidc-flow', { ...flow }, FLOW_SECONDS);
-        setCookies(reply, [serializeCookie(FLOW_COOKIE, sealed, cookieOptions(request, FLOW_SECONDS))]);
+        reply.header('set-cookie', serializeCookie(FLOW_COOKIE, sealed, cookieOptions(request, FLOW_SECONDS)));
         return reply.redirect(url, 302);
       } catch (err) {
         return fail(request, reply, err);
@@ -91,8 +87,8 @@ export function oidcRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
     app.get('/auth/oidc/callback', async (request, reply) => {
       const { oidc, seal } = configured();
-      // The flow cookie is good for one callback, whatever its outcome.
-      setCookies(reply, [serializeCookie(FLOW_COOKIE, '', cookieOptions(request, 0))]);
+      // The flow cookie is good for one callback, whatever its outcome (Fastify adds each set-cookie header).
+      reply.header('set-cookie', serializeCookie(FLOW_COOKIE, '', cookieOptions(request, 0)));
       try {
         const flow = (await seal.open('oidc-flow', readCookie(request, FLOW_COOKIE))) as unknown as OidcFlow | null;
         if (!flow) {
@@ -104,10 +100,7 @@ export function oidcRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const { issuer, claims } = await client.finish(callbackUrl, flow);
         const user = await accounts.resolve(issuer, claims);
         const handoff = await seal.seal('oidc-handoff', { sub: user.id }, HANDOFF_SECONDS);
-        setCookies(reply, [
-          serializeCookie(FLOW_COOKIE, '', cookieOptions(request, 0)),
-          serializeCookie(HANDOFF_COOKIE, handoff, cookieOptions(request, HANDOFF_SECONDS)),
-        ]);
+        reply.header('set-cookie', serializeCookie(HANDOFF_COOKIE, handoff, cookieOptions(request, HANDOFF_SECONDS)));
         return reply.redirect(`/login?sso=done&redirect=${encodeURIComponent(flow.returnTo)}`, 303);
       } catch (err) {
         return fail(request, reply, err);
@@ -117,7 +110,7 @@ export function oidcRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     /** Trades the hand-off cookie the callback left for a bearer token, once. */
     app.post('/auth/oidc/session', async (request, reply) => {
       const { seal } = configured();
-      setCookies(reply, [serializeCookie(HANDOFF_COOKIE, '', cookieOptions(request, 0))]);
+      reply.header('set-cookie', serializeCookie(HANDOFF_COOKIE, '', cookieOptions(request, 0)));
       const handoff = await seal.open('oidc-handoff', readCookie(request, HANDOFF_COOKIE));
       const user = handoff?.sub ? await ctx.repos.users.findById(handoff.sub) : null;
       if (!user) throw new UnauthenticatedError('No single sign-on is waiting to finish in this browser (it lasts one minute). Sign in again.');

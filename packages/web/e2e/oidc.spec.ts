@@ -1,0 +1,92 @@
+import { fileURLToPath } from 'node:url';
+import { test, expect, shot, simUrl } from './fixtures';
+import { startNanoclaw, type Started } from './globalSetup';
+import { startOidcProvider, type TestOidcProvider } from '../../server/test/oidcProvider';
+
+/**
+ * Single sign-on through the browser: a real OpenID provider (oidc-provider, its development login
+ * page) and a NanoClaw of its own with password sign-in turned off, both started by this spec.
+ */
+let provider: TestOidcProvider;
+let app: Started;
+
+test.beforeAll(async () => {
+  provider = await startOidcProvider();
+  provider.accounts.set('grace', { preferred_username: 'grace', email: 'grace@example.com', email_verified: true });
+  const serverMain = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
+  const q = JSON.stringify;
+  app = await startNanoclaw(serverMain, `${simUrl()}/chat/completions`, [
+    'auth_mode: multi',
+    'jwt_secret: e2e-only-oidc-secret-8c2d4f6a1b3e5d7f9a0c',
+    'local_login: false',
+    `oidc: { issuer: ${q(provider.issuer)}, client_id: ${q(provider.clientId)}, client_secret: ${q(provider.clientSecret)}, name: "Test SSO", allow_insecure_issuer: true }`,
+  ]);
+  await provider.allowRedirects([`${app.address}/api/auth/oidc/callback`]);
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  await provider?.close();
+});
+
+/** From the app's sign-in page through the provider's login page, back into the app (or its sign-in page). */
+async function signInAtProvider(page: import('@playwright/test').Page, login: string): Promise<void> {
+  await page.getByRole('link', { name: 'Sign in with Test SSO' }).click();
+  await expect(page).toHaveURL(new RegExp(`^${provider.issuer}/interaction/`));
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+}
+
+test('sign in with the provider, see the app signed in, sign out', async ({ page }) => {
+  await page.goto(`${app.address}/stats`);
+  await expect(page).toHaveURL(/\/login\?redirect=(%2F|\/)stats$/);
+  // Password sign-in is off: only the provider's button is offered.
+  await expect(page.getByRole('link', { name: 'Sign in with Test SSO' })).toBeVisible();
+  await expect(page.getByLabel('Password')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'No account yet? Create one' })).toHaveCount(0);
+  await shot(page, 'oidc-login');
+
+  await signInAtProvider(page, 'grace');
+  await expect(page).toHaveURL(`${app.address}/stats`);
+  await expect(page.locator('.account-name')).toHaveText('grace');
+  expect(await page.evaluate(() => localStorage.getItem('nanoclaw.token'))).toBeTruthy();
+  await shot(page, 'oidc-signed-in');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  expect(await page.evaluate(() => localStorage.getItem('nanoclaw.token'))).toBeNull();
+  await expect(page.getByRole('link', { name: 'Sign in with Test SSO' })).toBeVisible();
+});
+
+test('a tampered state comes back to the sign-in page with the reason', async ({ page }) => {
+  // The state sent to the provider is changed on the way (the answer comes back with it).
+  await page.route(`${app.address}/api/auth/oidc/login?*`, async (route) => {
+    const response = await route.fetch({ maxRedirects: 0 });
+    const location = new URL(response.headers()['location']!);
+    location.searchParams.set('state', 'tampered');
+    await route.fulfill({ response, headers: { ...response.headers(), location: location.href } });
+  });
+  await page.goto(`${app.address}/login`);
+  await signInAtProvider(page, 'grace');
+  await expect(page).toHaveURL(/\/login\?sso_error=state$/);
+  await expect(page.getByRole('alert')).toHaveText('That sign-in attempt expired or did not come from this browser. Please start again.');
+  expect(await page.evaluate(() => localStorage.getItem('nanoclaw.token'))).toBeNull();
+  await shot(page, 'oidc-tampered-state');
+});
+
+test('an expired code comes back to the sign-in page with the reason', async ({ page }) => {
+  // Codes live one second, and the provider's token endpoint takes longer to answer.
+  provider.codeTtlSeconds = 1;
+  provider.tokenDelayMs = 2100;
+  try {
+    await page.goto(`${app.address}/login`);
+    await signInAtProvider(page, 'grace');
+    await expect(page).toHaveURL(/\/login\?sso_error=rejected$/);
+    await expect(page.getByRole('alert')).toContainText('the code expired or a check failed');
+    expect(await page.evaluate(() => localStorage.getItem('nanoclaw.token'))).toBeNull();
+  } finally {
+    provider.codeTtlSeconds = 60;
+    provider.tokenDelayMs = 0;
+  }
+});
