@@ -62,6 +62,14 @@ auth_mode: single
     expect(() => loadConfig({ PORT: 'abc' }, dir)).toThrow(/PORT/);
   });
 
+  it('takes the OIDC client secret from OIDC_CLIENT_SECRET, and refuses an unknown oidc key', () => {
+    const dir = dirWith('auth_mode: multi\noidc: { issuer: "https://id.example.com", client_id: nanoclaw, client_secret: from-file }\n');
+    expect(loadConfig({ OIDC_CLIENT_SECRET: 'from-env' }, dir).config.oidc).toMatchObject({ client_secret: 'from-env', name: 'single sign-on', scopes: ['openid', 'email', 'profile'] });
+    expect(loadConfig({}, dir).config.oidc?.client_secret).toBe('from-file');
+    expect(loadConfig({ OIDC_CLIENT_SECRET: 'from-env' }, dirWith('port: 4000\n')).config.oidc).toBeUndefined();
+    expect(() => loadConfig({}, dirWith('oidc: { issuer: "https://id.example.com", client_id: x, admin_group: y }\n'))).toThrow(/oidc\.admin_group/);
+  });
+
   it('builds a model from OPENAI_API_KEY / OPENAI_BASE_URL when none is configured', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nc-config-'));
     const { config } = loadConfig({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1/', OPENAI_MODEL: 'llama3' }, dir);
