@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealer } from '../src/auth/sealedValues.js';
 import { apiAs, registerUser, startMultiUserServer, TEST_JWT_SECRET, TEST_PASSWORD } from './authHelpers.js';
-import type { TestServer } from './helpers.js';
+import { startTestServer, type TestServer } from './helpers.js';
 import { FlowBrowser, signInAtProvider } from './oidcBrowser.js';
 import { startOidcProvider, type TestOidcProvider } from './oidcProvider.js';
 
@@ -228,5 +228,39 @@ describe('password sign-in turned off (local_login: false)', () => {
     expect(first.user.role).toBe('admin');
     const second = await ssoSignIn(t, 'frank');
     expect(second.user.role).toBe('user');
+  });
+});
+
+describe('single sign-on when it cannot work', () => {
+  it('answers 404 when no provider is configured, 400 in single-user mode', async () => {
+    const multi = await startMultiUserServer();
+    const single = await startTestServer();
+    try {
+      const missing = await multi.api('GET', '/api/auth/oidc/login');
+      expect(missing).toMatchObject({ status: 404, body: { message: 'Single sign-on is not configured on this server (no oidc section in the config).' } });
+      expect((await multi.api('POST', '/api/auth/oidc/session')).status).toBe(404);
+      const unused = await single.api('GET', '/api/auth/oidc/callback?code=x&state=y');
+      expect(unused.status).toBe(400);
+      expect(unused.body.message).toMatch(/single-user mode/);
+    } finally {
+      await Promise.all([multi.close(), single.close()]);
+    }
+  });
+
+  it('answers 502 while the provider cannot be reached, and a browser is told so on the sign-in page', async () => {
+    const provider = await startOidcProvider();
+    const issuer = provider.issuer;
+    await provider.close();
+    const t = await startMultiUserServer({ oidc: { issuer, client_id: 'nanoclaw', allow_insecure_issuer: true } });
+    try {
+      const answer = await t.api('GET', '/api/auth/oidc/login');
+      expect(answer.status).toBe(502);
+      expect(answer.body.message).toContain(`The sign-in provider at ${issuer} cannot be reached`);
+      const res = await new FlowBrowser().request(`${t.url}/api/auth/oidc/login`, { accept: 'text/html' });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/login?sso_error=unavailable');
+    } finally {
+      await t.close();
+    }
   });
 });

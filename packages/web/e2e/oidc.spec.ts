@@ -5,27 +5,33 @@ import { startOidcProvider, type TestOidcProvider } from '../../server/test/oidc
 
 /**
  * Single sign-on through the browser: a real OpenID provider (oidc-provider, its development login
- * page) and a NanoClaw of its own with password sign-in turned off, both started by this spec.
+ * page) and two NanoClaws of their own, one with password sign-in turned off (most tests) and one
+ * offering both ways in, all started by this spec.
  */
 let provider: TestOidcProvider;
 let app: Started;
+let both: Started;
 
 test.beforeAll(async () => {
   provider = await startOidcProvider();
   provider.accounts.set('grace', { preferred_username: 'grace', email: 'grace@example.com', email_verified: true });
   const serverMain = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
   const q = JSON.stringify;
-  app = await startNanoclaw(serverMain, `${simUrl()}/chat/completions`, [
+  const config = (localLogin: boolean) => [
     'auth_mode: multi',
     'jwt_secret: e2e-only-oidc-secret-8c2d4f6a1b3e5d7f9a0c',
-    'local_login: false',
+    `local_login: ${localLogin}`,
     `oidc: { issuer: ${q(provider.issuer)}, client_id: ${q(provider.clientId)}, client_secret: ${q(provider.clientSecret)}, name: "Test SSO", allow_insecure_issuer: true }`,
+  ];
+  [app, both] = await Promise.all([
+    startNanoclaw(serverMain, `${simUrl()}/chat/completions`, config(false)),
+    startNanoclaw(serverMain, `${simUrl()}/chat/completions`, config(true)),
   ]);
-  await provider.allowRedirects([`${app.address}/api/auth/oidc/callback`]);
+  await provider.allowRedirects([app, both].map((instance) => `${instance.address}/api/auth/oidc/callback`));
 });
 
 test.afterAll(async () => {
-  await app?.stop();
+  await Promise.all([app?.stop(), both?.stop()]);
   await provider?.close();
 });
 
@@ -89,4 +95,17 @@ test('an expired code comes back to the sign-in page with the reason', async ({ 
     provider.codeTtlSeconds = 60;
     provider.tokenDelayMs = 0;
   }
+});
+
+test('with password sign-in on, both ways in are offered', async ({ page }) => {
+  await page.goto(`${both.address}/login`);
+  await expect(page.getByRole('link', { name: 'Sign in with Test SSO' })).toBeVisible();
+  await expect(page.getByLabel('Username')).toBeVisible();
+  await expect(page.getByLabel('Password')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'No account yet? Create one' })).toBeVisible();
+  await shot(page, 'oidc-login-both');
+  await page.getByRole('button', { name: 'No account yet? Create one' }).click();
+  // Registering is about a password: the provider's button steps aside.
+  await expect(page.getByRole('link', { name: 'Sign in with Test SSO' })).toHaveCount(0);
 });
