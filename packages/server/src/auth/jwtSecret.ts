@@ -26,7 +26,8 @@ const PLACEHOLDER = /change[-_ ]?(me|this|it)|your[-_ ]?(jwt[-_ ]?)?secret|repla
 
 /**
  * Why the configured auth cannot start, or null when it can. Multi-user mode needs a `jwt_secret`
- * (or JWT_SECRET) of at least 32 characters that is not a well-known placeholder.
+ * (or JWT_SECRET) of at least 32 characters that is not a well-known placeholder; single sign-on
+ * needs multi-user mode and an https issuer, and turning password sign-in off needs single sign-on.
  */
 export function authConfigProblem(config: Pick<Config, 'auth_mode' | 'jwt_secret'> & Partial<Pick<Config, 'local_login' | 'oidc'>>): string | null {
   if (config.auth_mode !== 'multi') {
