@@ -65,21 +65,29 @@ test('sign in with the provider, see the app signed in, sign out', async ({ page
   await expect(page.getByRole('link', { name: 'Sign in with Test SSO' })).toBeVisible();
 });
 
-test('a tampered state comes back to the sign-in page with the reason', async ({ page }) => {
-  // The state sent to the provider is changed on the way (the answer comes back with it).
-  await page.route(`${app.address}/api/auth/oidc/login?*`, async (route) => {
-    const response = await route.fetch({ maxRedirects: 0 });
-    const location = new URL(response.headers()['location']!);
-    location.searchParams.set('state', 'tampered');
-    await route.fulfill({ response, headers: { ...response.headers(), location: location.href } });
+const TAMPERED = [
+  { param: 'state', failure: 'state', says: 'That sign-in attempt expired or did not come from this browser. Please start again.' },
+  { param: 'nonce', failure: 'rejected', says: 'The sign-in provider’s answer could not be accepted (the code expired or a check failed). Please start again.' },
+];
+
+for (const { param, failure, says } of TAMPERED) {
+  test(`a tampered ${param} comes back to the sign-in page with the reason`, async ({ page }) => {
+    // The parameter sent to the provider is changed on the way; the provider answers with it (in the
+    // redirect for state, in the signed ID token for nonce), which no longer matches the attempt.
+    await page.route(`${app.address}/api/auth/oidc/login?*`, async (route) => {
+      const response = await route.fetch({ maxRedirects: 0 });
+      const location = new URL(response.headers()['location']!);
+      location.searchParams.set(param, `tampered-${param}`);
+      await route.fulfill({ response, headers: { ...response.headers(), location: location.href } });
+    });
+    await page.goto(`${app.address}/login`);
+    await signInAtProvider(page, 'grace');
+    await expect(page).toHaveURL(new RegExp(`/login\\?sso_error=${failure}$`));
+    await expect(page.getByRole('alert')).toHaveText(says);
+    expect(await page.evaluate(() => localStorage.getItem('nanoclaw.token'))).toBeNull();
+    await shot(page, `oidc-tampered-${param}`);
   });
-  await page.goto(`${app.address}/login`);
-  await signInAtProvider(page, 'grace');
-  await expect(page).toHaveURL(/\/login\?sso_error=state$/);
-  await expect(page.getByRole('alert')).toHaveText('That sign-in attempt expired or did not come from this browser. Please start again.');
-  expect(await page.evaluate(() => localStorage.getItem('nanoclaw.token'))).toBeNull();
-  await shot(page, 'oidc-tampered-state');
-});
+}
 
 test('an expired code comes back to the sign-in page with the reason', async ({ page }) => {
   // Codes live one second, and the provider's token endpoint takes longer to answer.

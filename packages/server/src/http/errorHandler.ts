@@ -53,6 +53,7 @@ const domainStatuses: ReadonlyArray<readonly [ErrorClass, number]> = [
   [auth.SsoRejectedError, 401],
   [auth.SsoConflictError, 409],
   [auth.SsoUnavailableError, 502],
+  [auth.SsoError, 401],
   [workspace.PathRefusedError, 400],
   [workspace.WrongKindError, 400],
   [workspace.FileNotFoundError, 404],
