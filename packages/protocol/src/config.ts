@@ -190,6 +190,33 @@ export const authRateLimitSchema = z
   })
   .strict();
 
+/** Single sign-on with an OpenID Connect provider (authorization code flow with PKCE); multi-user mode only. */
+export const oidcSettingsSchema = z
+  .object({
+    /** The provider's issuer URL; its `/.well-known/openid-configuration` is read on first use. */
+    issuer: z.string().url(),
+    client_id: z.string().min(1),
+    /** Confidential clients only (`${ENV_VAR}` expansion applies, or OIDC_CLIENT_SECRET); a public client omits it. */
+    client_secret: z.string().min(1).optional(),
+    /** Shown on the sign-in button: "Sign in with <name>". */
+    name: z.string().min(1).max(60).default('single sign-on'),
+    scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
+    /**
+     * The callback URL registered at the provider, e.g. https://chat.example.com/api/auth/oidc/callback.
+     * Default: this server's own address as the request reached it (set it behind a reverse proxy).
+     */
+    redirect_url: z.string().url().optional(),
+    /**
+     * When set, the role follows this claim at every SSO sign-in: admin when the claim equals `value`
+     * (or is a list containing it), user otherwise.
+     */
+    admin_claim: z.object({ name: z.string().min(1), value: z.string().min(1) }).strict().optional(),
+    /** Allow an http:// issuer (a provider on this machine for tests); never for a real provider. */
+    allow_insecure_issuer: z.boolean().default(false),
+  })
+  .strict();
+export type OidcSettings = z.infer<typeof oidcSettingsSchema>;
+
 /** Fields every MCP server entry shares. */
 const mcpServerCommon = {
   /** Tools appear as `mcp__<name>__<tool>`. */
@@ -278,6 +305,10 @@ export const configSchema = z
     auth_rate_limit: authRateLimitSchema.prefault({}),
     /** Per-user token and request limits checked before every model request. */
     quotas: quotaSettingsSchema.prefault({}),
+    /** Single sign-on (multi-user mode). */
+    oidc: oidcSettingsSchema.optional(),
+    /** Multi-user mode: whether username + password sign-in (and registration) is offered; false needs `oidc`. */
+    local_login: z.boolean().default(true),
     /** Largest folder upload (all files together), bytes. */
     max_upload_bytes: z.number().int().positive().default(100 * 1024 * 1024),
     /** Most files one folder upload may hold. */

@@ -94,6 +94,16 @@ export type ApiTool = z.infer<typeof apiToolSchema>;
 
 // --- accounts ----------------------------------------------------------------------------------
 
+/** `GET /api/auth/mode`: how people sign in to this server. */
+export const apiAuthModeSchema = z.object({
+  mode: z.enum(['single', 'multi']),
+  /** Username + password sign-in and registration are offered (multi-user mode). */
+  local_login: z.boolean(),
+  /** Single sign-on, when configured: the provider's name and where the browser starts. */
+  oidc: z.object({ name: z.string(), login_url: z.string() }).nullable(),
+});
+export type ApiAuthMode = z.infer<typeof apiAuthModeSchema>;
+
 export const apiUserSchema = z.object({
   id: z.string(),
   username: z.string(),

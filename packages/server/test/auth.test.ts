@@ -66,7 +66,7 @@ describe('multi-user mode', () => {
   });
 
   it('keeps the public routes public', async () => {
-    expect((await t.api('GET', '/api/auth/mode')).body.data).toEqual({ mode: 'multi' });
+    expect((await t.api('GET', '/api/auth/mode')).body.data).toEqual({ mode: 'multi', local_login: true, oidc: null });
     expect((await t.api('GET', '/api/models')).status).toBe(200);
     expect((await t.api('GET', '/api/tools')).status).toBe(200);
   });
@@ -266,7 +266,7 @@ describe('single-user mode', () => {
   it('needs no login: every request is the default admin', async () => {
     const t = await startTestServer();
     try {
-      expect((await t.api('GET', '/api/auth/mode')).body.data).toEqual({ mode: 'single' });
+      expect((await t.api('GET', '/api/auth/mode')).body.data).toEqual({ mode: 'single', local_login: false, oidc: null });
       expect((await t.api('GET', '/api/auth/profile')).body.data).toMatchObject({ username: 'default', role: 'admin' });
       expect((await t.api('GET', '/api/conversations')).status).toBe(200);
       expect((await t.api('GET', '/api/admin/users')).body.data.map((u: any) => u.username)).toEqual(['default']);

@@ -1,4 +1,5 @@
 import {
+  apiAuthModeSchema,
   apiConversationDetailSchema,
   apiConversationSchema,
   apiDeletedSchema,
@@ -33,6 +34,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { registerUser, startMultiUserServer } from './authHelpers.js';
+import { FlowBrowser, signInAtProvider } from './oidcBrowser.js';
+import { startOidcProvider, type TestOidcProvider } from './oidcProvider.js';
 import { createConversation, readSse, sendMessage, startTestServer, waitFor, type TestServer } from './helpers.js';
 
 /**
@@ -62,7 +65,7 @@ describe('REST answers follow the protocol schemas', () => {
   afterAll(() => t.close());
 
   it('metadata: mode, models, tools, tool status, profile', async () => {
-    expectContract(z.object({ mode: z.enum(['single', 'multi']) }), await ok(t, 'GET', '/api/auth/mode'), 'auth mode');
+    expectContract(apiAuthModeSchema, await ok(t, 'GET', '/api/auth/mode'), 'auth mode');
     expectContract(z.array(apiModelSchema).min(1), await ok(t, 'GET', '/api/models'), 'models');
     expectContract(z.array(apiToolSchema).min(1), await ok(t, 'GET', '/api/tools'), 'tools');
     expectContract(z.object({ mcp_servers: z.array(apiMcpServerStatusSchema) }), await ok(t, 'GET', '/api/tools/status'), 'tool status');
@@ -169,5 +172,30 @@ describe('REST answers of multi-user mode follow the protocol schemas', () => {
     expectContract(apiUserQuotaSchema, await ok(admin, 'GET', `/api/admin/users/${admin.id}/limits`), 'user limits');
     expectContract(apiUserQuotaSchema, await ok(admin, 'PUT', `/api/admin/users/${admin.id}/limits`, { tokens_per_day: 1000, requests_per_minute: 0 }), 'set user limits');
     expectContract(apiAllQuotasSchema, await ok(admin, 'GET', '/api/admin/limits'), 'all limits');
+  });
+});
+
+describe('REST answers of single sign-on follow the protocol schemas', () => {
+  let provider: TestOidcProvider;
+  let t: TestServer;
+  beforeAll(async () => {
+    provider = await startOidcProvider();
+    t = await startMultiUserServer({
+      oidc: { issuer: provider.issuer, client_id: provider.clientId, client_secret: provider.clientSecret, allow_insecure_issuer: true },
+    });
+    await provider.allowRedirects([`${t.url}/api/auth/oidc/callback`]);
+  });
+  afterAll(async () => {
+    await t.close();
+    await provider.close();
+  });
+
+  it('mode, and the token the hand-off gives (login and callback answer redirects)', async () => {
+    expectContract(apiAuthModeSchema, await ok(t, 'GET', '/api/auth/mode'), 'auth mode with oidc');
+    const browser = new FlowBrowser();
+    const callback = await browser.request(await signInAtProvider(browser, t.url, 'contract-sso'), { accept: 'text/html' });
+    expect(callback.status).toBe(303);
+    const session = await browser.request(`${t.url}/api/auth/oidc/session`, { method: 'POST' });
+    expectContract(apiLoginResultSchema, ((await session.json()) as { data: unknown }).data, 'oidc session');
   });
 });

@@ -115,7 +115,7 @@ describe('conversations API', () => {
     const names = tools.body.data.map((tool: any) => tool.name);
     expect(names).toEqual(expect.arrayContaining(['calculator', 'get_current_time']));
     expect(tools.body.data[0]).toEqual({ name: expect.any(String), description: expect.any(String), category: expect.any(String), parameters: expect.any(Object) });
-    expect((await t.api('GET', '/api/auth/mode')).body.data).toEqual({ mode: 'single' });
+    expect((await t.api('GET', '/api/auth/mode')).body.data).toEqual({ mode: 'single', local_login: false, oidc: null });
     expect((await t.api('GET', '/api/auth/profile')).body.data).toMatchObject({ username: 'default', role: 'admin' });
   });
 

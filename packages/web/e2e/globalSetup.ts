@@ -62,13 +62,13 @@ function agentsConfig(gate: string): string[] {
   ];
 }
 
-interface Started {
+export interface Started {
   address: string;
   stop(): Promise<void>;
 }
 
 /** One NanoClaw process (built server, built UI) with its own temp config and data, models at the simulator. */
-async function startNanoclaw(serverMain: string, chatUrl: string, extraConfig: string[] = []): Promise<Started> {
+export async function startNanoclaw(serverMain: string, chatUrl: string, extraConfig: string[] = []): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'nc-e2e-'));
   // A top-level key in extraConfig replaces the default line of the same key.
   const replaced = new Set(extraConfig.map((line) => /^(\w+):/.exec(line)?.[1]).filter(Boolean));

@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory } from 'vue-router';
+import { createRouter, createWebHistory, START_LOCATION } from 'vue-router';
 import HomeView from './views/HomeView.vue';
 import ChatView from './views/ChatView.vue';
 import LoginView from './views/LoginView.vue';
@@ -30,5 +30,7 @@ setUnauthorizedHandler(() => {
   const auth = useAuthStore();
   auth.logout();
   const current = router.currentRoute.value;
+  // Before the first page is shown, the guard above decides (and keeps the sign-in page's query, e.g. sso=done).
+  if (current === START_LOCATION) return;
   if (current.name !== 'login') void router.replace({ name: 'login', query: current.fullPath !== '/' ? { redirect: current.fullPath } : {} });
 });

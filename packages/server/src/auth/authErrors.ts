@@ -47,3 +47,34 @@ export class AccountGoneError extends AuthError {
     super('The account no longer exists.');
   }
 }
+/** Password sign-in or registration on a server with `local_login: false`. */
+export class LocalLoginDisabledError extends AuthError {
+  constructor(provider: string | null) {
+    super(
+      provider
+        ? `Password sign-in is turned off on this server (local_login: false). Use "Sign in with ${provider}".`
+        : 'Password sign-in is turned off on this server (local_login: false).',
+    );
+  }
+}
+
+/** A single sign-on attempt that did not sign anyone in; `failure` names why for the sign-in page. */
+export abstract class SsoError extends AuthError {
+  abstract readonly failure: 'state' | 'rejected' | 'conflict' | 'unavailable';
+}
+/** The attempt is unknown, expired, from another browser, or its `state` was tampered with. */
+export class SsoStateError extends SsoError {
+  readonly failure = 'state';
+}
+/** The provider's answer failed a check (code, nonce, signature, issuer, audience, expiry) or the person declined. */
+export class SsoRejectedError extends SsoError {
+  readonly failure = 'rejected';
+}
+/** The sign-in cannot be matched to one account (several share the email, no free username). */
+export class SsoConflictError extends SsoError {
+  readonly failure = 'conflict';
+}
+/** The provider cannot be reached or is not an OpenID provider. */
+export class SsoUnavailableError extends SsoError {
+  readonly failure = 'unavailable';
+}

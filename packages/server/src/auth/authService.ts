@@ -4,6 +4,7 @@ import { ConflictError, type UserRepo, type UserRow } from '../db/index.js';
 import {
   AccountDeactivatedError,
   AccountGoneError,
+  LocalLoginDisabledError,
   RegistrationClosedError,
   SingleUserModeError,
   UnauthenticatedError,
@@ -21,7 +22,7 @@ let joseModule: Promise<typeof import('jose')> | undefined;
 const loadJose = (): Promise<typeof import('jose')> => (joseModule ??= import('jose'));
 
 export interface AuthServiceDeps {
-  config: Pick<Config, 'auth_mode' | 'jwt_secret' | 'allow_registration'>;
+  config: Pick<Config, 'auth_mode' | 'jwt_secret' | 'allow_registration'> & Partial<Pick<Config, 'local_login' | 'oidc'>>;
   users: UserRepo;
   now: () => Date;
 }
@@ -70,6 +71,12 @@ export function createAuthService(deps: AuthServiceDeps) {
     return key;
   }
 
+  /** Username + password sign-in and registration, unless `local_login: false` (single sign-on only). */
+  function requireLocalLogin(): void {
+    requireMulti();
+    if (config.local_login === false) throw new LocalLoginDisabledError(config.oidc?.name ?? null);
+  }
+
   async function issue(user: UserRow): Promise<ApiLoginResult> {
     const signingKey = requireMulti();
     const issuedAt = Math.floor(now().getTime() / 1000);
@@ -86,7 +93,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   /** Creates an account and signs it in. The first account with a password on a server becomes its admin. */
   async function register(input: NewAccount): Promise<ApiLoginResult> {
-    requireMulti();
+    requireLocalLogin();
     if (!config.allow_registration) throw new RegistrationClosedError();
     if (await users.findByUsername(input.username)) throw new UsernameTakenError(`The username "${input.username}" is already taken.`);
     const first = !(await users.list()).some((user) => user.password_hash !== null);
@@ -103,7 +110,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   async function login(username: string, password: string): Promise<ApiLoginResult> {
-    requireMulti();
+    requireLocalLogin();
     const user = await users.findByUsername(username);
     if (!user?.password_hash) {
       await verifyAgainstNothing(password);
@@ -148,7 +155,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     return issue(updated);
   }
 
-  return { mode: config.auth_mode, registrationOpen: multi && config.allow_registration, issue, register, login, authenticate, changePassword };
+  const registrationOpen = multi && config.allow_registration && config.local_login !== false;
+  return { mode: config.auth_mode, registrationOpen, issue, register, login, authenticate, changePassword };
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;

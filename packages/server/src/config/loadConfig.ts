@@ -89,6 +89,10 @@ function applyEnvOverrides(target: Record<string, unknown>, env: NodeJS.ProcessE
     if (env.OTEL_SERVICE_NAME) tracing.service_name = env.OTEL_SERVICE_NAME;
     target.tracing = tracing;
   }
+  const oidc = target.oidc;
+  if (env.OIDC_CLIENT_SECRET && oidc && typeof oidc === 'object' && !Array.isArray(oidc)) {
+    (oidc as Record<string, unknown>).client_secret = env.OIDC_CLIENT_SECRET;
+  }
   const models = Array.isArray(target.models) ? target.models : [];
   if (models.length === 0 && (env.OPENAI_API_KEY || env.OPENAI_BASE_URL)) {
     target.models = [openAiModelFromEnv(env)];

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { createConversationRepo } from './conversationRepo.js';
 import { createAnswerWrites } from './answerWrites.js';
 import { createTransferStore } from './transferStore.js';
+import { createIdentityRepo } from './identityRepo.js';
 import { createMessageRepo } from './messageRepo.js';
 import { createProjectRepo } from './projectRepo.js';
 import type { DB } from './schema.js';
@@ -15,6 +16,7 @@ import { systemClock, type Clock } from './values.js';
 export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
   return {
     users: createUserRepo(db, now),
+    identities: createIdentityRepo(db, now),
     projects: createProjectRepo(db, now),
     conversations: createConversationRepo(db, now),
     messages: createMessageRepo(db, now),
@@ -36,6 +38,7 @@ export { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, retryWhileDatabase
 export type { DB, UserRole } from './schema.js';
 export type { Clock } from './values.js';
 export { DEFAULT_USERNAME, type NewUser, type UserPatch, type UserRepo, type UserRow } from './userRepo.js';
+export { type IdentityRepo, type IdentityRow, type NewIdentity } from './identityRepo.js';
 export { type NewProject, type ProjectPatch, type ProjectRepo, type ProjectRow } from './projectRepo.js';
 export {
   CONVERSATION_DEFAULTS,

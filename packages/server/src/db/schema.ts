@@ -17,6 +17,7 @@ export interface DB {
   token_usage_hourly: TokenUsageHourlyTable;
   rate_counters: RateCountersTable;
   user_limits: UserLimitsTable;
+  user_identities: UserIdentitiesTable;
 }
 
 type StoredBoolean = ColumnType<SqlBool, boolean, boolean>;
@@ -30,6 +31,18 @@ export interface UsersTable {
   email: string | null;
   role: UserRole;
   is_active: StoredBoolean;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+/** A user's account at an OpenID Connect provider (single sign-on). */
+export interface UserIdentitiesTable {
+  id: string;
+  user_id: string;
+  issuer: string;
+  subject: string;
+  /** The verified email the provider last reported, if any. */
+  email: string | null;
   created_at: string;
   last_login_at: string | null;
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, isUniqueViolation } from './errors.js';
 import { prepareQuery } from './preparedQuery.js';
@@ -72,6 +72,17 @@ export function createUserRepo(db: Kysely<DB>, now: Clock = systemClock) {
     return row ? toUserRow(row) : null;
   }
 
+  /** Users whose email is this address, ignoring case (emails are not unique). */
+  async function listByEmail(email: string): Promise<UserRow[]> {
+    const rows = await db
+      .selectFrom('users')
+      .selectAll()
+      .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+      .orderBy('created_at', 'asc')
+      .execute();
+    return rows.map(toUserRow);
+  }
+
   /**
    * The `default` admin, created on first use. Idempotent, and safe when several processes start
    * at once: the loser of the insert race reads the winner's row.
@@ -113,7 +124,7 @@ export function createUserRepo(db: Kysely<DB>, now: Clock = systemClock) {
     return rows.map(toUserRow);
   }
 
-  return { create, findById, findByUsername, ensureDefaultUser, touchLastLogin, update, list };
+  return { create, findById, findByUsername, listByEmail, ensureDefaultUser, touchLastLogin, update, list };
 }
 
 export type UserRepo = ReturnType<typeof createUserRepo>;

@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health.js';
 import { requireJsonBody } from './requireJsonBody.js';
 import { trackRouteMethods } from './routeMethods.js';
 import { authRoutes } from './routes/authRoutes.js';
+import { oidcRoutes } from './routes/oidcRoutes.js';
 import { adminRoutes } from './routes/admin.js';
 import { projectRoutes } from './routes/projects.js';
 import { fileRoutes } from './routes/files.js';
@@ -55,6 +56,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await scope.register(runRoutes(ctx));
       await scope.register(statsRoutes(ctx));
       await scope.register(authRoutes(ctx));
+      await scope.register(oidcRoutes(ctx));
       await scope.register(adminRoutes(ctx));
       await scope.register(projectRoutes(ctx));
       await scope.register(fileRoutes(ctx));

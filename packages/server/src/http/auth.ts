@@ -2,7 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './appContext.js';
 
 /** Routes anyone may call in multi-user mode, signed in or not (route patterns under /api). */
-export const PUBLIC_ROUTES = new Set(['/api/auth/mode', '/api/auth/login', '/api/auth/register', '/api/models', '/api/tools']);
+export const PUBLIC_ROUTES = new Set([
+  '/api/auth/mode',
+  '/api/auth/login',
+  '/api/auth/register',
+  '/api/auth/oidc/login',
+  '/api/auth/oidc/callback',
+  '/api/auth/oidc/session',
+  '/api/models',
+  '/api/tools',
+]);
 
 /**
  * Attaches the current user to every request. Single-user mode: everyone is the `default` admin,

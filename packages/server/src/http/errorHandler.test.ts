@@ -53,7 +53,7 @@ describe('errorHandler', () => {
     const classes = [...Object.values(auth), ...Object.values(workspace)].filter(
       (value): value is abstract new (...args: never[]) => Error => typeof value === 'function' && value.prototype instanceof Error,
     );
-    expect(classes.length).toBe(15);
+    expect(classes.length).toBe(21);
     for (const type of classes) expect(domainErrorStatus(Object.create(type.prototype)), type.name).toBeGreaterThanOrEqual(400);
   });
 });

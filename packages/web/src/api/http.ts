@@ -1,5 +1,5 @@
 import type { ApiDirectoryListing, ApiFileContent, ApiFileLimits, ApiFileDeleted, ApiFileMoved, ApiFileWritten, ApiProject } from '@nanoclaw/protocol';
-import type { ApiBranchResult, ApiConversation, ApiConversationDetail, ApiDeleted, ApiLoginResult, ApiMessage, ApiModel, ApiStopResult, ApiTokenStats, ApiUser, Attachment } from '@nanoclaw/protocol';
+import type { ApiAuthMode, ApiBranchResult, ApiConversation, ApiConversationDetail, ApiDeleted, ApiLoginResult, ApiMessage, ApiModel, ApiStopResult, ApiTokenStats, ApiUser, Attachment } from '@nanoclaw/protocol';
 import type { ConversationSettings, Page, StatsPeriod } from '@nanoclaw/protocol';
 import type { ApiAllQuotas, ApiOwnQuota, ApiQuotaUse, ApiUserQuota, UserLimitsBody } from '@nanoclaw/protocol';
 import { authHeaders, notifyUnauthorized } from '../lib/session';
@@ -21,7 +21,8 @@ export class ApiError extends Error {
 
 /** Reads an error envelope (or anything else) into an ApiError. */
 export async function errorFrom(res: Response): Promise<ApiError> {
-  if (res.status === 401 && !res.url.includes('/api/auth/login')) notifyUnauthorized();
+  // A refused sign-in is not the end of a session.
+  if (res.status === 401 && !/\/api\/auth\/(login|oidc\/)/.test(res.url)) notifyUnauthorized();
   let message = `${res.status} ${res.statusText}`;
   try {
     const body = (await res.json()) as { message?: string };
@@ -53,7 +54,9 @@ const enc = encodeURIComponent;
 const filePath = (path: string) => path.split('/').filter(Boolean).map(enc).join('/');
 
 export const api = {
-  authMode: () => request<{ mode: 'single' | 'multi' }>('GET', '/api/auth/mode'),
+  authMode: () => request<ApiAuthMode>('GET', '/api/auth/mode'),
+  /** Trades the single sign-on hand-off cookie for a token. */
+  oidcSession: () => request<ApiLoginResult>('POST', '/api/auth/oidc/session'),
   profile: () => request<ApiUser>('GET', '/api/auth/profile'),
   login: (username: string, password: string) => request<ApiLoginResult>('POST', '/api/auth/login', { username, password }),
   register: (username: string, password: string, email?: string) =>

@@ -205,6 +205,17 @@ export default {
     logout: 'Sign out',
     signedInAs: 'Signed in as {name}',
     expired: 'Your session has ended. Please sign in again.',
+    sso: 'Sign in with {name}',
+    ssoFinishing: 'Finishing sign-in…',
+    or: 'or',
+    ssoErrors: {
+      state: 'That sign-in attempt expired or did not come from this browser. Please start again.',
+      rejected: 'The sign-in provider’s answer could not be accepted (the code expired or a check failed). Please start again.',
+      conflict: 'This sign-in cannot be matched to a single account. Ask an administrator.',
+      unavailable: 'The sign-in provider cannot be reached right now. Try again later.',
+      deactivated: 'This account has been deactivated. Ask an administrator to reactivate it.',
+      unknown: 'Single sign-on did not complete. Please start again.',
+    },
   },
   projects: { label: 'Project', all: 'All conversations', new: 'New project', name: 'Project name', create: 'Create project', inProject: 'Project: {name}' },
   files: {

@@ -207,6 +207,17 @@ const zhCN: typeof en = {
     logout: '退出登录',
     signedInAs: '已登录：{name}',
     expired: '登录已失效，请重新登录。',
+    sso: '使用 {name} 登录',
+    ssoFinishing: '正在完成登录…',
+    or: '或',
+    ssoErrors: {
+      state: '这次登录已过期，或不是从本浏览器发起的。请重新开始。',
+      rejected: '无法接受登录服务的应答（授权码已过期或校验失败）。请重新开始。',
+      conflict: '这次登录无法对应到唯一的账号。请联系管理员。',
+      unavailable: '暂时无法连接登录服务，请稍后再试。',
+      deactivated: '此账号已被停用。请联系管理员重新启用。',
+      unknown: '单点登录未完成，请重新开始。',
+    },
   },
   projects: { label: '项目', all: '全部对话', new: '新建项目', name: '项目名称', create: '创建项目', inProject: '项目：{name}' },
   files: {

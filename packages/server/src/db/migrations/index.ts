@@ -3,6 +3,7 @@ import { initialSchema } from './0001_initial.js';
 import { conversationTree } from './0002_conversation_tree.js';
 import { treeOrder } from './0003_tree_order.js';
 import { quotas } from './0007_quotas.js';
+import { userIdentities } from './0008_user_identities.js';
 
 /**
  * Every migration, in order. Imported in code (not read from disk) so the compiled server carries
@@ -13,4 +14,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002_conversation_tree': conversationTree,
   '0003_tree_order': treeOrder,
   '0007_quotas': quotas,
+  '0008_user_identities': userIdentities,
 };
