@@ -9,3 +9,5 @@ export * from './workspace.js';
 export * from './auth.js';
 export * from './clientBody.js';
 export * from './conversationTitles.js';
+export * from './apiKeys.js';
+export * from './openaiApi.js';

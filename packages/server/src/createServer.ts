@@ -22,6 +22,7 @@ import { createRunService } from './agent/runService.js';
 import { buildApp } from './http/app.js';
 import { authConfigProblem } from './auth/jwtSecret.js';
 import { createAuthService } from './auth/authService.js';
+import { createApiKeyService } from './auth/apiKeyService.js';
 import { createProjectWorkspaces } from './workspace/projectWorkspaces.js';
 import { pathLimitsOf } from './workspace/resolveProjectPath.js';
 import { LocalChangeFeed, type ProjectChangeFeed } from './workspace/projectChangeFeed.js';
@@ -97,6 +98,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       logger,
     });
     const auth = createAuthService({ config, users: repos.users, now });
+    const apiKeys = createApiKeyService({ keys: repos.apiKeys, users: repos.users, now });
     // The Python sandbox loads its workers on the first execute_python call unless prewarm is set.
     const pool = createPythonPool({
       poolSize: config.sandbox.pool_size,
@@ -137,7 +139,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         executeTools: (calls, ctx) => executor.executeBatch(calls, ctx),
       },
     });
-    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, ...(mcpBridge && { mcp: mcpBridge }), workspaces, fileChanges: changes, auth, now };
+    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, ...(mcpBridge && { mcp: mcpBridge }), workspaces, fileChanges: changes, auth, apiKeys, chat, now };
     const app = await buildApp(ctx);
     const db = database;
     return {

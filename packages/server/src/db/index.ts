@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createApiKeyRepo } from './apiKeyRepo.js';
 import { createConversationRepo } from './conversationRepo.js';
 import { createAnswerWrites } from './answerWrites.js';
 import { createMessageRepo } from './messageRepo.js';
@@ -17,6 +18,7 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
     messages: createMessageRepo(db, now),
     usage: createUsageRepo(db),
     answers: createAnswerWrites(db, now),
+    apiKeys: createApiKeyRepo(db, now),
   };
 }
 
@@ -48,4 +50,5 @@ export {
   type NewMessage,
 } from './messageRepo.js';
 export { type UsageRecord, type UsageRepo } from './usageRepo.js';
+export { type ApiKeyRepo, type ApiKeyRow, type ApiKeyWithOwner, type NewApiKey } from './apiKeyRepo.js';
 export type { ModelUsage, StatsPeriod, TokenTotals, UsageBucket, UsageStats } from './usageStats.js';

@@ -15,6 +15,7 @@ export interface DB {
   messages: MessagesTable;
   token_usage: TokenUsageTable;
   token_usage_hourly: TokenUsageHourlyTable;
+  api_keys: ApiKeysTable;
 }
 
 type StoredBoolean = ColumnType<SqlBool, boolean, boolean>;
@@ -89,4 +90,17 @@ export interface TokenUsageHourlyTable extends TokenCounts {
   /** UTC hour, `YYYY-MM-DDTHH`. */
   hour: string;
   model: string;
+}
+
+/** A key for the OpenAI-compatible API; the key itself is never stored, only its SHA-256. */
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** The key's first characters (`nck_` and 8 more), shown to tell keys apart. */
+  prefix: string;
+  /** Hex SHA-256 of the whole key. */
+  key_hash: string;
+  created_at: string;
+  last_used_at: string | null;
 }

@@ -18,6 +18,8 @@ import { authRoutes } from './routes/authRoutes.js';
 import { adminRoutes } from './routes/admin.js';
 import { projectRoutes } from './routes/projects.js';
 import { fileRoutes } from './routes/files.js';
+import { apiKeyRoutes } from './routes/apiKeys.js';
+import { openAiRoutes } from './routes/openaiCompat.js';
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -55,9 +57,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await scope.register(adminRoutes(ctx));
       await scope.register(projectRoutes(ctx));
       await scope.register(fileRoutes(ctx));
+      await scope.register(apiKeyRoutes(ctx));
     },
     { prefix: '/api' },
   );
+  await api.register(openAiRoutes(ctx), { prefix: '/v1' });
   registerStaticUi(app);
   return app;
 }

@@ -9,6 +9,8 @@ import type { McpBridge } from '../tools/mcp/mcpBridge.js';
 import type { ProjectWorkspaces } from '../workspace/projectWorkspaces.js';
 import type { ProjectChangeFeed } from '../workspace/projectChangeFeed.js';
 import type { AuthService } from '../auth/authService.js';
+import type { ApiKeyService } from '../auth/apiKeyService.js';
+import type { ChatClient } from '../llm/chatClient.js';
 
 /** Everything the routes need, built once in main.ts (tests build it against temp dirs and the simulator). */
 export interface AppContext {
@@ -27,6 +29,10 @@ export interface AppContext {
   fileChanges: ProjectChangeFeed;
   /** Accounts and tokens (multi-user mode). */
   auth: AuthService;
+  /** API keys of the OpenAI-compatible API (`/v1`). */
+  apiKeys: ApiKeyService;
+  /** The model client every model request goes through (agent runs and `/v1` relays alike). */
+  chat: ChatClient;
   now: () => Date;
 }
 
