@@ -20,6 +20,8 @@ import { projectRoutes } from './routes/projects.js';
 import { fileRoutes } from './routes/files.js';
 import { apiKeyRoutes } from './routes/apiKeys.js';
 import { openAiRoutes } from './routes/openaiCompat.js';
+import { registerApiDocs } from './apiDocs.js';
+import { serverVersion } from '../cli.js';
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -36,6 +38,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   logIgnoredBodyFields(app);
   // `/` alone is a known path only when the UI is served; the catch-all would make every path known.
   const routes = trackRouteMethods(app, STATIC_UI_ROUTES.slice(1));
+  app.decorate('registeredRoutes', routes.list);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = routes.allowedMethods(path);
@@ -43,6 +46,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     reply.header('allow', allowed.join(', '));
     return sendError(reply, 405, `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}.`);
   });
+
+  await registerApiDocs(app, serverVersion());
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   await api.register(

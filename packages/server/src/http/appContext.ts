@@ -40,4 +40,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: UserRow;
   }
+  interface FastifyInstance {
+    /** Every route of the app, as registered (method and URL pattern; the web app's catch-all left out). */
+    registeredRoutes(): ReadonlyArray<{ method: string; url: string }>;
+  }
 }
