@@ -1,4 +1,7 @@
 import {
+  apiAdminApiKeySchema,
+  apiApiKeySchema,
+  apiCreatedApiKeySchema,
   apiConversationDetailSchema,
   apiConversationSchema,
   apiDeletedSchema,
@@ -89,6 +92,15 @@ describe('REST answers follow the protocol schemas', () => {
     for (const id of [conversation.id, slow.id]) {
       expectContract(pageSchema(apiMessageSchema), await ok(t, 'GET', `/api/conversations/${id}/messages`), 'messages');
     }
+  });
+
+  it('API keys: create, list, the admin list, revoke', async () => {
+    const created = expectContract(apiCreatedApiKeySchema, await ok(t, 'POST', '/api/api-keys', { name: 'contract' }), 'created API key');
+    expectContract(z.array(apiApiKeySchema).min(1), await ok(t, 'GET', '/api/api-keys'), 'API keys');
+    expectContract(z.array(apiAdminApiKeySchema).min(1), await ok(t, 'GET', '/api/admin/api-keys'), 'admin API keys');
+    expectContract(apiDeletedSchema, await ok(t, 'DELETE', `/api/api-keys/${created.id}`), 'revoked API key');
+    const second = expectContract(apiCreatedApiKeySchema, await ok(t, 'POST', '/api/api-keys', { name: 'contract 2' }), 'created API key');
+    expectContract(apiDeletedSchema, await ok(t, 'DELETE', `/api/admin/api-keys/${second.id}`), 'admin-revoked API key');
   });
 
   it('projects and their files', async () => {

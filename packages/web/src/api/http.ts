@@ -1,10 +1,12 @@
 import type { ApiDirectoryListing, ApiFileContent, ApiFileLimits, ApiFileDeleted, ApiFileMoved, ApiFileWritten, ApiProject } from '@nanoclaw/protocol';
 import type { ApiConversation, ApiConversationDetail, ApiDeleted, ApiLoginResult, ApiMessage, ApiModel, ApiStopResult, ApiTokenStats, ApiUser, Attachment } from '@nanoclaw/protocol';
 import type { ConversationSettings, Page, StatsPeriod } from '@nanoclaw/protocol';
+import type { ApiApiKey, ApiCreatedApiKey } from '@nanoclaw/protocol';
 import { authHeaders, notifyUnauthorized } from '../lib/session';
 
 export type { ApiDirectoryListing, ApiFileContent, ApiProject };
 export type { ApiConversation, ApiLoginResult, ApiMessage, ApiModel, ApiUser, Attachment, Page };
+export type { ApiApiKey, ApiCreatedApiKey };
 export type { ApiConversationDetail as ConversationDetail, ApiTokenStats as TokenStats, ConversationSettings };
 
 /** A failed API call, with the server's sentence (already written for people). */
@@ -86,5 +88,9 @@ export const api = {
     ),
   deleteMessage: (id: string, mid: string) => request<ApiDeleted>('DELETE', `/api/conversations/${enc(id)}/messages/${enc(mid)}`),
   stop: (id: string) => request<ApiStopResult>('POST', `/api/conversations/${enc(id)}/stop`),
+  listApiKeys: () => request<ApiApiKey[]>('GET', '/api/api-keys'),
+  /** The answer's `key` is shown this once. */
+  createApiKey: (name: string) => request<ApiCreatedApiKey>('POST', '/api/api-keys', { name }),
+  revokeApiKey: (id: string) => request<ApiDeleted>('DELETE', `/api/api-keys/${enc(id)}`),
   tokenStats: (period: StatsPeriod) => request<ApiTokenStats>('GET', `/api/stats/tokens?period=${period}`),
 };
