@@ -32,6 +32,10 @@ describe('OpenAPI document', () => {
     const missing = routes.filter(({ method, url }) => !doc.paths[openApiPath(url)]?.[method.toLowerCase()]).map(({ method, url }) => `${method} ${url}`);
     expect(missing).toEqual([]);
     for (const path of ['/api/api-keys', '/v1/chat/completions', '/v1/models', '/api/openapi.json']) expect(doc.paths[path]).toBeDefined();
+    // The web app's pages are not API, and operations are grouped by resource.
+    expect(doc.paths['/']).toBeUndefined();
+    expect(doc.paths['/api/projects/{id}/files/{*}'].get.tags).toEqual(['projects']);
+    expect(doc.paths['/v1/chat/completions'].post.tags).toEqual(['openai']);
   });
 
   it('describes request bodies and queries with the zod schemas that validate them', () => {

@@ -48,7 +48,9 @@ test('API documentation: /api/docs shows every route of the OpenAPI document, wi
   await expect(page.getByRole('heading', { name: /NanoClaw API/ })).toBeVisible();
   await expect(page.locator('.opblock-summary-path', { hasText: '/v1/chat/completions' })).toBeVisible();
   await expect(page.locator('.opblock-summary-path', { hasText: '/api/api-keys' }).first()).toBeVisible();
+  await expect(page.locator('.opblock-tag', { hasText: 'conversations' })).toBeVisible();
+  await shot(page, 'api-docs');
   await page.locator('.opblock-summary-path', { hasText: '/v1/chat/completions' }).click();
   await expect(page.locator('.opblock-body').first()).toContainText('messages');
-  await shot(page, 'api-docs');
+  await shot(page, 'api-docs-completions');
 });

@@ -30,9 +30,9 @@ export async function registerApiDocs(app: FastifyInstance, version: string): Pr
       },
       security: [{ bearer: [] }],
     },
-    transform: createJsonSchemaTransform({ skipList: [] }),
+    transform: withTags(createJsonSchemaTransform({ skipList: [] })),
   });
-  app.get(OPENAPI_PATH, { schema: { summary: 'This OpenAPI document', tags: ['meta'] } }, async () => app.swagger());
+  app.get(OPENAPI_PATH, { schema: { summary: 'This OpenAPI document', tags: ['docs'] } }, async () => app.swagger());
 
   const { default: swaggerUi } = await import('@fastify/swagger-ui');
   // In a scope of its own: Swagger UI's page gets its own Content-Security-Policy, nothing else does.
@@ -50,4 +50,25 @@ export async function registerApiDocs(app: FastifyInstance, version: string): Pr
           .replace(' upgrade-insecure-requests;', " connect-src 'self'; form-action 'self';"),
     });
   });
+}
+
+type Transform = ReturnType<typeof createJsonSchemaTransform>;
+
+/**
+ * Groups the document's operations: a route without tags gets the resource it belongs to (`/api/projects/…`
+ * → `projects`, `/v1/…` → `openai`), so the docs page lists them by resource rather than as one long list.
+ */
+function withTags(transform: Transform): Transform {
+  return (input) => {
+    const out = transform(input);
+    const schema = (out.schema ?? {}) as { hide?: boolean; tags?: string[] };
+    if (schema.hide || schema.tags) return out;
+    return { ...out, schema: { ...schema, tags: [tagOf(input.url)] } };
+  };
+}
+
+export function tagOf(url: string): string {
+  const [first, second] = url.split('/').filter(Boolean);
+  if (first === 'v1') return 'openai';
+  return second ?? first ?? 'app';
 }
