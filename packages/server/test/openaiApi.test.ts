@@ -158,6 +158,26 @@ describe('OpenAI-compatible API with the official SDK', () => {
     expect(completion.usage!.total_tokens).toBeGreaterThan(0);
   });
 
+  it('an agent stream whose client goes away still finishes and is stored', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${openai.apiKey}` },
+      body: JSON.stringify({ model: 'agent/slow:50', messages: [{ role: 'user', content: 'Count slowly' }], stream: true }),
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const conversationId = res.headers.get('x-nanoclaw-conversation-id')!;
+    const reader = res.body!.getReader();
+    await reader.read();
+    controller.abort();
+    const messages = await waitFor(async () => {
+      const items = (await t.api('GET', `/api/conversations/${conversationId}/messages`)).body.data.items;
+      return items.at(-1)?.status === 'complete' ? items : undefined;
+    }, 15_000);
+    expect(messages[1].text.length).toBeGreaterThan(0);
+  });
+
   it('answers OpenAI errors the SDK understands: bad key 401, unknown model 404, bad body 400 naming the field', async () => {
     await expect(client(t, 'nck_wrong').models.list()).rejects.toMatchObject({ status: 401, type: 'authentication_error' });
     const missing = await fetch(`${t.url}/v1/models`);
