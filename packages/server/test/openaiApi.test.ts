@@ -192,6 +192,14 @@ describe('OpenAI-compatible API with the official SDK', () => {
       openai.chat.completions.create({ model: 'text', messages: [{ role: 'robot', content: 'x' }] as never }),
     ).rejects.toMatchObject({ status: 400, param: 'messages.0.role' });
     await expect(openai.chat.completions.create({ model: 'text', messages: [] })).rejects.toMatchObject({ status: 400, param: 'messages' });
+    const auth = { authorization: `Bearer ${openai.apiKey}` };
+    const unknown = await fetch(`${t.url}/v1/embeddings`, { method: 'POST', headers: auth });
+    expect([unknown.status, (await unknown.json()).error.code]).toEqual([404, 'unknown_url']);
+    const wrongMethod = await fetch(`${t.url}/v1/chat/completions`, { headers: auth });
+    expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'POST']);
+    expect((await wrongMethod.json()).error.type).toBe('invalid_request_error');
+    const notJson = await fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{' });
+    expect([notJson.status, (await notJson.json()).error.message]).toEqual([400, 'The request body is not valid JSON.']);
   });
 
   it('passes a rate limit through as 429', async () => {

@@ -20,6 +20,7 @@ import { projectRoutes } from './routes/projects.js';
 import { fileRoutes } from './routes/files.js';
 import { apiKeyRoutes } from './routes/apiKeys.js';
 import { openAiRoutes } from './routes/openaiCompat.js';
+import { openAiNotFound } from './openai/openAiErrors.js';
 import { registerApiDocs } from './apiDocs.js';
 import { serverVersion } from '../cli.js';
 
@@ -42,6 +43,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = routes.allowedMethods(path);
+    if (path === '/v1' || path.startsWith('/v1/')) return openAiNotFound(reply, request.method, path, allowed);
     if (allowed.length === 0) return sendError(reply, 404, `No route ${request.method} ${path}.`);
     reply.header('allow', allowed.join(', '));
     return sendError(reply, 405, `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}.`);
@@ -66,7 +68,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     },
     { prefix: '/api' },
   );
-  await api.register(openAiRoutes(ctx), { prefix: '/v1' });
+  await api.register(openAiRoutes(ctx, routes.allowedMethods), { prefix: '/v1' });
   registerStaticUi(app);
   return app;
 }

@@ -67,10 +67,25 @@ export function toOpenAiError(error: unknown): OpenAiApiError {
   return new OpenAiApiError(500, 'Something went wrong on the server. The error has been logged.');
 }
 
+/** Answers an error in OpenAI's shape. */
+export function sendOpenAiError(reply: FastifyReply, error: OpenAiApiError): FastifyReply {
+  return reply.code(error.status).send(openAiErrorBody(error.status, error.message, error.code, error.param));
+}
+
+/**
+ * An unknown path or a wrong method under `/v1`, in OpenAI's shape: 404, or 405 with `Allow`. Used by the
+ * `/v1` scope and by the app's own not-found handler (which the web app's catch-all hands GETs to).
+ */
+export function openAiNotFound(reply: FastifyReply, method: string, path: string, allowed: string[]): FastifyReply {
+  if (allowed.length === 0) return sendOpenAiError(reply, new OpenAiApiError(404, `No route ${method} ${path}.`, 'unknown_url'));
+  reply.header('allow', allowed.join(', '));
+  return sendOpenAiError(reply, new OpenAiApiError(405, `${method} is not allowed on ${path}; use ${allowed.join(', ')}.`, 'method_not_allowed'));
+}
+
 /** The error handler of the `/v1` scope: OpenAI's error shape instead of NanoClaw's envelope. */
 export function openAiErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const mapped = toOpenAiError(error);
   if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
   if (mapped.status === 503) reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-  return reply.code(mapped.status).send(openAiErrorBody(mapped.status, mapped.message, mapped.code, mapped.param));
+  return sendOpenAiError(reply, mapped);
 }

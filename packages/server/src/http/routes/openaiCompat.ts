@@ -8,7 +8,7 @@ import { startApiRun } from '../../agent/apiRun.js';
 import { runEvents } from '../../agent/runEvents.js';
 import type { LoggedEvent } from '../../agent/runSession.js';
 import type { ChatDelta, ChatRequest, ChatStreamResult } from '../../llm/types.js';
-import { openAiErrorHandler, OpenAiApiError, toOpenAiError } from '../openai/openAiErrors.js';
+import { openAiErrorHandler, openAiNotFound, OpenAiApiError, toOpenAiError } from '../openai/openAiErrors.js';
 import { completionObject, completionUsage, CompletionStream, type CompletionMeta, type CompletionToolCall } from '../openai/completionStream.js';
 
 /** A model id with this prefix runs NanoClaw's agent with the model named after it. */
@@ -22,11 +22,12 @@ const TOOL_RESULT_PREVIEW_CHARS = 500;
  * The OpenAI-compatible API under `/v1`, for the official SDKs and the tools built on them: every request
  * needs an API key (`Authorization: Bearer nck_…`), in single-user mode too, and errors take OpenAI's shape.
  */
-export function openAiRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function openAiRoutes(ctx: AppContext, allowedMethods: (path: string) => string[]): FastifyPluginAsyncZod {
   return async (app) => {
     app.setErrorHandler(openAiErrorHandler);
-    app.setNotFoundHandler((request) => {
-      throw new OpenAiApiError(404, `No route ${request.method} ${request.url.split('?')[0]}.`, 'unknown_url');
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      return openAiNotFound(reply, request.method, path, allowedMethods(path));
     });
     app.decorateRequest('user', null as never);
     app.addHook('onRequest', async (request) => {
@@ -138,7 +139,6 @@ function relayRequest(body: ChatCompletionBody, model: ModelConfig, maxTokens: n
   }
   if (body.temperature != null) request.temperature = body.temperature;
   if (maxTokens !== undefined) request.maxTokens = maxTokens;
-  if (model.thinking === false) request.thinking = false;
   return request;
 }
 
