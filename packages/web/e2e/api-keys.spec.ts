@@ -43,6 +43,34 @@ test('API keys: create one in the settings (shown once), use it on /v1, revoke i
   expect((await after.json()).error.message).toMatch(/revoked/);
 });
 
+test('multi-user mode: an administrator sees every user’s keys and revokes another user’s key', async ({ page, request }) => {
+  const multi = process.env.E2E_MULTI_URL!;
+  const adminToken = process.env.E2E_MULTI_ADMIN_TOKEN!;
+  const username = `keyowner${Date.now().toString(36)}`;
+  const registered = await request.post(`${multi}/api/auth/register`, { data: { username, password: 'correct horse battery' } });
+  const ownerToken = (await registered.json()).data.token as string;
+  const created = await request.post(`${multi}/api/api-keys`, { data: { name: 'owner key' }, headers: { authorization: `Bearer ${ownerToken}` } });
+  const key = (await created.json()).data.key as string;
+  expect((await request.get(`${multi}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status()).toBe(200);
+
+  const conversation = await request.post(`${multi}/api/conversations`, { data: { title: 'Admin keys' }, headers: { authorization: `Bearer ${adminToken}` } });
+  await page.addInitScript((token) => localStorage.setItem('nanoclaw.token', token), adminToken);
+  await page.goto(`${multi}/c/${(await conversation.json()).data.id}`);
+  await page.getByTestId('open-settings').click();
+  const all = page.getByTestId('api-keys-all');
+  await all.scrollIntoViewIfNeeded();
+  await all.locator('summary').click();
+  const row = all.locator('.api-key', { hasText: username });
+  await expect(row).toContainText('owner key');
+  await expect(row).toContainText(key.slice(0, 12));
+  await row.scrollIntoViewIfNeeded();
+  await shot(page, 'api-keys-admin');
+  await row.getByRole('button', { name: `Revoke key owner key of ${username}` }).click();
+  await page.getByTestId('confirm-ok').click();
+  await expect(row).toHaveCount(0);
+  expect((await request.get(`${multi}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status()).toBe(401);
+});
+
 test('API documentation: /api/docs shows every route of the OpenAPI document, with no CSP violations', async ({ page }) => {
   await page.goto('/api/docs');
   await expect(page.getByRole('heading', { name: /NanoClaw API/ })).toBeVisible();

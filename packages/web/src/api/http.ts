@@ -1,12 +1,12 @@
 import type { ApiDirectoryListing, ApiFileContent, ApiFileLimits, ApiFileDeleted, ApiFileMoved, ApiFileWritten, ApiProject } from '@nanoclaw/protocol';
 import type { ApiConversation, ApiConversationDetail, ApiDeleted, ApiLoginResult, ApiMessage, ApiModel, ApiStopResult, ApiTokenStats, ApiUser, Attachment } from '@nanoclaw/protocol';
 import type { ConversationSettings, Page, StatsPeriod } from '@nanoclaw/protocol';
-import type { ApiApiKey, ApiCreatedApiKey } from '@nanoclaw/protocol';
+import type { ApiAdminApiKey, ApiApiKey, ApiCreatedApiKey } from '@nanoclaw/protocol';
 import { authHeaders, notifyUnauthorized } from '../lib/session';
 
 export type { ApiDirectoryListing, ApiFileContent, ApiProject };
 export type { ApiConversation, ApiLoginResult, ApiMessage, ApiModel, ApiUser, Attachment, Page };
-export type { ApiApiKey, ApiCreatedApiKey };
+export type { ApiAdminApiKey, ApiApiKey, ApiCreatedApiKey };
 export type { ApiConversationDetail as ConversationDetail, ApiTokenStats as TokenStats, ConversationSettings };
 
 /** A failed API call, with the server's sentence (already written for people). */
@@ -92,5 +92,8 @@ export const api = {
   /** The answer's `key` is shown this once. */
   createApiKey: (name: string) => request<ApiCreatedApiKey>('POST', '/api/api-keys', { name }),
   revokeApiKey: (id: string) => request<ApiDeleted>('DELETE', `/api/api-keys/${enc(id)}`),
+  /** Administrators: every user's keys, and revoking any of them. */
+  listAllApiKeys: () => request<ApiAdminApiKey[]>('GET', '/api/admin/api-keys'),
+  revokeAnyApiKey: (id: string) => request<ApiDeleted>('DELETE', `/api/admin/api-keys/${enc(id)}`),
   tokenStats: (period: StatsPeriod) => request<ApiTokenStats>('GET', `/api/stats/tokens?period=${period}`),
 };

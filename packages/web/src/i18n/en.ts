@@ -153,6 +153,9 @@ export default {
     revokeTitle: 'Revoke “{name}”?',
     revokeBody: 'Tools using this key stop working at once. This cannot be undone.',
     failed: 'API keys: {reason}',
+    allTitle: 'All users’ keys ({n})',
+    allHint: 'As an administrator you can revoke any user’s key.',
+    revokeOfLabel: 'Revoke key {name} of {user}',
   },
   toolList: {
     title: 'Available tools',

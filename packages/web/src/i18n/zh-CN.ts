@@ -155,6 +155,9 @@ const zhCN: typeof en = {
     revokeTitle: '吊销“{name}”？',
     revokeBody: '使用此密钥的工具将立即失效，且无法撤销。',
     failed: 'API 密钥：{reason}',
+    allTitle: '所有用户的密钥（{n}）',
+    allHint: '作为管理员，你可以吊销任何用户的密钥。',
+    revokeOfLabel: '吊销 {user} 的密钥 {name}',
   },
   toolList: {
     title: '可用工具',
