@@ -66,3 +66,69 @@ export const openAiErrorSchema = z.object({
   error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }),
 });
 export type OpenAiError = z.infer<typeof openAiErrorSchema>;
+
+// --- answers (what the SDKs parse) ---------------------------------------------------------------
+
+export const openAiUsageSchema = z.object({
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+});
+export type OpenAiUsage = z.infer<typeof openAiUsageSchema>;
+
+export const openAiToolCallSchema = z.object({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.object({ name: z.string(), arguments: z.string() }),
+});
+
+/** A tool call in a stream: whole, with its position among the answer's calls. */
+export const openAiToolCallDeltaSchema = openAiToolCallSchema.extend({ index: z.number().int() });
+export type OpenAiToolCallDelta = z.infer<typeof openAiToolCallDeltaSchema>;
+
+export const openAiModelListSchema = z.object({
+  object: z.literal('list'),
+  data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() })),
+});
+export type OpenAiModelList = z.infer<typeof openAiModelListSchema>;
+
+const completionHead = { id: z.string(), created: z.number().int(), model: z.string() };
+
+/** The answer to a request without `stream`. */
+export const chatCompletionSchema = z.object({
+  ...completionHead,
+  object: z.literal('chat.completion'),
+  choices: z.array(
+    z.object({
+      index: z.number().int(),
+      message: z.object({
+        role: z.literal('assistant'),
+        content: z.string().nullable(),
+        reasoning_content: z.string().optional(),
+        tool_calls: z.array(openAiToolCallSchema).optional(),
+      }),
+      logprobs: z.null(),
+      finish_reason: z.string(),
+    }),
+  ),
+  usage: openAiUsageSchema,
+});
+export type ChatCompletion = z.infer<typeof chatCompletionSchema>;
+
+export const chatCompletionDeltaSchema = z.object({
+  role: z.literal('assistant').optional(),
+  content: z.string().optional(),
+  reasoning_content: z.string().optional(),
+  refusal: z.string().optional(),
+  tool_calls: z.array(openAiToolCallDeltaSchema).optional(),
+});
+export type ChatCompletionDelta = z.infer<typeof chatCompletionDeltaSchema>;
+
+/** One `data:` event of a streamed answer (the usage chunk has no choices). */
+export const chatCompletionChunkSchema = z.object({
+  ...completionHead,
+  object: z.literal('chat.completion.chunk'),
+  choices: z.array(z.object({ index: z.number().int(), delta: chatCompletionDeltaSchema, logprobs: z.null(), finish_reason: z.string().nullable() })),
+  usage: openAiUsageSchema.nullable().optional(),
+});
+export type ChatCompletionChunk = z.infer<typeof chatCompletionChunkSchema>;

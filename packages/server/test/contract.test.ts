@@ -1,4 +1,8 @@
 import {
+  chatCompletionChunkSchema,
+  chatCompletionSchema,
+  openAiErrorSchema,
+  openAiModelListSchema,
   apiAdminApiKeySchema,
   apiApiKeySchema,
   apiCreatedApiKeySchema,
@@ -147,5 +151,47 @@ describe('REST answers of multi-user mode follow the protocol schemas', () => {
     expectContract(apiUserSchema, await ok(admin, 'GET', '/api/auth/profile'), 'profile');
     expectContract(z.array(apiUserSchema), await ok(admin, 'GET', '/api/admin/users'), 'admin users');
     expectContract(apiUserSchema, await ok(admin, 'PATCH', `/api/admin/users/${registered.body.data.user.id}`, { is_active: false }), 'admin update');
+  });
+});
+
+describe('OpenAI-compatible answers follow the protocol schemas', () => {
+  let t: TestServer;
+  let headers: Record<string, string>;
+  beforeAll(async () => {
+    t = await startTestServer();
+    const key = ((await ok(t, 'POST', '/api/api-keys', { name: 'contract' })) as { key: string }).key;
+    headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+  });
+  afterAll(() => t.close());
+
+  const complete = (body: object) => fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers, body: JSON.stringify(body) });
+  /** Every `data:` event of a streamed answer but the final `[DONE]`, which must be there. */
+  async function chunks(res: Response): Promise<unknown[]> {
+    const events = (await res.text()).split('\n\n').filter((block) => block.startsWith('data: ')).map((block) => block.slice(6));
+    expect(events.at(-1)).toBe('[DONE]');
+    return events.slice(0, -1).map((data) => JSON.parse(data));
+  }
+  const question = [{ role: 'user', content: 'What is 6*7?' }];
+  const tools = [{ type: 'function', function: { name: 'calculator', parameters: { type: 'object', properties: {} } } }];
+
+  it('models, whole answers (text, tool calls, agent) and errors', async () => {
+    expectContract(openAiModelListSchema, await (await fetch(`${t.url}/v1/models`, { headers })).json(), 'model list');
+    expectContract(chatCompletionSchema, await (await complete({ model: 'reasoning', messages: question })).json(), 'completion');
+    expectContract(chatCompletionSchema, await (await complete({ model: 'tool-call', messages: question, tools })).json(), 'tool-call completion');
+    expectContract(chatCompletionSchema, await (await complete({ model: 'agent/text', messages: question })).json(), 'agent completion');
+    expectContract(openAiErrorSchema, await (await complete({ model: 'nope', messages: question })).json(), 'unknown model');
+    expectContract(openAiErrorSchema, await (await fetch(`${t.url}/v1/models`)).json(), 'missing key');
+  });
+
+  it('every chunk of streamed answers, with usage', async () => {
+    for (const body of [
+      { model: 'reasoning', messages: question },
+      { model: 'split-args', messages: question, tools },
+      { model: 'agent/tool-call', messages: question },
+    ]) {
+      const events = await chunks(await complete({ ...body, stream: true, stream_options: { include_usage: true } }));
+      for (const event of events) expectContract(chatCompletionChunkSchema, event, `${body.model} chunk`);
+      expect(events.length).toBeGreaterThan(2);
+    }
   });
 });

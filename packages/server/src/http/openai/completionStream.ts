@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionDelta, OpenAiToolCallDelta, OpenAiUsage } from '@nanoclaw/protocol';
 import { openSseResponse } from '../sseResponse.js';
 import type { TokenCounts } from '../../agent/tokenCounts.js';
 import { openAiErrorBody, type OpenAiApiError } from './openAiErrors.js';
@@ -11,20 +12,9 @@ export interface CompletionMeta {
   created: number;
 }
 
-export interface CompletionToolCall {
-  index: number;
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
-}
+export type CompletionToolCall = OpenAiToolCallDelta;
 
-export interface CompletionUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-}
-
-export function completionUsage(tokens: TokenCounts): CompletionUsage {
+export function completionUsage(tokens: TokenCounts): OpenAiUsage {
   return { prompt_tokens: tokens.promptTokens, completion_tokens: tokens.completionTokens, total_tokens: tokens.promptTokens + tokens.completionTokens };
 }
 
@@ -33,21 +23,21 @@ export interface CompletedAnswer {
   reasoning: string;
   toolCalls: CompletionToolCall[];
   finishReason: string;
-  usage: CompletionUsage;
+  usage: OpenAiUsage;
 }
 
 /** A whole `chat.completion` object (a request without `stream`). */
-export function completionObject(meta: CompletionMeta, answer: CompletedAnswer) {
+export function completionObject(meta: CompletionMeta, answer: CompletedAnswer): ChatCompletion {
   return {
     id: meta.id,
-    object: 'chat.completion' as const,
+    object: 'chat.completion',
     created: meta.created,
     model: meta.model,
     choices: [
       {
         index: 0,
         message: {
-          role: 'assistant' as const,
+          role: 'assistant',
           content: answer.content || (answer.toolCalls.length ? null : ''),
           ...(answer.reasoning && { reasoning_content: answer.reasoning }),
           ...(answer.toolCalls.length > 0 && { tool_calls: answer.toolCalls.map(({ index: _index, ...call }) => call) }),
@@ -60,7 +50,6 @@ export function completionObject(meta: CompletionMeta, answer: CompletedAnswer) 
   };
 }
 
-type Delta = { role?: 'assistant'; content?: string; reasoning_content?: string; refusal?: string; tool_calls?: CompletionToolCall[] };
 
 /**
  * A streamed completion as OpenAI sends it: `chat.completion.chunk` events (`data: {…}`), the first with the
@@ -104,9 +93,9 @@ export class CompletionStream {
     if (calls.length) this.chunk({ tool_calls: calls });
   }
 
-  finish(finishReason: string, usage: CompletionUsage): void {
+  finish(finishReason: string, usage: OpenAiUsage): void {
     this.chunk({}, finishReason);
-    if (this.includeUsage) this.write({ ...this.head(), choices: [], usage });
+    if (this.includeUsage) this.write({ ...this.head(), choices: [], usage } satisfies ChatCompletionChunk);
     this.end();
   }
 
@@ -116,11 +105,13 @@ export class CompletionStream {
   }
 
   private head() {
-    return { id: this.meta.id, object: 'chat.completion.chunk', created: this.meta.created, model: this.meta.model };
+    return { id: this.meta.id, object: 'chat.completion.chunk' as const, created: this.meta.created, model: this.meta.model };
   }
 
-  private chunk(delta: Delta, finishReason: string | null = null): void {
-    this.write({ ...this.head(), choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(this.includeUsage && { usage: null }) });
+  private chunk(delta: ChatCompletionDelta, finishReason: string | null = null): void {
+    const chunk: ChatCompletionChunk = { ...this.head(), choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
+    if (this.includeUsage) chunk.usage = null;
+    this.write(chunk);
   }
 
   private write(data: object): void {

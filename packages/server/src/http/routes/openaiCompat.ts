@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { v4 as uuidv4 } from 'uuid';
-import { chatCompletionBodySchema, type ChatCompletionBody, type ModelConfig } from '@nanoclaw/protocol';
+import { chatCompletionBodySchema, type ChatCompletionBody, type ModelConfig, type OpenAiModelList } from '@nanoclaw/protocol';
 import type { AppContext } from '../appContext.js';
 import { RUN_ID_HEADER } from '../requestLog.js';
 import { relayChat, toChatMessages, type RelayedAnswer } from '../../agent/chatRelay.js';
@@ -34,11 +34,11 @@ export function openAiRoutes(ctx: AppContext, allowedMethods: (path: string) => 
       request.user = (await ctx.apiKeys.authenticate(request.headers.authorization)).user;
     });
 
-    app.get('/models', { schema: { summary: 'List the models, and their agent variants', tags: ['openai'] } }, async () => {
+    app.get('/models', { schema: { summary: 'List the models, and their agent variants', tags: ['openai'] } }, async (): Promise<OpenAiModelList> => {
       const created = Math.floor(Date.parse('2024-01-01T00:00:00Z') / 1000);
       const entry = (id: string) => ({ id, object: 'model' as const, created, owned_by: 'nanoclaw' });
       const ids = ctx.catalog.models.map((model) => model.id);
-      return { object: 'list' as const, data: [...ids.map(entry), ...ids.map((id) => entry(AGENT_MODEL_PREFIX + id))] };
+      return { object: 'list', data: [...ids.map(entry), ...ids.map((id) => entry(AGENT_MODEL_PREFIX + id))] };
     });
 
     app.post('/chat/completions', { schema: { summary: 'Create a chat completion', tags: ['openai'], body: chatCompletionBodySchema } }, async (request, reply) => {
