@@ -11,3 +11,5 @@ export * from './clientBody.js';
 export * from './conversationTitles.js';
 export * from './quotas.js';
 export * from './exportFormat.js';
+export * from './apiKeys.js';
+export * from './openaiApi.js';

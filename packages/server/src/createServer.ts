@@ -26,6 +26,7 @@ import { createRunService } from './agent/runService.js';
 import { buildApp } from './http/app.js';
 import { authConfigProblem } from './auth/jwtSecret.js';
 import { createAuthService } from './auth/authService.js';
+import { createApiKeyService } from './auth/apiKeyService.js';
 import { createProjectWorkspaces } from './workspace/projectWorkspaces.js';
 import { pathLimitsOf } from './workspace/resolveProjectPath.js';
 import { LocalChangeFeed, type ProjectChangeFeed } from './workspace/projectChangeFeed.js';
@@ -120,6 +121,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       logger,
     });
     const auth = createAuthService({ config, users: repos.users, now });
+    const apiKeys = createApiKeyService({ keys: repos.apiKeys, users: repos.users, now });
     // The Python sandbox loads its workers on the first execute_python call unless prewarm is set.
     const pool = createPythonPool({
       poolSize: config.sandbox.pool_size,
@@ -181,6 +183,8 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       auth,
       quotas,
       counters: sharedCounters,
+      apiKeys,
+      chat,
       now,
       telemetry,
       readiness,

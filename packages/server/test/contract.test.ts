@@ -1,5 +1,12 @@
 import {
   apiAuthModeSchema,
+  chatCompletionChunkSchema,
+  chatCompletionSchema,
+  openAiErrorSchema,
+  openAiModelListSchema,
+  apiAdminApiKeySchema,
+  apiApiKeySchema,
+  apiCreatedApiKeySchema,
   apiConversationDetailSchema,
   apiConversationSchema,
   apiDeletedSchema,
@@ -121,6 +128,13 @@ describe('REST answers follow the protocol schemas', () => {
     const all = await (await fetch(`${t.url}/api/export`)).json();
     expectContract(exportDocumentSchema, all, 'export');
     expectContract(apiImportResultSchema, await ok(t, 'POST', '/api/import', one), 'import');
+  it('API keys: create, list, the admin list, revoke', async () => {
+    const created = expectContract(apiCreatedApiKeySchema, await ok(t, 'POST', '/api/api-keys', { name: 'contract' }), 'created API key');
+    expectContract(z.array(apiApiKeySchema).min(1), await ok(t, 'GET', '/api/api-keys'), 'API keys');
+    expectContract(z.array(apiAdminApiKeySchema).min(1), await ok(t, 'GET', '/api/admin/api-keys'), 'admin API keys');
+    expectContract(apiDeletedSchema, await ok(t, 'DELETE', `/api/api-keys/${created.id}`), 'revoked API key');
+    const second = expectContract(apiCreatedApiKeySchema, await ok(t, 'POST', '/api/api-keys', { name: 'contract 2' }), 'created API key');
+    expectContract(apiDeletedSchema, await ok(t, 'DELETE', `/api/admin/api-keys/${second.id}`), 'admin-revoked API key');
   });
 
   it('projects and their files', async () => {
@@ -197,5 +211,47 @@ describe('REST answers of single sign-on follow the protocol schemas', () => {
     expect(callback.status).toBe(303);
     const session = await browser.request(`${t.url}/api/auth/oidc/session`, { method: 'POST' });
     expectContract(apiLoginResultSchema, ((await session.json()) as { data: unknown }).data, 'oidc session');
+  });
+});
+
+describe('OpenAI-compatible answers follow the protocol schemas', () => {
+  let t: TestServer;
+  let headers: Record<string, string>;
+  beforeAll(async () => {
+    t = await startTestServer();
+    const key = ((await ok(t, 'POST', '/api/api-keys', { name: 'contract' })) as { key: string }).key;
+    headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+  });
+  afterAll(() => t.close());
+
+  const complete = (body: object) => fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers, body: JSON.stringify(body) });
+  /** Every `data:` event of a streamed answer but the final `[DONE]`, which must be there. */
+  async function chunks(res: Response): Promise<unknown[]> {
+    const events = (await res.text()).split('\n\n').filter((block) => block.startsWith('data: ')).map((block) => block.slice(6));
+    expect(events.at(-1)).toBe('[DONE]');
+    return events.slice(0, -1).map((data) => JSON.parse(data));
+  }
+  const question = [{ role: 'user', content: 'What is 6*7?' }];
+  const tools = [{ type: 'function', function: { name: 'calculator', parameters: { type: 'object', properties: {} } } }];
+
+  it('models, whole answers (text, tool calls, agent) and errors', async () => {
+    expectContract(openAiModelListSchema, await (await fetch(`${t.url}/v1/models`, { headers })).json(), 'model list');
+    expectContract(chatCompletionSchema, await (await complete({ model: 'reasoning', messages: question })).json(), 'completion');
+    expectContract(chatCompletionSchema, await (await complete({ model: 'tool-call', messages: question, tools })).json(), 'tool-call completion');
+    expectContract(chatCompletionSchema, await (await complete({ model: 'agent/text', messages: question })).json(), 'agent completion');
+    expectContract(openAiErrorSchema, await (await complete({ model: 'nope', messages: question })).json(), 'unknown model');
+    expectContract(openAiErrorSchema, await (await fetch(`${t.url}/v1/models`)).json(), 'missing key');
+  });
+
+  it('every chunk of streamed answers, with usage', async () => {
+    for (const body of [
+      { model: 'reasoning', messages: question },
+      { model: 'split-args', messages: question, tools },
+      { model: 'agent/tool-call', messages: question },
+    ]) {
+      const events = await chunks(await complete({ ...body, stream: true, stream_options: { include_usage: true } }));
+      for (const event of events) expectContract(chatCompletionChunkSchema, event, `${body.model} chunk`);
+      expect(events.length).toBeGreaterThan(2);
+    }
   });
 });

@@ -28,6 +28,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.E2E_SIM_URL = sim.url;
 
   process.env.E2E_MULTI_URL = multi.address;
+  // The multi-user instance's administrator (its first account), so specs that need one do not depend on their order.
+  process.env.E2E_MULTI_ADMIN_TOKEN = await registerFirstAccount(multi.address, 'e2e-admin');
 
   // Sub-agents and MCP servers get their own instance, so the other specs' tool lists and runs stay as they were.
   const mcpGate = join(mkdtempSync(join(tmpdir(), 'nc-e2e-mcp-')), 'open');
@@ -120,4 +122,16 @@ export async function startNanoclaw(serverMain: string, chatUrl: string, extraCo
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Registers the first account of a multi-user instance (which makes it the administrator); answers its token. */
+async function registerFirstAccount(address: string, username: string): Promise<string> {
+  const res = await fetch(`${address}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'e2e administrator password' }),
+  });
+  const body = (await res.json()) as { data?: { token: string; user: { role: string } } };
+  if (!res.ok || body.data?.user.role !== 'admin') throw new Error(`registering the administrator failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.data.token;
 }

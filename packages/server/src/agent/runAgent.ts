@@ -4,6 +4,7 @@ import type { ChatLog } from '../llm/chatClient.js';
 import type { ToolCallOutcome, ToolCallRequest, ToolContext } from '../tools/types.js';
 import type { StepSink } from './stepRecorder.js';
 import { trimToBudget } from './trimToBudget.js';
+import { tokensOfAnswer } from './tokenCounts.js';
 
 export interface AgentDeps {
   /** The model's text as it arrives; the assembled answer is the generator's return value. `log`: where its warnings go (the run's logger). */
@@ -144,17 +145,9 @@ async function streamRound(input: AgentInput, deps: AgentDeps, request: ChatRequ
       function: { name: call.function.name, arguments: call.function.arguments },
     }),
   );
-  const { content: text, reasoning, usage } = result;
-  const promptTokens = usage ? Number(usage.prompt_tokens) || 0 : estimateChars(request.messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join(''));
-  const completionTokens = usage
-    ? Number(usage.completion_tokens) || 0
-    : estimateChars(text + reasoning + calls.map((c) => c.function.name + c.function.arguments).join(''));
+  const { content: text, reasoning } = result;
+  const { promptTokens, completionTokens } = tokensOfAnswer(request, result);
   return { text, reasoning, calls, promptTokens, completionTokens };
-}
-
-/** Used only when a provider sends no usage: roughly 4 characters per token. */
-function estimateChars(text: string): number {
-  return Math.ceil(text.length / 4);
 }
 
 function abortStatus(signal: AbortSignal): AgentStatus {

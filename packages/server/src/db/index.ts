@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createApiKeyRepo } from './apiKeyRepo.js';
 import { createConversationRepo } from './conversationRepo.js';
 import { createAnswerWrites } from './answerWrites.js';
 import { createTransferStore } from './transferStore.js';
@@ -25,6 +26,7 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
     userLimits: createUserLimitsRepo(db, now),
     rateCounters: createRateCounterRepo(db, () => now().getTime()),
     transfer: createTransferStore(db, now),
+    apiKeys: createApiKeyRepo(db, now),
   };
 }
 
@@ -59,5 +61,6 @@ export {
 export { type UsageRecord, type UsageRepo } from './usageRepo.js';
 export { NO_OVERRIDES, type UserLimitOverrides, type UserLimitsRepo } from './userLimitsRepo.js';
 export { type RateCounterRepo } from './rateCounterRepo.js';
+export { type ApiKeyRepo, type ApiKeyRow, type ApiKeyWithOwner, type NewApiKey } from './apiKeyRepo.js';
 export type { ModelUsage, StatsPeriod, TokenTotals, UsageBucket, UsageStats } from './usageStats.js';
 export type { ConversationToImport, ExportConversationHead, ImportedConversation, RowPosition, TransferStore } from './transferStore.js';

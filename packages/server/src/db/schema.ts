@@ -18,6 +18,7 @@ export interface DB {
   rate_counters: RateCountersTable;
   user_limits: UserLimitsTable;
   user_identities: UserIdentitiesTable;
+  api_keys: ApiKeysTable;
 }
 
 type StoredBoolean = ColumnType<SqlBool, boolean, boolean>;
@@ -121,4 +122,17 @@ export interface UserLimitsTable {
   tokens_per_month: number | null;
   requests_per_minute: number | null;
   updated_at: string;
+}
+
+/** A key for the OpenAI-compatible API; the key itself is never stored, only its SHA-256. */
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** The key's first characters (`nck_` and 8 more), shown to tell keys apart. */
+  prefix: string;
+  /** Hex SHA-256 of the whole key. */
+  key_hash: string;
+  created_at: string;
+  last_used_at: string | null;
 }

@@ -22,6 +22,11 @@ import { adminRoutes } from './routes/admin.js';
 import { projectRoutes } from './routes/projects.js';
 import { fileRoutes } from './routes/files.js';
 import { transferRoutes } from './routes/transfer.js';
+import { apiKeyRoutes } from './routes/apiKeys.js';
+import { openAiRoutes } from './routes/openaiCompat.js';
+import { openAiNotFound } from './openai/openAiErrors.js';
+import { registerApiDocs } from './apiDocs.js';
+import { serverVersion } from '../cli.js';
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -38,13 +43,17 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   logIgnoredBodyFields(app);
   // `/` alone is a known path only when the UI is served; the catch-all would make every path known.
   const routes = trackRouteMethods(app, STATIC_UI_ROUTES.slice(1));
+  app.decorate('registeredRoutes', routes.list);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = routes.allowedMethods(path);
+    if (path === '/v1' || path.startsWith('/v1/')) return openAiNotFound(reply, request.method, path, allowed);
     if (allowed.length === 0) return sendError(reply, 404, `No route ${request.method} ${path}.`);
     reply.header('allow', allowed.join(', '));
     return sendError(reply, 405, `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}.`);
   });
+
+  await registerApiDocs(app, serverVersion());
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   await api.register(
@@ -61,11 +70,13 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await scope.register(projectRoutes(ctx));
       await scope.register(fileRoutes(ctx));
       await scope.register(transferRoutes(ctx));
+      await scope.register(apiKeyRoutes(ctx));
     },
     { prefix: '/api' },
   );
   // Operational endpoints at the root, outside the API's auth: /healthz, /readyz, /metrics (its own token).
   await api.register(healthRoutes(ctx));
+  await api.register(openAiRoutes(ctx, routes.allowedMethods), { prefix: '/v1' });
   registerStaticUi(app);
   return app;
 }

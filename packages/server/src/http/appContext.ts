@@ -13,6 +13,8 @@ import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Readiness } from '../telemetry/readinessCheck.js';
 import type { QuotaService } from '../quotas/quotaService.js';
 import type { CounterStore } from '../quotas/counterStore.js';
+import type { ApiKeyService } from '../auth/apiKeyService.js';
+import type { ChatClient } from '../llm/chatClient.js';
 
 /** Everything the routes need, built once in main.ts (tests build it against temp dirs and the simulator). */
 export interface AppContext {
@@ -35,6 +37,10 @@ export interface AppContext {
   quotas: QuotaService;
   /** Counters shared by every instance (Redis or the database): quotas, sign-in attempts. */
   counters: CounterStore;
+  /** API keys of the OpenAI-compatible API (`/v1`). */
+  apiKeys: ApiKeyService;
+  /** The model client every model request goes through (agent runs and `/v1` relays alike). */
+  chat: ChatClient;
   now: () => Date;
   /** Metrics and traces (no-ops when both are off). */
   telemetry: Telemetry;
@@ -45,5 +51,9 @@ export interface AppContext {
 declare module 'fastify' {
   interface FastifyRequest {
     user: UserRow;
+  }
+  interface FastifyInstance {
+    /** Every route of the app, as registered (method and URL pattern; the web app's catch-all left out). */
+    registeredRoutes(): ReadonlyArray<{ method: string; url: string }>;
   }
 }

@@ -105,7 +105,8 @@ export function registerStaticUi(app: FastifyInstance, root: string | undefined 
     return sendFile(reply, indexFile, 'no-cache');
   };
 
-  app.get('/', handler);
-  app.get('/*', handler);
+  // The web app's pages are not API: left out of the OpenAPI document.
+  app.get('/', { schema: { hide: true } }, handler);
+  app.get('/*', { schema: { hide: true } }, handler);
   return true;
 }

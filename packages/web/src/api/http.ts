@@ -2,11 +2,13 @@ import type { ApiDirectoryListing, ApiFileContent, ApiFileLimits, ApiFileDeleted
 import type { ApiAuthMode, ApiBranchResult, ApiConversation, ApiConversationDetail, ApiDeleted, ApiLoginResult, ApiMessage, ApiModel, ApiStopResult, ApiTokenStats, ApiUser, Attachment } from '@nanoclaw/protocol';
 import type { ConversationSettings, Page, StatsPeriod } from '@nanoclaw/protocol';
 import type { ApiAllQuotas, ApiOwnQuota, ApiQuotaUse, ApiUserQuota, UserLimitsBody } from '@nanoclaw/protocol';
+import type { ApiAdminApiKey, ApiApiKey, ApiCreatedApiKey } from '@nanoclaw/protocol';
 import { authHeaders, notifyUnauthorized } from '../lib/session';
 
 export type { ApiDirectoryListing, ApiFileContent, ApiProject };
 export type { ApiConversation, ApiLoginResult, ApiMessage, ApiModel, ApiUser, Attachment, Page };
 export type { ApiQuotaUse, ApiUserQuota, UserLimitsBody };
+export type { ApiAdminApiKey, ApiApiKey, ApiCreatedApiKey };
 export type { ApiConversationDetail as ConversationDetail, ApiTokenStats as TokenStats, ConversationSettings };
 
 /** A failed API call, with the server's sentence (already written for people). */
@@ -94,6 +96,13 @@ export const api = {
   branch: (id: string, messageId: string) => request<ApiBranchResult>('POST', `/api/conversations/${enc(id)}/branch`, { message_id: messageId }),
   deleteMessage: (id: string, mid: string) => request<ApiDeleted>('DELETE', `/api/conversations/${enc(id)}/messages/${enc(mid)}`),
   stop: (id: string) => request<ApiStopResult>('POST', `/api/conversations/${enc(id)}/stop`),
+  listApiKeys: () => request<ApiApiKey[]>('GET', '/api/api-keys'),
+  /** The answer's `key` is shown this once. */
+  createApiKey: (name: string) => request<ApiCreatedApiKey>('POST', '/api/api-keys', { name }),
+  revokeApiKey: (id: string) => request<ApiDeleted>('DELETE', `/api/api-keys/${enc(id)}`),
+  /** Administrators: every user's keys, and revoking any of them. */
+  listAllApiKeys: () => request<ApiAdminApiKey[]>('GET', '/api/admin/api-keys'),
+  revokeAnyApiKey: (id: string) => request<ApiDeleted>('DELETE', `/api/admin/api-keys/${enc(id)}`),
   tokenStats: (period: StatsPeriod) => request<ApiTokenStats>('GET', `/api/stats/tokens?period=${period}`),
   ownLimits: () => request<ApiOwnQuota>('GET', '/api/stats/limits'),
   allLimits: () => request<ApiAllQuotas>('GET', '/api/admin/limits'),

@@ -4,6 +4,7 @@ import { conversationTree } from './0002_conversation_tree.js';
 import { treeOrder } from './0003_tree_order.js';
 import { quotas } from './0007_quotas.js';
 import { userIdentities } from './0008_user_identities.js';
+import { apiKeys } from './0006_api_keys.js';
 
 /**
  * Every migration, in order. Imported in code (not read from disk) so the compiled server carries
@@ -15,4 +16,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_tree_order': treeOrder,
   '0007_quotas': quotas,
   '0008_user_identities': userIdentities,
+  '0006_api_keys': apiKeys,
 };
