@@ -25,7 +25,6 @@ interface EffectiveLimits {
   limits: Record<QuotaKind, { limit: number; source: 'default' | 'user' }>;
   /** Whether any limit applies: a user with none costs no counter I/O at all. */
   any: boolean;
-  loadedAt: number;
 }
 
 /** How long an expired window's counter is kept after it ends (only for cleanliness), ms. */
@@ -47,25 +46,31 @@ const KEEP_AFTER_RESET_MS = 60_000;
 export function createQuotaService(options: QuotaServiceOptions) {
   const { defaults, counters, now, logger } = options;
   const cacheMs = options.cacheMs ?? 5_000;
-  const cache = new Map<string, EffectiveLimits>();
+  const cache = new Map<string, { limits: Promise<EffectiveLimits>; loadedAt: number }>();
   /** Token additions still on their way to the counters, per user: the next check waits for them. */
   const recording = new Map<string, Promise<void>>();
 
-  async function limitsOf(userId: string): Promise<EffectiveLimits> {
+  /** The user's limits, read at most once per `cacheMs` (concurrent requests share one read). */
+  function limitsOf(userId: string): Promise<EffectiveLimits> {
     const at = Date.now();
     const cached = cache.get(userId);
-    if (cached && at - cached.loadedAt < cacheMs) return cached;
-    const overrides = await options.overrides.get(userId);
-    const limits = Object.fromEntries(
-      KINDS.map((kind) => {
-        const own = overrides[kind];
-        return [kind, own === null ? { limit: defaults[kind], source: 'default' } : { limit: own, source: 'user' }];
-      }),
-    ) as EffectiveLimits['limits'];
-    const effective = { limits, any: KINDS.some((kind) => limits[kind].limit > 0), loadedAt: at };
+    if (cached && at - cached.loadedAt < cacheMs) return cached.limits;
+    const limits = options.overrides.get(userId).then((overrides) => {
+      const perKind = Object.fromEntries(
+        KINDS.map((kind) => {
+          const own = overrides[kind];
+          return [kind, own === null ? { limit: defaults[kind], source: 'default' } : { limit: own, source: 'user' }];
+        }),
+      ) as EffectiveLimits['limits'];
+      return { limits: perKind, any: KINDS.some((kind) => perKind[kind].limit > 0) };
+    });
     if (cache.size > 10_000) cache.clear();
-    cache.set(userId, effective);
-    return effective;
+    cache.set(userId, { limits, loadedAt: at });
+    // A failed read is not kept.
+    limits.catch(() => {
+      if (cache.get(userId)?.limits === limits) cache.delete(userId);
+    });
+    return limits;
   }
 
   function exceeded(window: QuotaWindow, limit: number, at: Date): QuotaExceededError {
