@@ -262,3 +262,27 @@ describe('API keys', () => {
     expect(res.body.message).toContain('"name"');
   });
 });
+
+describe('OpenAI-compatible API under quotas', () => {
+  let t: TestServer;
+  let openai: OpenAI;
+  beforeAll(async () => {
+    // Two model requests a minute for everyone.
+    t = await startTestServer({ quotas: { default: { requests_per_minute: 2 } } });
+    openai = client(t, (await createKey(t)).key);
+  });
+  afterAll(() => t.close());
+
+  it('counts relayed requests against the user\'s limits and refuses the one past them with 429, Retry-After and the sentence', async () => {
+    await openai.chat.completions.create({ model: 'text', messages: [{ role: 'user', content: 'one' }] });
+    await openai.chat.completions.create({ model: 'text', messages: [{ role: 'user', content: 'two' }] });
+    const refused = await openai.chat.completions
+      .create({ model: 'text', messages: [{ role: 'user', content: 'three' }] })
+      .then(() => null, (err: unknown) => err as InstanceType<typeof OpenAI.APIError>);
+    expect(refused).toMatchObject({ status: 429, code: 'quota_exceeded' });
+    expect(refused!.message).toMatch(/model requests/);
+    expect(Number(refused!.headers?.get('retry-after'))).toBeGreaterThan(0);
+    const stream = openai.chat.completions.create({ model: 'text', messages: [{ role: 'user', content: 'four' }], stream: true });
+    await expect(stream).rejects.toMatchObject({ status: 429, code: 'quota_exceeded' });
+  });
+});

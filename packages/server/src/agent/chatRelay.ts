@@ -55,7 +55,8 @@ export async function* relayChat(
   request: ChatRequest,
   signal: AbortSignal,
 ): AsyncGenerator<ChatDelta, RelayedAnswer, undefined> {
-  const result = yield* deps.streamChat(model, request, signal);
+  // Named for its user: the user's quotas are checked before the request and count its tokens.
+  const result = yield* deps.streamChat(model, { ...request, userId }, signal);
   const tokens = tokensOfAnswer(request, result);
   if (tokens.promptTokens > 0 || tokens.completionTokens > 0) {
     await deps.usage.record({ userId, model: model.id, promptTokens: tokens.promptTokens, completionTokens: tokens.completionTokens, at: deps.now() });

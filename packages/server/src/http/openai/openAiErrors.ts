@@ -5,6 +5,7 @@ import { AppError } from '../appError.js';
 import { describeValidation, domainErrorStatus, DATABASE_RETRY_AFTER_SECONDS } from '../errorHandler.js';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../db/index.js';
 import { LlmError } from '../../llm/llmError.js';
+import { QuotaExceededError } from '../../llm/quotaGate.js';
 import { ApiRunInputError } from '../../agent/apiRun.js';
 
 /** An error of the OpenAI-compatible API: the status, and the body OpenAI's SDKs parse. */
@@ -15,6 +16,8 @@ export class OpenAiApiError extends Error {
     message: string,
     readonly code: string | null = null,
     readonly param: string | null = null,
+    /** Seconds to wait before trying again (`Retry-After`), for a used-up quota. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -49,6 +52,7 @@ function llmStatus(error: LlmError): number {
 export function toOpenAiError(error: unknown): OpenAiApiError {
   if (error instanceof OpenAiApiError) return error;
   if (error instanceof ApiRunInputError) return new OpenAiApiError(400, error.message, null, firstField(error.message));
+  if (error instanceof QuotaExceededError) return new OpenAiApiError(429, error.message, 'quota_exceeded', null, error.retryAfterSeconds);
   if (error instanceof LlmError) return new OpenAiApiError(llmStatus(error), error.message, error.kind === 'rate_limited' ? 'rate_limit_exceeded' : null);
   if (error instanceof AppError) return new OpenAiApiError(error.status, error.message);
   const domain = domainErrorStatus(error);
@@ -69,6 +73,7 @@ export function toOpenAiError(error: unknown): OpenAiApiError {
 
 /** Answers an error in OpenAI's shape. */
 export function sendOpenAiError(reply: FastifyReply, error: OpenAiApiError): FastifyReply {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.code(error.status).send(openAiErrorBody(error.status, error.message, error.code, error.param));
 }
 
