@@ -49,6 +49,8 @@ export const sendMessageBodySchema = clientBody({
   /** May be empty (or absent) when there are attachments. */
   text: z.string().max(1_000_000).default(''),
   attachments: z.array(attachmentSchema).max(50).optional(),
+  /** Files uploaded with `POST /api/attachments`, by id. */
+  attachment_ids: z.array(z.string().min(1).max(64)).max(100).optional(),
   tools_enabled: z.boolean().optional(),
   project_id: z.string().nullable().optional(),
   tool_choice: z.union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })]).optional(),

@@ -19,6 +19,7 @@ import { RedisRunHub } from './agent/redisRunHub.js';
 import type { RunHub } from './agent/runHub.js';
 import type { Repositories } from './db/index.js';
 import { createRunService } from './agent/runService.js';
+import { createAttachmentService } from './attachments/attachmentService.js';
 import { buildApp } from './http/app.js';
 import { authConfigProblem } from './auth/jwtSecret.js';
 import { createAuthService } from './auth/authService.js';
@@ -124,9 +125,11 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       timeoutMs: config.tool_timeout_ms,
       outputMaxChars: config.tool_output_max_chars,
     });
+    const attachments = createAttachmentService({ settings: config.attachments, dataDir, repo: repos.attachments });
     const runs = createRunService({
       config,
       repos,
+      files: { listByIds: attachments.listByIds, read: attachments.read },
       runHub,
       catalog,
       logger,
@@ -137,7 +140,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         executeTools: (calls, ctx) => executor.executeBatch(calls, ctx),
       },
     });
-    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, ...(mcpBridge && { mcp: mcpBridge }), workspaces, fileChanges: changes, auth, now };
+    const ctx: AppContext = { config: { ...config, models, default_model: defaultModel }, logger, repos, catalog, runHub, runs, tools, ...(mcpBridge && { mcp: mcpBridge }), workspaces, fileChanges: changes, auth, attachments, now };
     const app = await buildApp(ctx);
     const db = database;
     return {
@@ -148,6 +151,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         runs.stop();
         await mcpBridge?.close();
         await pool.close();
+        await attachments.close();
         await app.close();
         await changes.close();
         await db.close();

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createAttachmentRepo } from './attachmentRepo.js';
 import { createConversationRepo } from './conversationRepo.js';
 import { createAnswerWrites } from './answerWrites.js';
 import { createMessageRepo } from './messageRepo.js';
@@ -17,6 +18,7 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
     messages: createMessageRepo(db, now),
     usage: createUsageRepo(db),
     answers: createAnswerWrites(db, now),
+    attachments: createAttachmentRepo(db, now),
   };
 }
 
@@ -47,5 +49,6 @@ export {
   type MessageRow,
   type NewMessage,
 } from './messageRepo.js';
+export { BLOB_CHUNK_BYTES, type AttachmentRepo, type AttachmentRow, type NewAttachment } from './attachmentRepo.js';
 export { type UsageRecord, type UsageRepo } from './usageRepo.js';
 export type { ModelUsage, StatsPeriod, TokenTotals, UsageBucket, UsageStats } from './usageStats.js';

@@ -15,6 +15,8 @@ export interface DB {
   messages: MessagesTable;
   token_usage: TokenUsageTable;
   token_usage_hourly: TokenUsageHourlyTable;
+  attachments: AttachmentsTable;
+  attachment_blobs: AttachmentBlobsTable;
 }
 
 type StoredBoolean = ColumnType<SqlBool, boolean, boolean>;
@@ -89,4 +91,25 @@ export interface TokenUsageHourlyTable extends TokenCounts {
   /** UTC hour, `YYYY-MM-DDTHH`. */
   hour: string;
   model: string;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  user_id: string;
+  /** Set when a message first references the file; deleting the conversation deletes the row. */
+  conversation_id: string | null;
+  name: string;
+  mime: string;
+  kind: 'image' | 'document';
+  size: number;
+  sha256: string;
+  /** A document's text (extracted on upload); null for images. */
+  text: string | null;
+  created_at: string;
+}
+
+export interface AttachmentBlobsTable {
+  sha256: string;
+  seq: number;
+  data: Buffer;
 }

@@ -18,6 +18,7 @@ import { authRoutes } from './routes/authRoutes.js';
 import { adminRoutes } from './routes/admin.js';
 import { projectRoutes } from './routes/projects.js';
 import { fileRoutes } from './routes/files.js';
+import { attachmentRoutes } from './routes/attachments.js';
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -55,6 +56,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await scope.register(adminRoutes(ctx));
       await scope.register(projectRoutes(ctx));
       await scope.register(fileRoutes(ctx));
+      await scope.register(attachmentRoutes(ctx));
     },
     { prefix: '/api' },
   );

@@ -9,6 +9,7 @@ import type { McpBridge } from '../tools/mcp/mcpBridge.js';
 import type { ProjectWorkspaces } from '../workspace/projectWorkspaces.js';
 import type { ProjectChangeFeed } from '../workspace/projectChangeFeed.js';
 import type { AuthService } from '../auth/authService.js';
+import type { AttachmentService } from '../attachments/attachmentService.js';
 
 /** Everything the routes need, built once in main.ts (tests build it against temp dirs and the simulator). */
 export interface AppContext {
@@ -27,6 +28,8 @@ export interface AppContext {
   fileChanges: ProjectChangeFeed;
   /** Accounts and tokens (multi-user mode). */
   auth: AuthService;
+  /** Uploaded files attached to messages. */
+  attachments?: AttachmentService;
   now: () => Date;
 }
 

@@ -4,6 +4,10 @@ import { AppError } from './appError.js';
 import { ConflictError, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, NotFoundError, UnknownCursorError } from '../db/index.js';
 import * as auth from '../auth/authErrors.js';
 import * as workspace from '../workspace/workspaceErrors.js';
+import { AttachmentLimitError } from '../attachments/attachmentService.js';
+import { ExtractionError } from '../attachments/documentExtractor.js';
+import { ImageError } from '../attachments/prepareImage.js';
+import { UnsupportedFileError } from '../attachments/sniffAttachment.js';
 
 /** Seconds a client is asked to wait before trying again while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -56,6 +60,10 @@ const domainStatuses: ReadonlyArray<readonly [ErrorClass, number]> = [
   [workspace.NotTextError, 415],
   [workspace.ProjectConflictError, 409],
   [workspace.ProjectDirectoryInvalidError, 500],
+  [UnsupportedFileError, 415],
+  [ImageError, 422],
+  [ExtractionError, 422],
+  [AttachmentLimitError, 413],
   [NotFoundError, 404],
   [ConflictError, 409],
 ];

@@ -77,6 +77,7 @@ export function conversationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         throw new AppError(409, 'A reply is still being generated in this conversation. Stop it before deleting the conversation.');
       }
       await ctx.repos.conversations.delete(request.user.id, existing.id);
+      await ctx.attachments?.forgetConversation(existing.id);
       return { code: 0, data: { id: existing.id, deleted: true } };
     });
   };
