@@ -12,7 +12,8 @@ export class ImageError extends Error {
 export async function inspectImage(bytes: Buffer, maxPixels: number): Promise<{ width: number; height: number }> {
   let metadata: Metadata;
   try {
-    metadata = await sharp(bytes, { limitInputPixels: maxPixels }).metadata();
+    // Only the header is read here; the pixel count is checked below, before anything decodes the image.
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
     throw new ImageError('The image could not be read: it is damaged or not really an image.');
   }
