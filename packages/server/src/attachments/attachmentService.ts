@@ -101,12 +101,19 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
   /** The bytes of an attachment (undefined when they are gone). */
   const read = (row: Pick<AttachmentRow, 'sha256'>): Promise<Buffer | undefined> => blobs.get(row.sha256);
 
-  /** Frees the conversation's attachments: their rows, and the bytes no other attachment shares. */
-  async function forgetConversation(conversationId: string): Promise<void> {
-    for (const sha256 of await repo.deleteForConversation(conversationId)) await blobs.delete(sha256);
+  /**
+   * Deletes a conversation (`remove`) with its attachments: their rows, and the bytes no other attachment
+   * shares. The sha256 values are read first, since deleting the conversation cascades to the rows.
+   */
+  async function deleteWithConversation<T>(conversationId: string, remove: () => Promise<T>): Promise<T> {
+    const shas = await repo.shasOfConversation(conversationId);
+    const result = await remove();
+    await repo.deleteForConversation(conversationId);
+    for (const sha256 of await repo.unreferenced(shas)) await blobs.delete(sha256);
+    return result;
   }
 
-  return { store, attachToMessage, read, forgetConversation, getForUser: repo.getForUser, listByIds: repo.listByIds, close: () => extractor.close() };
+  return { store, attachToMessage, read, deleteWithConversation, getForUser: repo.getForUser, listByIds: repo.listByIds, close: () => extractor.close() };
 }
 
 function formatMb(bytes: number): string {

@@ -112,13 +112,16 @@ async function extractDocument(job: ExtractJob, libs: ExtractLibraries): Promise
       }
       try {
         if (pdf.numPages > limits.maxPages) throw new Error(`The PDF has ${pdf.numPages} pages; at most ${limits.maxPages} are read.`);
+        let anyText = false;
         for (let n = 1; n <= pdf.numPages; n++) {
           const content = await (await pdf.getPage(n)).getTextContent();
           let pageText = '';
           for (const item of content.items) pageText += (item.str ?? '') + (item.hasEOL ? '\n' : '');
+          if (pageText.trim()) anyText = true;
           if (!add((n > 1 ? '\n\n' : '') + `--- page ${n} ---\n` + pageText.trim())) break;
         }
-        return { text, parts: pdf.numPages, truncated };
+        // Page markers alone (a scanned PDF) are no text.
+        return { text: anyText ? text : '', parts: pdf.numPages, truncated };
       } finally {
         await pdf.destroy().catch(() => undefined);
       }

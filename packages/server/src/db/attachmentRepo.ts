@@ -90,11 +90,14 @@ export function createAttachmentRepo(db: Kysely<DB>, now: Clock = systemClock) {
     return copy;
   }
 
-  /** Deletes the conversation's attachment rows; answers the sha256 values no row references any more. */
-  async function deleteForConversation(conversationId: string): Promise<string[]> {
-    const shas = (await db.selectFrom('attachments').select('sha256').where('conversation_id', '=', conversationId).execute()).map((r) => r.sha256);
+  /** The sha256 of every attachment of the conversation. */
+  async function shasOfConversation(conversationId: string): Promise<string[]> {
+    return (await db.selectFrom('attachments').select('sha256').where('conversation_id', '=', conversationId).execute()).map((r) => r.sha256);
+  }
+
+  /** Deletes the conversation's attachment rows (the foreign key cascades too; this holds where enforcement is off). */
+  async function deleteForConversation(conversationId: string): Promise<void> {
     await db.deleteFrom('attachments').where('conversation_id', '=', conversationId).execute();
-    return unreferenced(shas);
   }
 
   /** Of these sha256 values, those no attachment row references. */
@@ -136,7 +139,7 @@ export function createAttachmentRepo(db: Kysely<DB>, now: Clock = systemClock) {
     await db.deleteFrom('attachment_blobs').where('sha256', '=', sha256).execute();
   }
 
-  return { create, getForUser, listForUser, listByIds, bindToConversation, deleteForConversation, unreferenced, putBlob, getBlob, deleteBlob };
+  return { create, getForUser, listForUser, listByIds, bindToConversation, shasOfConversation, deleteForConversation, unreferenced, putBlob, getBlob, deleteBlob };
 }
 
 export type AttachmentRepo = ReturnType<typeof createAttachmentRepo>;
