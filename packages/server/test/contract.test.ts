@@ -20,11 +20,14 @@ import {
   apiToolSchema,
   apiUploadResultSchema,
   apiUserSchema,
+  fileRefSchema,
   pageSchema,
 } from '@nanoclaw/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { registerUser, startMultiUserServer } from './authHelpers.js';
+import { makeImage } from './attachmentFixtures.js';
+import { uploadAttachment } from './attachmentHelpers.js';
 import { createConversation, readSse, sendMessage, startTestServer, waitFor, type TestServer } from './helpers.js';
 
 /**
@@ -116,6 +119,18 @@ describe('REST answers follow the protocol schemas', () => {
     const created = await fetch(`${t.url}/api/projects/upload`, { method: 'POST', body: folder });
     expectContract(apiUploadResultSchema, (await created.json()).data, 'project upload');
     expectContract(apiDeletedSchema, await ok(t, 'DELETE', `/api/projects/${project.id}`), 'deleted project');
+  });
+
+  it('attachments, and messages that carry them (files, notices)', async () => {
+    const uploaded = await uploadAttachment(t, 'pixel.png', await makeImage('png', 4, 4));
+    expect(uploaded.status).toBe(200);
+    const file = expectContract(fileRefSchema, uploaded.body.data, 'uploaded attachment');
+    // `text` has no vision: the answer carries a notice.
+    const conversation = await createConversation(t, { model: 'text' });
+    await readSse(await sendMessage(t.url, conversation.id, { text: 'look', attachment_ids: [file.id] }));
+    const messages = expectContract(pageSchema(apiMessageSchema), await ok(t, 'GET', `/api/conversations/${conversation.id}/messages`), 'messages with files');
+    expect(messages.items[0]!.files).toHaveLength(1);
+    expect(messages.items[1]!.notices).toHaveLength(1);
   });
 });
 
