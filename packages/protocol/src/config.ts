@@ -221,7 +221,7 @@ export const attachmentSettingsSchema = z
     /** Images larger than this many pixels (width × height) are refused (decompression bombs). */
     image_max_pixels: z.number().int().positive().default(100_000_000),
     /** Time one document may take to be turned into text, ms; past it the upload is refused. */
-    extract_timeout_ms: z.number().int().positive().default(30_000),
+    extract_timeout_ms: z.number().int().positive().default(60_000),
     /** Heap limit of the text-extraction worker, MB. */
     extract_memory_mb: z.number().int().min(32).default(512),
     /** Most pages of a PDF read for text. */

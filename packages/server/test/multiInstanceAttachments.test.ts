@@ -4,34 +4,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
 import { makeImage, makePdf } from './attachmentFixtures.js';
 import { partsOf, uploadAttachment } from './attachmentHelpers.js';
 import { readSse } from './helpers.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
+import { adminQuery, databaseUrlFor, redisUrl } from './postgresAdmin.js';
 
 /**
  * Two real server processes over one PostgreSQL database and one Redis, with nothing else shared (each its
  * own data directory): a file uploaded through one is read by a run on the other, and served by it.
  */
-const pgAdminUrl = process.env.NANOCLAW_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const redisUrl = process.env.NANOCLAW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
 let sim: Simulator;
-let dirs: string[] = [];
+const dirs: string[] = [];
 let dbName: string;
 const children: ChildProcess[] = [];
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: pgAdminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function startInstance(databaseUrl: string, prefix: string): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'nc-multi-att-'));
@@ -60,11 +47,9 @@ describe('attachments across instances sharing PostgreSQL and Redis', () => {
     sim = await startSimulator({ host: '127.0.0.1', port: 0 });
     dbName = `nc_multi_att_${randomBytes(6).toString('hex')}`;
     await adminQuery(`CREATE DATABASE ${dbName}`);
-    const url = new URL(pgAdminUrl);
-    url.pathname = `/${dbName}`;
     const prefix = `nc-test-${randomBytes(4).toString('hex')}`;
-    a = await startInstance(url.toString(), prefix);
-    b = await startInstance(url.toString(), prefix);
+    a = await startInstance(databaseUrlFor(dbName), prefix);
+    b = await startInstance(databaseUrlFor(dbName), prefix);
   });
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');

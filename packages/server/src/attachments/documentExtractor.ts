@@ -36,7 +36,7 @@ interface ExtractJob {
 }
 
 interface ExtractLibraries {
-  unpdf: { getDocumentProxy(data: Uint8Array): Promise<PdfDocument> };
+  unpdf: { getDocumentProxy(data: Uint8Array, options?: object): Promise<PdfDocument> };
   mammoth: { extractRawText(input: { buffer: Buffer }): Promise<{ value: string }> };
   ExcelJS: { Workbook: new () => ExcelWorkbook };
   yauzl: typeof import('yauzl');
@@ -106,7 +106,8 @@ async function extractDocument(job: ExtractJob, libs: ExtractLibraries): Promise
     case 'pdf': {
       let pdf: PdfDocument;
       try {
-        pdf = await libs.unpdf.getDocumentProxy(new Uint8Array(bytes));
+        // No eval (font programs compiled to JS were CVE-2024-4367), no fonts loaded: only the text is read.
+        pdf = await libs.unpdf.getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 });
       } catch {
         throw new Error('The PDF could not be read: it is damaged, encrypted or not a PDF.');
       }
@@ -207,6 +208,8 @@ export function createDocumentExtractor(options: DocumentExtractorOptions): Docu
   const pool = createWorkerPool<ExtractJob, ExtractedText>({
     source: `
 const { parentPort, workerData } = require('node:worker_threads');
+// Run from TypeScript source (tsx, esbuild's keepNames), the function's text calls __name() on its inner functions.
+var __name = (target) => target;
 const extractDocument = ${extractDocument.toString()};
 (async () => {
   const { parseHTML } = require(workerData.linkedom);

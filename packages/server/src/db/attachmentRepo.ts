@@ -5,15 +5,7 @@ import { systemClock, timestamp, toNumber, type Clock } from './values.js';
 
 export type AttachmentRow = Selectable<AttachmentsTable>;
 
-export interface NewAttachment {
-  userId: string;
-  name: string;
-  mime: string;
-  kind: 'image' | 'document';
-  size: number;
-  sha256: string;
-  text: string | null;
-}
+export type NewAttachment = Pick<AttachmentRow, 'name' | 'mime' | 'kind' | 'size' | 'sha256' | 'text'> & { userId: string };
 
 /** Bytes per stored chunk: MariaDB refuses statements over max_allowed_packet (16 MiB by default). */
 export const BLOB_CHUNK_BYTES = 1024 * 1024;
