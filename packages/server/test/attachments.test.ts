@@ -20,7 +20,7 @@ async function ask(t: TestServer, conversationId: string, body: object) {
 describe('attachments', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ modelOverrides: { parts: { vision: true } }, attachments: { max_file_bytes: 3 * 1024 * 1024, max_message_bytes: 4 * 1024 * 1024, image_max_side: 512 } });
+    t = await startTestServer({ modelOverrides: { parts: { vision: true } }, attachments: { max_file_bytes: 3 * 1024 * 1024, max_message_bytes: 4 * 1024 * 1024, max_files_per_message: 4, image_max_side: 512 } });
   });
   afterAll(() => t.close());
 
@@ -138,7 +138,7 @@ describe('attachments', () => {
     expect(question.attachments).toEqual([{ name: 'a.py', extension: 'py', content: 'print(1)' }]);
   });
 
-  it('refuses an unknown attachment id (404) and files over attachments.max_message_bytes together (413), storing nothing', async () => {
+  it('refuses an unknown attachment id (404), files over attachments.max_message_bytes together and more than max_files_per_message (413), storing nothing', async () => {
     const conversation = await createConversation(t, { model: 'echo' });
     expect((await sendMessage(t.url, conversation.id, { text: 'x', attachment_ids: ['nope'] })).status).toBe(404);
     const a = (await uploadAttachment(t, 'a.txt', Buffer.alloc(2.5 * 1024 * 1024, 0x61))).body.data.id;
@@ -146,6 +146,9 @@ describe('attachments', () => {
     const res = await sendMessage(t.url, conversation.id, { text: 'x', attachment_ids: [a, b] });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { message: string }).message).toMatch(/may total at most 4\.0 MB; these total 4\.5 MB/);
+    const many = await sendMessage(t.url, conversation.id, { text: 'x', attachment_ids: ['a', 'b', 'c', 'd', 'e'] });
+    expect(many.status).toBe(413);
+    expect(((await many.json()) as { message: string }).message).toBe('A message may carry at most 4 files ("attachment_ids" has 5).');
     expect((await t.api('GET', `/api/conversations/${conversation.id}/messages`)).body.data.items).toEqual([]);
   });
 
