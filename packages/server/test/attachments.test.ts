@@ -102,6 +102,13 @@ describe('attachments', () => {
     expect(question.files).toEqual([{ ...up.data, id: up.data.id }]);
   });
 
+  it('names an untitled conversation after its first file when the message has no text', async () => {
+    const { body: up } = await uploadAttachment(t, 'holiday.png', await makeImage('png', 8, 8));
+    const conversation = await createConversation(t, { model: 'parts' });
+    await ask(t, conversation.id, { attachment_ids: [up.data.id] });
+    expect((await t.api('GET', `/api/conversations/${conversation.id}`)).body.data.title).toBe('holiday.png');
+  });
+
   it('does not send an image to a model without vision: the answer carries a notice, the model a line saying so', async () => {
     const { body: up } = await uploadAttachment(t, 'photo.jpg', await makeImage('jpeg', 40, 40));
     const conversation = await createConversation(t, { model: 'parts:blind' });

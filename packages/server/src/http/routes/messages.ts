@@ -70,7 +70,7 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             status: 'complete',
             parentId: history.at(-1)?.id ?? null,
           });
-          const newTitle = isUntitled(conversation.title) ? titleFrom(body) : null;
+          const newTitle = isUntitled(conversation.title) ? titleFrom(question.content as UserContent) : null;
           session = await ctx.runs.startRun({
             userId: request.user.id,
             conversation,
