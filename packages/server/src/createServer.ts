@@ -125,7 +125,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       timeoutMs: config.tool_timeout_ms,
       outputMaxChars: config.tool_output_max_chars,
     });
-    const attachments = createAttachmentService({ settings: config.attachments, dataDir, repo: repos.attachments });
+    const attachments = createAttachmentService({ settings: config.attachments, dataDir, repo: repos.attachments, now });
     const runs = createRunService({
       config,
       repos,

@@ -234,3 +234,27 @@ describe('attachments and accounts', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('uploads never sent', () => {
+  let t: TestServer;
+  let clock = new Date('2026-01-01T00:00:00Z');
+  beforeAll(async () => {
+    t = await startTestServer({ now: () => clock });
+  });
+  afterAll(() => t.close());
+
+  it("are deleted a day later, on their owner's next upload, with their bytes; sent ones stay", async () => {
+    const unsent = (await uploadAttachment(t, 'forgotten.png', await makeImage('png', 12, 12))).body.data;
+    const sent = (await uploadAttachment(t, 'kept.txt', Buffer.from('kept'))).body.data;
+    const conversation = await createConversation(t, { model: 'echo' });
+    await ask(t, conversation.id, { text: 'x', attachment_ids: [sent.id] });
+    clock = new Date(clock.getTime() + 23 * 3600_000);
+    await uploadAttachment(t, 'a.txt', Buffer.from('a'));
+    expect((await fetch(`${t.url}/api/attachments/${unsent.id}`)).status).toBe(200);
+    clock = new Date(clock.getTime() + 2 * 3600_000);
+    await uploadAttachment(t, 'b.txt', Buffer.from('b'));
+    expect((await fetch(`${t.url}/api/attachments/${unsent.id}`)).status).toBe(404);
+    expect(await t.server.ctx.repos.attachments.getBlob(unsent.sha256)).toBeUndefined();
+    expect((await fetch(`${t.url}/api/attachments/${sent.id}`)).status).toBe(200);
+  });
+});

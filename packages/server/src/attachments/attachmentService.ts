@@ -21,7 +21,11 @@ export interface AttachmentServiceDeps {
   repo: AttachmentRepo;
   /** Replaces the worker-thread extractor (tests). */
   extractor?: DocumentExtractor;
+  now?: () => Date;
 }
+
+/** An upload no message has referenced for this long is deleted (on its owner's next upload). */
+export const UNSENT_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** A file name as stored and shown: no path, no control characters, at most 255 characters. */
 function cleanName(name: string): string {
@@ -41,6 +45,7 @@ export function fileRefOf(row: AttachmentRow): FileRef {
  */
 export function createAttachmentService(deps: AttachmentServiceDeps) {
   const { settings, repo } = deps;
+  const now = deps.now ?? (() => new Date());
   const blobs: BlobStore =
     settings.storage === 'directory' ? directoryBlobStore(resolve(settings.dir ?? join(deps.dataDir, 'attachments'))) : databaseBlobStore(repo);
   const extractor =
@@ -75,7 +80,14 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
     }
     const sha256 = createHash('sha256').update(input.bytes).digest('hex');
     await blobs.put(sha256, input.bytes);
-    return repo.create({ userId: input.userId, name, mime: sniffed.mime, kind: sniffed.kind, size: input.bytes.length, sha256, text });
+    const row = await repo.create({ userId: input.userId, name, mime: sniffed.mime, kind: sniffed.kind, size: input.bytes.length, sha256, text });
+    await free(await repo.deleteUnsent(input.userId, new Date(now().getTime() - UNSENT_UPLOAD_TTL_MS)));
+    return row;
+  }
+
+  /** Deletes the bytes of these sha256 values that no attachment references any more. */
+  async function free(shas: readonly string[]): Promise<void> {
+    for (const sha256 of await repo.unreferenced(shas)) await blobs.delete(sha256);
   }
 
   /**
@@ -109,7 +121,7 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
     const shas = await repo.shasOfConversation(conversationId);
     const result = await remove();
     await repo.deleteForConversation(conversationId);
-    for (const sha256 of await repo.unreferenced(shas)) await blobs.delete(sha256);
+    await free(shas);
     return result;
   }
 

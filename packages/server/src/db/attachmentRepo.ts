@@ -92,6 +92,20 @@ export function createAttachmentRepo(db: Kysely<DB>, now: Clock = systemClock) {
     await db.deleteFrom('attachments').where('conversation_id', '=', conversationId).execute();
   }
 
+  /** Deletes the user's uploads that no message references and that are older than `before`; answers their sha256 values. */
+  async function deleteUnsent(userId: string, before: Date): Promise<string[]> {
+    const rows = await db
+      .selectFrom('attachments')
+      .select(['id', 'sha256'])
+      .where('user_id', '=', userId)
+      .where('conversation_id', 'is', null)
+      .where('created_at', '<', timestamp(before))
+      .execute();
+    if (rows.length === 0) return [];
+    await db.deleteFrom('attachments').where('id', 'in', rows.map((r) => r.id)).where('conversation_id', 'is', null).execute();
+    return rows.map((r) => r.sha256);
+  }
+
   /** Of these sha256 values, those no attachment row references. */
   async function unreferenced(shas: readonly string[]): Promise<string[]> {
     const unique = [...new Set(shas)];
@@ -131,7 +145,7 @@ export function createAttachmentRepo(db: Kysely<DB>, now: Clock = systemClock) {
     await db.deleteFrom('attachment_blobs').where('sha256', '=', sha256).execute();
   }
 
-  return { create, getForUser, listForUser, listByIds, bindToConversation, shasOfConversation, deleteForConversation, unreferenced, putBlob, getBlob, deleteBlob };
+  return { create, getForUser, listForUser, listByIds, bindToConversation, shasOfConversation, deleteForConversation, deleteUnsent, unreferenced, putBlob, getBlob, deleteBlob };
 }
 
 export type AttachmentRepo = ReturnType<typeof createAttachmentRepo>;
