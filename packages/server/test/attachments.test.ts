@@ -86,7 +86,7 @@ describe('attachments', () => {
     const scanned = await uploadAttachment(t, 'scan.pdf', await makePdf(1, '', { blank: true }));
     expect(scanned.body.message).toMatch(/no text layer/);
     expect((await uploadAttachment(t, 'ok.docx', await makeDocx(['fine']))).status).toBe(200);
-  });
+  }, 60_000);
 
   it('sends an image to a vision model as an image_url part, downscaled to image_max_side, and lists the file on the message', async () => {
     const { body: up } = await uploadAttachment(t, 'wide.png', await makeImage('png', 2000, 1000));

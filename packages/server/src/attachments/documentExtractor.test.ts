@@ -18,7 +18,7 @@ describe('createDocumentExtractor', () => {
 
   it('refuses a PDF with more pages than max_pdf_pages (a 10,000-page PDF) with a sentence saying so', async () => {
     await expect(extractor.extract('pdf', fixture('10000-blank-pages.pdf'))).rejects.toThrow(/has 10000 pages; at most 50 are read/);
-  });
+  }, 60_000);
 
   it('answers a clear error for a damaged PDF', async () => {
     const pdf = await makePdf(1);
@@ -45,7 +45,7 @@ describe('createDocumentExtractor', () => {
 
   it('refuses a DOCX zip bomb (300 MB of zeros in 300 KB) before unpacking it', async () => {
     await expect(extractor.extract('docx', fixture('zip-bomb-300mb.docx'))).rejects.toThrow(/unpacks to more than 50 MB.*zip bomb/);
-  });
+  }, 60_000);
 
   it('answers a clear error for a damaged DOCX', async () => {
     const docx = await makeDocx(['x']);
@@ -72,7 +72,7 @@ describe('createDocumentExtractor', () => {
       await slow.close();
     }
     await expect(extractor.extract('docx', await makeDocx(['still here']))).resolves.toMatchObject({ text: 'still here' });
-  });
+  }, 60_000);
 
   it('stops a document that needs more memory than the worker may use', async () => {
     const tight = createDocumentExtractor({ timeoutMs: 60_000, memoryMb: 64, maxPages: 20_000, maxChars: 100_000_000, maxUnzippedBytes: 500 * 1024 * 1024 });
@@ -82,5 +82,5 @@ describe('createDocumentExtractor', () => {
     } finally {
       await tight.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
