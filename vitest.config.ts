@@ -28,6 +28,7 @@ const engineEnv = {
 /** HTTP test files that choose their engine themselves run in that engine's project only. */
 const PINNED_TO_ENGINE: Record<string, Engine> = {
   'packages/server/test/multiInstance.test.ts': 'postgres',
+  'packages/server/test/multiInstanceAttachments.test.ts': 'postgres',
   'packages/server/test/dbOutage.test.ts': 'postgres',
   'packages/server/test/readiness.test.ts': 'postgres',
   'packages/server/test/startup.test.ts': 'sqlite',

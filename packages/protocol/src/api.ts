@@ -56,6 +56,8 @@ export const sendMessageBodySchema = clientBody({
    * under an earlier message (an edited question under the edited one's parent) starts a new branch.
    */
   parent_id: z.string().min(1).max(64).nullable().optional(),
+  /** Files uploaded with `POST /api/attachments`, by id. */
+  attachment_ids: z.array(z.string().min(1).max(64)).max(100).optional(),
   tools_enabled: z.boolean().optional(),
   project_id: z.string().nullable().optional(),
   tool_choice: z.union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })]).optional(),

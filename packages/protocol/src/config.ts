@@ -283,6 +283,36 @@ export const importSettingsSchema = z
     max_bytes: z.number().int().positive().default(50 * 1024 * 1024),
   })
   .strict();
+/** Files attached to messages (images for vision models, documents turned into text). */
+export const attachmentSettingsSchema = z
+  .object({
+    /** Largest single attached file, bytes; refused while the upload is still streaming in. */
+    max_file_bytes: z.number().int().positive().default(25 * 1024 * 1024),
+    /** Largest total of the files attached to one message, bytes. */
+    max_message_bytes: z.number().int().positive().default(50 * 1024 * 1024),
+    /** Most files one message may reference. */
+    max_files_per_message: z.number().int().min(1).max(100).default(10),
+    /** Images are downscaled so that their longest side is at most this many pixels before a model sees them. */
+    image_max_side: z.number().int().min(64).max(8192).default(2048),
+    /** Images larger than this many pixels (width × height) are refused (decompression bombs). */
+    image_max_pixels: z.number().int().positive().default(100_000_000),
+    /** Time one document may take to be turned into text, ms; past it the upload is refused. */
+    extract_timeout_ms: z.number().int().positive().default(60_000),
+    /** Heap limit of the text-extraction worker, MB. */
+    extract_memory_mb: z.number().int().min(32).default(512),
+    /** Most pages of a PDF read for text. */
+    max_pdf_pages: z.number().int().positive().default(2000),
+    /** Most characters of text kept from one document. */
+    max_text_chars: z.number().int().positive().default(2_000_000),
+    /**
+     * Where the bytes are kept, once per content (sha256): `database` (every instance sees them) or `directory`
+     * (`dir`, default `<data_dir>/attachments`; with several instances it must be a directory they all share).
+     */
+    storage: z.enum(['database', 'directory']).default('database'),
+    dir: z.string().optional(),
+  })
+  .strict();
+export type AttachmentSettings = z.infer<typeof attachmentSettingsSchema>;
 
 export const configSchema = z
   .object({
@@ -344,6 +374,7 @@ export const configSchema = z
     search: searchSettingsSchema.prefault({}),
     weather: weatherSettingsSchema.prefault({}),
     sandbox: sandboxSettingsSchema.prefault({}),
+    attachments: attachmentSettingsSchema.prefault({}),
     /** Model Context Protocol servers whose tools are offered beside the builtin ones. */
     mcp_servers: z
       .array(mcpServerSchema)

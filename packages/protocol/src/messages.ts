@@ -15,9 +15,22 @@ export const attachmentSchema = z.object({
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
+/** A stored file (upload) as a message references it and the API lists it. */
+export const fileRefSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  mime: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  kind: z.enum(['image', 'document']),
+});
+export type FileRef = z.infer<typeof fileRefSchema>;
+
 export const userContentSchema = z.object({
   text: z.string(),
   attachments: z.array(attachmentSchema).optional(),
+  /** Uploaded files (`attachment_ids` when sent): images go to the model as image parts, documents as their text. */
+  files: z.array(fileRefSchema).optional(),
 });
 export type UserContent = z.infer<typeof userContentSchema>;
 
@@ -26,6 +39,8 @@ export const assistantContentSchema = z.object({
   tool_calls: z.array(legacyToolCallSchema),
   steps: z.array(stepSchema),
   error: z.string().optional(),
+  /** Said to the person about the run (an attached image the model cannot see, a document cut short). */
+  notices: z.array(z.string()).optional(),
 });
 export type AssistantContent = z.infer<typeof assistantContentSchema>;
 
@@ -36,9 +51,11 @@ export const apiMessageSchema = z.object({
   role: messageRoleSchema,
   text: z.string(),
   attachments: z.array(attachmentSchema).optional(),
+  files: z.array(fileRefSchema).optional(),
   tool_calls: z.array(legacyToolCallSchema).optional(),
   process_steps: z.array(stepSchema).optional(),
   error: z.string().optional(),
+  notices: z.array(z.string()).optional(),
   status: messageStatusSchema,
   token_count: z.number().int(),
   parent_id: z.string().nullable(),

@@ -23,6 +23,7 @@ import { RedisRunHub } from './agent/redisRunHub.js';
 import type { RunHub } from './agent/runHub.js';
 import type { Repositories } from './db/index.js';
 import { createRunService } from './agent/runService.js';
+import { createAttachmentService } from './attachments/attachmentService.js';
 import { buildApp } from './http/app.js';
 import { authConfigProblem } from './auth/jwtSecret.js';
 import { createAuthService } from './auth/authService.js';
@@ -150,9 +151,11 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       outputMaxChars: config.tool_output_max_chars,
       telemetry,
     });
+    const attachments = createAttachmentService({ settings: config.attachments, dataDir, repo: repos.attachments, now });
     const runs = createRunService({
       config,
       repos,
+      files: { listByIds: attachments.listByIds, read: attachments.read },
       runHub,
       catalog,
       logger,
@@ -185,6 +188,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       counters: sharedCounters,
       apiKeys,
       chat,
+      attachments,
       now,
       telemetry,
       readiness,
@@ -198,6 +202,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         runs.stop();
         await mcpBridge?.close();
         await pool.close();
+        await attachments.close();
         await app.close();
         await changes.close();
         await sharedCounters.close();

@@ -35,6 +35,7 @@ import {
   apiOwnQuotaSchema,
   apiUserQuotaSchema,
   exportDocumentSchema,
+  fileRefSchema,
   pageSchema,
   readinessStatusSchema,
 } from '@nanoclaw/protocol';
@@ -43,6 +44,8 @@ import { z } from 'zod';
 import { registerUser, startMultiUserServer } from './authHelpers.js';
 import { FlowBrowser, signInAtProvider } from './oidcBrowser.js';
 import { startOidcProvider, type TestOidcProvider } from './oidcProvider.js';
+import { makeImage } from './attachmentFixtures.js';
+import { uploadAttachment } from './attachmentHelpers.js';
 import { createConversation, readSse, sendMessage, startTestServer, waitFor, type TestServer } from './helpers.js';
 
 /**
@@ -162,6 +165,18 @@ describe('REST answers follow the protocol schemas', () => {
     const created = await fetch(`${t.url}/api/projects/upload`, { method: 'POST', body: folder });
     expectContract(apiUploadResultSchema, (await created.json()).data, 'project upload');
     expectContract(apiDeletedSchema, await ok(t, 'DELETE', `/api/projects/${project.id}`), 'deleted project');
+  });
+
+  it('attachments, and messages that carry them (files, notices)', async () => {
+    const uploaded = await uploadAttachment(t, 'pixel.png', await makeImage('png', 4, 4));
+    expect(uploaded.status).toBe(200);
+    const file = expectContract(fileRefSchema, uploaded.body.data, 'uploaded attachment');
+    // `text` has no vision: the answer carries a notice.
+    const conversation = await createConversation(t, { model: 'text' });
+    await readSse(await sendMessage(t.url, conversation.id, { text: 'look', attachment_ids: [file.id] }));
+    const messages = expectContract(pageSchema(apiMessageSchema), await ok(t, 'GET', `/api/conversations/${conversation.id}/messages`), 'messages with files');
+    expect(messages.items[0]!.files).toHaveLength(1);
+    expect(messages.items[1]!.notices).toHaveLength(1);
   });
 });
 

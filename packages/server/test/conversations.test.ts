@@ -138,7 +138,7 @@ describe('conversations API', () => {
     const conversation = await createConversation(t);
     const missing = await t.api('POST', `/api/conversations/${conversation.id}/messages`, {});
     expect(missing.status).toBe(400);
-    expect(missing.body.message).toBe('Write a message ("text") or attach a file ("attachments") before sending.');
+    expect(missing.body.message).toBe('Write a message ("text") or attach a file ("attachments" or "attachment_ids") before sending.');
     const empty = await t.api('POST', `/api/conversations/${conversation.id}/messages`, { text: '   ' });
     expect(empty.status).toBe(400);
     expect(await t.server.ctx.repos.messages.listAll(conversation.id)).toEqual([]);

@@ -31,7 +31,7 @@ export interface TestServer {
 /** Model ids the simulator understands (see tools/llm-sim) mapped to configured models. */
 export const SCENARIO_MODELS = [
   'text', 'reasoning', 'tool-call', 'parallel-tools', 'split-args', 'usage', 'usage-none', 'rate-limit', 'rate-limit:9',
-  'error-500', 'error-503', 'hang', 'disconnect', 'stall', 'slow', 'slow:50', 'slow:200', 'tool-loop', 'echo', 'demo', 'text:2000',
+  'error-500', 'error-503', 'hang', 'disconnect', 'stall', 'slow', 'slow:50', 'slow:200', 'tool-loop', 'echo', 'demo', 'text:2000', 'parts', 'parts:blind',
 ];
 
 /**

@@ -4,17 +4,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
 import { readSse, sseEvents, stepsFromEvents, waitFor, type SseEvent } from './helpers.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
+import { adminQuery, databaseUrlFor, redisUrl } from './postgresAdmin.js';
 
 /**
  * Two real server processes over one PostgreSQL database and one Redis: runs started on one are
  * re-attached to, stopped and cleaned up through the other.
  */
-const pgAdminUrl = process.env.NANOCLAW_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const redisUrl = process.env.NANOCLAW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 let sim: Simulator;
 let dir: string;
@@ -22,24 +20,12 @@ let dbName: string;
 let databaseUrl: string;
 const children: ChildProcess[] = [];
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: pgAdminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 beforeAll(async () => {
   sim = await startSimulator({ host: '127.0.0.1', port: 0 });
   dir = mkdtempSync(join(tmpdir(), 'nc-multi-'));
   dbName = `nc_multi_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${dbName}`);
-  const url = new URL(pgAdminUrl);
-  url.pathname = `/${dbName}`;
-  databaseUrl = url.toString();
+  databaseUrl = databaseUrlFor(dbName);
   writeFileSync(
     join(dir, 'config.yml'),
     [

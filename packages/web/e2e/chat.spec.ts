@@ -438,7 +438,7 @@ test('model picker: chosen on the start page and in the header (searchable, grou
 
   // In the header: every model, grouped by provider, with what it can do; choosing one applies to the next message.
   await picker.click();
-  await expect(page.getByRole('group', { name: 'OpenAI-compatible' }).getByRole('option')).toHaveCount(8);
+  await expect(page.getByRole('group', { name: 'OpenAI-compatible' }).getByRole('option')).toHaveCount(9);
   await expect(page.getByRole('listbox', { name: 'Models' }).getByRole('option', { name: /Sim reasoning/ })).toContainText('images');
   await expect(page.getByRole('listbox', { name: 'Models' }).getByRole('option', { name: /Sim reasoning/ })).toContainText('thinks');
   await expect(page.getByRole('listbox', { name: 'Models' }).getByRole('option', { name: /Sim echo/ })).toHaveAttribute('aria-selected', 'true');

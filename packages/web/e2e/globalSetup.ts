@@ -9,10 +9,10 @@ import { startSimulator } from '@nanoclaw/llm-sim';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Models the tests use; every one is a simulator scenario (tools/llm-sim). */
-export const E2E_MODELS = ['tool-call', 'slow:250', 'slow:200', 'echo', 'text', 'text:3', 'reasoning', 'error-503'];
+export const E2E_MODELS = ['tool-call', 'slow:250', 'slow:200', 'echo', 'text', 'text:3', 'reasoning', 'error-503', 'parts'];
 
 /** What some models can do beyond the defaults (badges and the thinking switch in the model picker). */
-const MODEL_EXTRAS: Record<string, string> = { reasoning: ', thinking: true, vision: true' };
+const MODEL_EXTRAS: Record<string, string> = { reasoning: ', thinking: true, vision: true', parts: ', vision: true' };
 
 /** Starts the simulator and a real NanoClaw (built server + built UI) on free ports; returns the teardown. */
 export default async function globalSetup(): Promise<() => Promise<void>> {

@@ -1,5 +1,5 @@
 import type { AssistantContent, Step, UserContent } from '@nanoclaw/protocol';
-import type { ChatMessage, ChatToolCall } from '../llm/types.js';
+import type { ChatContentPart, ChatMessage, ChatToolCall } from '../llm/types.js';
 
 /** A stored message as the agent needs it. */
 export interface HistoryMessage {
@@ -71,10 +71,22 @@ export function assistantStepsToChat(steps: Step[], fallbackText: string): ChatM
   return messages;
 }
 
-export function historyToChat(history: HistoryMessage[]): ChatMessage[] {
+/**
+ * A user message's content for the model: its text, then what stands for each uploaded file (`files`, from
+ * filesForModel). Only text: one string (what every provider takes); with an image: content parts.
+ */
+export function userMessageContent(content: UserContent, files?: ReadonlyMap<string, ChatContentPart[]>): string | ChatContentPart[] {
+  const text = userMessageText(content);
+  const fileParts = (content.files ?? []).flatMap((ref) => files?.get(ref.id) ?? [{ type: 'text' as const, text: `[Attached file ${ref.name}]` }]);
+  if (fileParts.length === 0) return text;
+  if (fileParts.every((part) => part.type === 'text')) return [text, ...fileParts.map((part) => (part as { text: string }).text)].filter(Boolean).join('\n\n');
+  return [...(text ? [{ type: 'text' as const, text }] : []), ...fileParts];
+}
+
+export function historyToChat(history: HistoryMessage[], files?: ReadonlyMap<string, ChatContentPart[]>): ChatMessage[] {
   const out: ChatMessage[] = [];
   for (const message of history) {
-    if (message.role === 'user') out.push({ role: 'user', content: userMessageText(message.content as UserContent) });
+    if (message.role === 'user') out.push({ role: 'user', content: userMessageContent(message.content as UserContent, files) });
     else if (message.role === 'assistant') {
       const content = message.content as AssistantContent;
       out.push(...assistantStepsToChat(content.steps ?? [], content.text ?? ''));

@@ -1,11 +1,13 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Config, ModelConfig } from '@nanoclaw/protocol';
+import type { AssistantContent, Config, ModelConfig } from '@nanoclaw/protocol';
 import type { ChatMessage, ChatToolChoice } from '../llm/types.js';
 import type { ModelCatalog } from '../llm/modelCatalog.js';
 import { retryWhileDatabaseUnavailable, type Repositories, type ConversationRow, type MessageRow } from '../db/index.js';
 import { CheckpointWriter } from './checkpointWriter.js';
 import { askForTitle } from './conversationTitle.js';
 import { historyToChat, type HistoryMessage } from './historyToChat.js';
+import { filesForModel, type FilesForModelDeps } from '../attachments/filesForModel.js';
+import { modelCapabilities } from '../llm/modelCatalog.js';
 import { loadRecentHistory } from './recentHistory.js';
 import { estimateTokens } from './trimToBudget.js';
 import { runAgent, type AgentDeps, type AgentOutcome } from './runAgent.js';
@@ -16,7 +18,9 @@ import { createSubAgentRunner } from './subAgents.js';
 import { noTelemetry, type RunOutcome, type Telemetry } from '../telemetry/telemetry.js';
 
 export interface RunServiceDeps {
-  config: Pick<Config, 'max_iterations' | 'checkpoint_interval_ms' | 'multi_agent' | 'titles'>;
+  config: Pick<Config, 'max_iterations' | 'checkpoint_interval_ms' | 'multi_agent' | 'titles'> & Partial<Pick<Config, 'attachments'>>;
+  /** Reads uploaded files for the model (absent: messages' files are named only). */
+  files?: FilesForModelDeps;
   repos: Repositories;
   runHub: RunHub;
   catalog: ModelCatalog;
@@ -134,7 +138,10 @@ export function createRunService(deps: RunServiceDeps) {
     // The model's warnings (retries) go to the run's log.
     const agent: AgentDeps = { ...deps.agent, streamChat: (m, request, signal) => deps.agent.streamChat(m, request, signal, log) };
     const recorder = new StepRecorder();
-    const snapshot = () => recorder.toContent();
+    /** Said to the person beside the answer (an image the model cannot see, a document cut short). */
+    let notices: string[] = [];
+    const withNotices = (content: AssistantContent): AssistantContent => (notices.length ? { ...content, notices } : content);
+    const snapshot = () => withNotices(recorder.toContent());
     // Checkpoints start once the answer row exists; until then the first one just waits.
     let rowStored = false;
     let changedBeforeStored = false;
@@ -158,7 +165,25 @@ export function createRunService(deps: RunServiceDeps) {
     const { maxTokens, contextBudget } = limitsOf(model, conversation);
     const messages: ChatMessage[] = [];
     if (conversation.system_prompt) messages.push({ role: 'system', content: conversation.system_prompt });
-    messages.push(...historyToChat(params.history));
+    let files: Awaited<ReturnType<typeof filesForModel>>['parts'] | undefined;
+    if (deps.files && deps.config.attachments) {
+      try {
+        const prepared = await filesForModel(params.history, deps.files, {
+          vision: modelCapabilities(model).vision,
+          modelName: model.name ?? model.id,
+          imageMaxSide: deps.config.attachments.image_max_side,
+          imageMaxPixels: deps.config.attachments.image_max_pixels,
+          // Documents may fill up to 60% of what the prompt can hold (~4 characters a token).
+          documentChars: Math.floor(contextBudget * 4 * 0.6),
+        });
+        files = prepared.parts;
+        notices = prepared.notices;
+      } catch (err) {
+        deps.logger.warn({ err, conversationId: conversation.id }, 'reading attached files failed');
+        notices = [`The attached files could not be read: ${(err as Error).message}`];
+      }
+    }
+    messages.push(...historyToChat(params.history, files));
 
     const subAgentUsage = { prompt_tokens: 0, completion_tokens: 0 };
     const subAgents = createSubAgentRunner({
@@ -200,7 +225,7 @@ export function createRunService(deps: RunServiceDeps) {
     outcome.usage.completion_tokens += subAgentUsage.completion_tokens;
 
     // The stored content; its text is also what a model titling the conversation reads.
-    const content = recorder.toContent(outcome.error);
+    const content = withNotices(recorder.toContent(outcome.error));
     try {
       await stored;
       await checkpoints.release(session.messageId);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../llm/types.js';
-import { estimateTokens, trimToBudget } from './trimToBudget.js';
+import { estimateTokens, IMAGE_TOKENS, trimToBudget } from './trimToBudget.js';
 
 const user = (text: string): ChatMessage => ({ role: 'user', content: text });
 const assistant = (text: string): ChatMessage => ({ role: 'assistant', content: text });
@@ -37,5 +37,13 @@ describe('trimToBudget', () => {
 
   it('estimates tool calls and reasoning too', () => {
     expect(estimateTokens({ role: 'assistant', content: null, reasoning_content: 'x'.repeat(400) })).toBeGreaterThan(100);
+  });
+});
+
+describe('estimateTokens with content parts', () => {
+  it('counts text parts by their length and each image as IMAGE_TOKENS, whatever its data URL length', () => {
+    const url = `data:image/png;base64,${'A'.repeat(400_000)}`;
+    const tokens = estimateTokens({ role: 'user', content: [{ type: 'text', text: 'x'.repeat(40) }, { type: 'image_url', image_url: { url } }] });
+    expect(tokens).toBe(10 + IMAGE_TOKENS + 4);
   });
 });

@@ -1,8 +1,16 @@
 import type { ChatMessage } from '../llm/types.js';
 
+/** What one image part is counted as, in tokens (providers charge ~85–1,500 depending on its size). */
+export const IMAGE_TOKENS = 1000;
+
 /** A cheap, tokenizer-free estimate (~4 characters per token, plus per-message overhead). */
 export function estimateTokens(message: ChatMessage): number {
-  let chars = typeof message.content === 'string' ? message.content.length : 0;
+  let chars = 0;
+  if (typeof message.content === 'string') chars = message.content.length;
+  else if (Array.isArray(message.content)) {
+    // An image costs the model roughly a thousand tokens whatever its data URL's length.
+    for (const part of message.content) chars += part.type === 'text' ? part.text.length : IMAGE_TOKENS * 4;
+  }
   if (message.role === 'assistant') {
     for (const call of message.tool_calls ?? []) chars += call.function.name.length + call.function.arguments.length + 20;
     chars += message.reasoning_content?.length ?? 0;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createApiKeyRepo } from './apiKeyRepo.js';
+import { createAttachmentRepo } from './attachmentRepo.js';
 import { createConversationRepo } from './conversationRepo.js';
 import { createAnswerWrites } from './answerWrites.js';
 import { createTransferStore } from './transferStore.js';
@@ -27,6 +28,7 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
     rateCounters: createRateCounterRepo(db, () => now().getTime()),
     transfer: createTransferStore(db, now),
     apiKeys: createApiKeyRepo(db, now),
+    attachments: createAttachmentRepo(db, now),
   };
 }
 
@@ -58,6 +60,7 @@ export {
   type MessageRow,
   type NewMessage,
 } from './messageRepo.js';
+export { BLOB_CHUNK_BYTES, type AttachmentRepo, type AttachmentRow, type NewAttachment } from './attachmentRepo.js';
 export { type UsageRecord, type UsageRepo } from './usageRepo.js';
 export { NO_OVERRIDES, type UserLimitOverrides, type UserLimitsRepo } from './userLimitsRepo.js';
 export { type RateCounterRepo } from './rateCounterRepo.js';

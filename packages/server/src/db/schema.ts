@@ -19,6 +19,8 @@ export interface DB {
   user_limits: UserLimitsTable;
   user_identities: UserIdentitiesTable;
   api_keys: ApiKeysTable;
+  attachments: AttachmentsTable;
+  attachment_blobs: AttachmentBlobsTable;
 }
 
 type StoredBoolean = ColumnType<SqlBool, boolean, boolean>;
@@ -135,4 +137,25 @@ export interface ApiKeysTable {
   key_hash: string;
   created_at: string;
   last_used_at: string | null;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  user_id: string;
+  /** Set when a message first references the file; deleting the conversation deletes the row. */
+  conversation_id: string | null;
+  name: string;
+  mime: string;
+  kind: 'image' | 'document';
+  size: number;
+  sha256: string;
+  /** A document's text (extracted on upload); null for images. */
+  text: string | null;
+  created_at: string;
+}
+
+export interface AttachmentBlobsTable {
+  sha256: string;
+  seq: number;
+  data: Buffer;
 }

@@ -27,6 +27,7 @@ import { openAiRoutes } from './routes/openaiCompat.js';
 import { openAiNotFound } from './openai/openAiErrors.js';
 import { registerApiDocs } from './apiDocs.js';
 import { serverVersion } from '../cli.js';
+import { attachmentRoutes } from './routes/attachments.js';
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -71,6 +72,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await scope.register(fileRoutes(ctx));
       await scope.register(transferRoutes(ctx));
       await scope.register(apiKeyRoutes(ctx));
+      await scope.register(attachmentRoutes(ctx));
     },
     { prefix: '/api' },
   );

@@ -15,6 +15,7 @@ import type { QuotaService } from '../quotas/quotaService.js';
 import type { CounterStore } from '../quotas/counterStore.js';
 import type { ApiKeyService } from '../auth/apiKeyService.js';
 import type { ChatClient } from '../llm/chatClient.js';
+import type { AttachmentService } from '../attachments/attachmentService.js';
 
 /** Everything the routes need, built once in main.ts (tests build it against temp dirs and the simulator). */
 export interface AppContext {
@@ -41,6 +42,8 @@ export interface AppContext {
   apiKeys: ApiKeyService;
   /** The model client every model request goes through (agent runs and `/v1` relays alike). */
   chat: ChatClient;
+  /** Uploaded files attached to messages. */
+  attachments?: AttachmentService;
   now: () => Date;
   /** Metrics and traces (no-ops when both are off). */
   telemetry: Telemetry;

@@ -6,6 +6,10 @@ import * as auth from '../auth/authErrors.js';
 import * as workspace from '../workspace/workspaceErrors.js';
 import { QuotaExceededError } from '../llm/quotaGate.js';
 import { ImportFileError } from '../transfer/importErrors.js';
+import { AttachmentLimitError } from '../attachments/attachmentService.js';
+import { ExtractionError } from '../attachments/documentExtractor.js';
+import { ImageError } from '../attachments/prepareImage.js';
+import { UnsupportedFileError } from '../attachments/sniffAttachment.js';
 
 /** Seconds a client is asked to wait before trying again while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -65,6 +69,10 @@ const domainStatuses: ReadonlyArray<readonly [ErrorClass, number]> = [
   [workspace.ProjectConflictError, 409],
   [workspace.ProjectDirectoryInvalidError, 500],
   [ImportFileError, 400],
+  [UnsupportedFileError, 415],
+  [ImageError, 422],
+  [ExtractionError, 422],
+  [AttachmentLimitError, 413],
   [NotFoundError, 404],
   [ConflictError, 409],
 ];

@@ -40,8 +40,14 @@ export function presentMessage(row: MessageRow, siblingIds: string[] = [row.id])
       tool_calls: content.tool_calls ?? [],
       process_steps: content.steps ?? [],
       ...(content.error ? { error: content.error } : {}),
+      ...(content.notices?.length ? { notices: content.notices } : {}),
     };
   }
   const content = row.content as Partial<UserContent>;
-  return { ...base, text: content.text ?? '', ...(content.attachments?.length ? { attachments: content.attachments } : {}) };
+  return {
+    ...base,
+    text: content.text ?? '',
+    ...(content.attachments?.length ? { attachments: content.attachments } : {}),
+    ...(content.files?.length ? { files: content.files } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import type { ApiModel, ModelConfig } from '@nanoclaw/protocol';
 import { hasThinkingSwitch, resolveProviderProfile } from './providerProfiles.js';
+import { isKnownVisionModel } from './knownVisionModel.js';
 
 const DEFAULT_CONTEXT_WINDOW = 32_768;
 const DEFAULT_MAX_TOKENS = 4_096;
@@ -61,7 +62,7 @@ export class ModelCatalog {
 /** What a model can do: as configured, else what its provider profile says. */
 export function modelCapabilities(model: ModelConfig): ApiModel['capabilities'] {
   return {
-    vision: model.vision ?? false,
+    vision: model.vision ?? isKnownVisionModel(model.id),
     tools: model.tools ?? true,
     thinking: model.thinking ?? (hasThinkingSwitch(model) || model.reasoning_effort !== undefined),
   };

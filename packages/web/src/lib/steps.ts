@@ -1,4 +1,4 @@
-import { answerFromSteps, type RetryEventData, type ApiMessage, type Attachment, type MessageStatus, type Step, type ToolCallStep, type ToolResultStep } from '@nanoclaw/protocol';
+import { answerFromSteps, type RetryEventData, type ApiMessage, type Attachment, type FileRef, type MessageStatus, type Step, type ToolCallStep, type ToolResultStep } from '@nanoclaw/protocol';
 
 /** A retry the server announced for the answer being streamed, with when it was received (ms since the epoch). */
 export type UiRetry = RetryEventData & { at: number };
@@ -9,6 +9,10 @@ export interface UiMessage {
   role: ApiMessage['role'];
   text: string;
   attachments?: Attachment[];
+  /** Uploaded files the message references. */
+  files?: FileRef[];
+  /** Said about the run beside the answer (an image the model cannot see…). */
+  notices?: string[];
   steps: Step[];
   status: MessageStatus;
   error?: string;
@@ -30,6 +34,8 @@ export function fromApi(message: ApiMessage): UiMessage {
     role: message.role,
     text: message.text,
     ...(message.attachments ? { attachments: message.attachments } : {}),
+    ...(message.files ? { files: message.files } : {}),
+    ...(message.notices ? { notices: message.notices } : {}),
     steps: message.process_steps ? message.process_steps.map((s) => ({ ...s })) : [],
     status: message.status,
     ...(message.error ? { error: message.error } : {}),

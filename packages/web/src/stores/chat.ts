@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { reactive } from 'vue';
-import type { Attachment } from '@nanoclaw/protocol';
+import type { Attachment, FileRef } from '@nanoclaw/protocol';
 import { api, ApiError, type ConversationDetail } from '../api/http';
 import { openRunStream, type ReceivedRunEvent, type StreamEnd } from '../api/runStream';
 import { applyProcessStep } from '@nanoclaw/protocol';
@@ -23,6 +23,7 @@ export interface QueuedMessage {
   id: string;
   text: string;
   attachments: Attachment[];
+  files: FileRef[];
   toolsEnabled: boolean;
 }
 
@@ -279,9 +280,9 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   /** Keeps a message for when the running answer ends (sent at once when nothing is running). */
-  function enqueue(id: string, text: string, attachments: Attachment[], toolsEnabled: boolean): void {
+  function enqueue(id: string, text: string, attachments: Attachment[], toolsEnabled: boolean, files: FileRef[] = []): void {
     const s = session(id);
-    s.queued.push({ id: `queued-${++localSeq}`, text, attachments, toolsEnabled });
+    s.queued.push({ id: `queued-${++localSeq}`, text, attachments, files, toolsEnabled });
     if (!s.running) sendNextQueued(s);
   }
 
@@ -291,9 +292,9 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   /** Stops the running answer (keeping what it wrote) and sends this message first once it has stopped. */
-  async function stopAndSend(id: string, text: string, attachments: Attachment[], toolsEnabled: boolean): Promise<void> {
+  async function stopAndSend(id: string, text: string, attachments: Attachment[], toolsEnabled: boolean, files: FileRef[] = []): Promise<void> {
     const s = session(id);
-    s.queued.unshift({ id: `queued-${++localSeq}`, text, attachments, toolsEnabled });
+    s.queued.unshift({ id: `queued-${++localSeq}`, text, attachments, files, toolsEnabled });
     if (s.running) await stop(id);
     else sendNextQueued(s);
   }
@@ -301,19 +302,25 @@ export const useChatStore = defineStore('chat', () => {
   function sendNextQueued(s: ChatSession): void {
     if (s.running) return;
     const next = s.queued.shift();
-    if (next) void send(s.id, next.text, next.attachments, next.toolsEnabled);
+    if (next) void send(s.id, next.text, next.attachments, next.toolsEnabled, next.files);
   }
 
-  async function send(id: string, text: string, attachments: Attachment[], toolsEnabled: boolean, branching?: Branching): Promise<void> {
+  async function send(id: string, text: string, attachments: Attachment[], toolsEnabled: boolean, files: FileRef[] = [], branching?: Branching): Promise<void> {
     const s = session(id);
     if (s.running) return;
     s.sendError = null;
     const replaced = branching ? s.messages.splice(branching.at) : [];
-    const question = localMessage('user', { text, ...(attachments.length ? { attachments } : {}) });
+    const question = localMessage('user', { text, ...(attachments.length ? { attachments } : {}), ...(files.length ? { files } : {}) });
     s.messages.push(question, localMessage('assistant'));
     const answer = s.messages.at(-1)!;
     conversations.patchLocal(id, { updated_at: new Date().toISOString() }, true);
-    const body = { text, ...(attachments.length ? { attachments } : {}), tools_enabled: toolsEnabled, ...(branching && { parent_id: branching.parentId }) };
+    const body = {
+      text,
+      ...(attachments.length ? { attachments } : {}),
+      ...(files.length ? { attachment_ids: files.map((f) => f.id) } : {}),
+      tools_enabled: toolsEnabled,
+      ...(branching && { parent_id: branching.parentId }),
+    };
     try {
       await follow(s, `/api/conversations/${encodeURIComponent(id)}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, answer);
     } catch (err) {
@@ -322,7 +329,7 @@ export const useChatStore = defineStore('chat', () => {
         message: reasonOf(err),
         ...(!(err instanceof ApiError) || err.status === 0 ? { key: 'errors.network' } : {}),
         ...(isLimit(err) && { limit: true }),
-        retry: () => void send(id, text, attachments, toolsEnabled, branching),
+        retry: () => void send(id, text, attachments, toolsEnabled, files, branching),
       };
       if (err instanceof ApiError && err.status === 409) void attach(id);
     }
@@ -334,7 +341,7 @@ export const useChatStore = defineStore('chat', () => {
     const at = s.messages.findIndex((m) => m.id === messageId);
     const message = s.messages[at];
     if (!message || message.parent_id === undefined) return;
-    await send(id, text, message.attachments ?? [], toolsEnabled, { parentId: message.parent_id, at });
+    await send(id, text, message.attachments ?? [], toolsEnabled, message.files ?? [], { parentId: message.parent_id, at });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { demo } from './demo.js';
 import { echo } from './echo.js';
+import { contentParts } from './contentParts.js';
 import { disconnect, error500, error503, hang, rateLimit, stall } from './failureScenarios.js';
 import type { Scenario } from './scenario.js';
 import { reasoning, slow, text, usage, usageNone } from './textScenarios.js';
@@ -24,6 +25,7 @@ const SCENARIOS = {
   slow,
   'tool-loop': toolLoop,
   echo,
+  parts: contentParts,
   demo,
 } satisfies Record<string, Scenario>;
 

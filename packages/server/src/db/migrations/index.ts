@@ -5,6 +5,7 @@ import { treeOrder } from './0003_tree_order.js';
 import { quotas } from './0007_quotas.js';
 import { userIdentities } from './0008_user_identities.js';
 import { apiKeys } from './0006_api_keys.js';
+import { attachmentsSchema } from './0005_attachments.js';
 
 /**
  * Every migration, in order. Imported in code (not read from disk) so the compiled server carries
@@ -17,4 +18,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007_quotas': quotas,
   '0008_user_identities': userIdentities,
   '0006_api_keys': apiKeys,
+  '0005_attachments': attachmentsSchema,
 };

@@ -76,7 +76,8 @@ export function conversationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       if (await ctx.runHub.isRunning(existing.id)) {
         throw new AppError(409, 'A reply is still being generated in this conversation. Stop it before deleting the conversation.');
       }
-      await ctx.repos.conversations.delete(request.user.id, existing.id);
+      const remove = () => ctx.repos.conversations.delete(request.user.id, existing.id);
+      await (ctx.attachments ? ctx.attachments.deleteWithConversation(existing.id, remove) : remove());
       return { code: 0, data: { id: existing.id, deleted: true } };
     });
   };

@@ -11,6 +11,7 @@ import { firstWordsTitle } from '../../agent/conversationTitle.js';
 import { RunConflictError } from '../../agent/runRegistry.js';
 import type { RunSession } from '../../agent/runSession.js';
 import { idParamsSchema } from './conversations.js';
+import { fileRefOf } from '../../attachments/attachmentService.js';
 
 const messageParamsSchema = z.object({ id: z.string().min(1).max(64), mid: z.string().min(1).max(64) });
 const streamQuerySchema = z.object({ protocol: streamProtocolSchema.optional() });
@@ -60,7 +61,10 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const conversation = await ownConversation(request.user.id, request.params.id);
         const body = request.body;
-        if (!body.text.trim() && !body.attachments?.length) throw badRequest('Write a message ("text") or attach a file ("attachments") before sending.');
+        const attachmentIds = body.attachment_ids ?? [];
+        if (!body.text.trim() && !body.attachments?.length && !attachmentIds.length) {
+          throw badRequest('Write a message ("text") or attach a file ("attachments" or "attachment_ids") before sending.');
+        }
         if (body.project_id && !(await ctx.repos.projects.getForUser(request.user.id, body.project_id))) throw notFound('Project');
         if (!ctx.catalog.resolve(conversation.model)) throw new AppError(503, 'No model is configured. Add one to config.yml.');
         const parentId = body.parent_id;
@@ -73,16 +77,22 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const release = await reserve(conversation.id);
         let session: RunSession;
         try {
+          const files = attachmentIds.length ? await ctx.attachments?.attachToMessage(request.user.id, conversation.id, attachmentIds) : [];
+          if (!files) throw notFound('Attachment');
           // A new first message (parent_id null) has no history; otherwise the path ending at its parent.
           const history = parentId === null ? [] : await ctx.runs.recentHistory(conversation, parentId);
           const question = ctx.repos.messages.draft({
             conversationId: conversation.id,
             role: 'user',
-            content: body.attachments?.length ? { text: body.text, attachments: body.attachments } : { text: body.text },
+            content: {
+              text: body.text,
+              ...(body.attachments?.length ? { attachments: body.attachments } : {}),
+              ...(files.length ? { files: files.map(fileRefOf) } : {}),
+            },
             status: 'complete',
             parentId: history.at(-1)?.id ?? null,
           });
-          const newTitle = isUntitled(conversation.title) ? titleFrom(body) : null;
+          const newTitle = isUntitled(conversation.title) ? titleFrom(question.content as UserContent) : null;
           session = await ctx.runs.startRun({
             userId: request.user.id,
             conversation,
@@ -169,5 +179,5 @@ export function messageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
 /** An untitled conversation's first title: its question's first words, or its first attachment's name. */
 function titleFrom(question: Partial<UserContent>): string {
-  return firstWordsTitle(question.text || question.attachments?.[0]?.name || '', TITLE_LENGTH) || 'New conversation';
+  return firstWordsTitle(question.text || question.attachments?.[0]?.name || question.files?.[0]?.name || '', TITLE_LENGTH) || 'New conversation';
 }
