@@ -131,6 +131,8 @@ describe('REST answers follow the protocol schemas', () => {
     const all = await (await fetch(`${t.url}/api/export`)).json();
     expectContract(exportDocumentSchema, all, 'export');
     expectContract(apiImportResultSchema, await ok(t, 'POST', '/api/import', one), 'import');
+  });
+
   it('API keys: create, list, the admin list, revoke', async () => {
     const created = expectContract(apiCreatedApiKeySchema, await ok(t, 'POST', '/api/api-keys', { name: 'contract' }), 'created API key');
     expectContract(z.array(apiApiKeySchema).min(1), await ok(t, 'GET', '/api/api-keys'), 'API keys');

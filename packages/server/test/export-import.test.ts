@@ -123,9 +123,11 @@ describe('export and import (issue 14)', () => {
     // Siblings: two answers to the first question, two questions after the first answer.
     const first = fibonacci.messages[0]!;
     expect(fibonacci.messages.filter((m) => m.parent_id === first.id)).toHaveLength(2);
-    // The API's message list holds them all, owned by the importer.
-    const listed = await t.api('GET', `/api/conversations/${result.body.data.conversations[0].id}/messages?limit=100`);
+    // The API's whole tree holds them all, owned by the importer; its message list is the active path.
+    const listed = await t.api('GET', `/api/conversations/${result.body.data.conversations[0].id}/messages?limit=100&all=true`);
     expect(listed.body.data.items).toHaveLength(7);
+    const shown = await t.api('GET', `/api/conversations/${result.body.data.conversations[0].id}/messages?limit=100`);
+    expect(shown.body.data.items.map((m: { text: string }) => m.text)).toEqual(path);
 
     const again = await importJson(await exportOne(result.body.data.conversations[0].id));
     expect(again.status).toBe(200);

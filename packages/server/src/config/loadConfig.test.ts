@@ -67,6 +67,8 @@ auth_mode: single
     expect(loadConfig({}, dir).config).toMatchObject({ metrics: { enabled: false, token: null }, tracing: { otlp_endpoint: null, service_name: 'nanoclaw', sample_ratio: 0.5 } });
     const { config } = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SERVICE_NAME: 'claw-eu' }, dir);
     expect(config.tracing).toEqual({ otlp_endpoint: 'http://127.0.0.1:4318', service_name: 'claw-eu', sample_ratio: 0.5 });
+  });
+
   it('takes the OIDC client secret from OIDC_CLIENT_SECRET, and refuses an unknown oidc key', () => {
     const dir = dirWith('auth_mode: multi\noidc: { issuer: "https://id.example.com", client_id: nanoclaw, client_secret: from-file }\n');
     expect(loadConfig({ OIDC_CLIENT_SECRET: 'from-env' }, dir).config.oidc).toMatchObject({ client_secret: 'from-env', name: 'single sign-on', scopes: ['openid', 'email', 'profile'] });
