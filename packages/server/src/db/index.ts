@@ -3,6 +3,7 @@ import { createConversationRepo } from './conversationRepo.js';
 import { createAnswerWrites } from './answerWrites.js';
 import { createMessageRepo } from './messageRepo.js';
 import { createProjectRepo } from './projectRepo.js';
+import { createSearchRepo } from './searchRepo.js';
 import type { DB } from './schema.js';
 import { createUsageRepo } from './usageRepo.js';
 import { createUserRepo } from './userRepo.js';
@@ -16,6 +17,7 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
     conversations: createConversationRepo(db, now),
     messages: createMessageRepo(db, now),
     usage: createUsageRepo(db),
+    search: createSearchRepo(db),
     answers: createAnswerWrites(db, now),
   };
 }
@@ -48,4 +50,5 @@ export {
   type NewMessage,
 } from './messageRepo.js';
 export { type UsageRecord, type UsageRepo } from './usageRepo.js';
+export { isIndexedWord, type SearchOptions, type SearchRepo } from './searchRepo.js';
 export type { ModelUsage, StatsPeriod, TokenTotals, UsageBucket, UsageStats } from './usageStats.js';

@@ -1,0 +1,103 @@
+import type { Insertable, Kysely } from 'kysely';
+import { readableText, searchDocument, trigramTokens } from '../search/searchText.js';
+import { dialectOf, type DialectName } from './dialect.js';
+import type { DB, SearchEntriesTable } from './schema.js';
+
+/**
+ * Keeps the search index (`search_entries`) in step with messages and conversation titles. Called by
+ * the repositories inside the write they follow (same connection or transaction), so the index never
+ * lags behind: a message stored, edited or imported is findable at commit, one deleted is gone
+ * (foreign keys cascade the delete of a message or conversation to its rows).
+ */
+
+/** The engine-specific columns of an entry for this folded text. */
+function indexedColumns(dialect: DialectName, folded: string): Pick<SearchEntriesTable, 'folded' | 'tokens'> {
+  return dialect === 'mysql' ? { folded, tokens: trigramTokens(folded).join(' ') } : { folded };
+}
+
+export interface SearchEntrySource {
+  id: string;
+  userId: string;
+  conversationId: string;
+  /** null for a conversation title. */
+  messageId: string | null;
+  role: SearchEntriesTable['role'];
+  text: string;
+  createdAt: string;
+}
+
+/** The row to store for a message or title, or null when it has no text to find. */
+export function searchEntry(dialect: DialectName, source: SearchEntrySource): Insertable<SearchEntriesTable> | null {
+  const folded = searchDocument(source.text).trim();
+  if (folded.length === 0) return null;
+  return {
+    id: source.id,
+    user_id: source.userId,
+    conversation_id: source.conversationId,
+    message_id: source.messageId,
+    role: source.role,
+    ...indexedColumns(dialect, folded),
+    created_at: source.createdAt,
+  };
+}
+
+/** Stores entries in multi-row INSERTs (the migration's backfill, imports, the benchmark). */
+export async function insertSearchEntries(db: Kysely<DB>, entries: Array<Insertable<SearchEntriesTable>>, batch = 200): Promise<void> {
+  for (let i = 0; i < entries.length; i += batch) await db.insertInto('search_entries').values(entries.slice(i, i + batch)).execute();
+}
+
+/** (Re)indexes one stored message from its content; removes its entry when it has no text. */
+export async function indexMessage(db: Kysely<DB>, messageId: string, content: unknown, options: { fresh?: boolean } = {}): Promise<void> {
+  // A message just inserted has no entry yet.
+  if (!options.fresh) await db.deleteFrom('search_entries').where('id', '=', messageId).execute();
+  const folded = searchDocument(readableText(content)).trim();
+  if (folded.length === 0) return;
+  const columns = indexedColumns(dialectOf(db), folded);
+  await db
+    .insertInto('search_entries')
+    .columns(['id', 'user_id', 'conversation_id', 'message_id', 'role', 'created_at', 'folded', ...(columns.tokens === undefined ? [] : (['tokens'] as const))])
+    .expression((eb) =>
+      eb
+        .selectFrom('messages as m')
+        .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+        .select((s) => [
+          'm.id',
+          'c.user_id',
+          'm.conversation_id',
+          'm.id as message_id',
+          'm.role',
+          'm.created_at',
+          s.val(columns.folded).as('folded'),
+          ...(columns.tokens === undefined ? [] : [s.val(columns.tokens).as('tokens')]),
+        ])
+        .where('m.id', '=', messageId),
+    )
+    .execute();
+}
+
+/** (Re)indexes a conversation's title (the entry's id is the conversation's). */
+export async function indexTitle(db: Kysely<DB>, conversationId: string, title: string): Promise<void> {
+  await db.deleteFrom('search_entries').where('id', '=', conversationId).execute();
+  const folded = searchDocument(title).trim();
+  if (folded.length === 0) return;
+  const columns = indexedColumns(dialectOf(db), folded);
+  await db
+    .insertInto('search_entries')
+    .columns(['id', 'user_id', 'conversation_id', 'message_id', 'role', 'created_at', 'folded', ...(columns.tokens === undefined ? [] : (['tokens'] as const))])
+    .expression((eb) =>
+      eb
+        .selectFrom('conversations as c')
+        .select((s) => [
+          'c.id',
+          'c.user_id',
+          'c.id as conversation_id',
+          s.val(null).as('message_id'),
+          s.val(null).as('role'),
+          'c.created_at',
+          s.val(columns.folded).as('folded'),
+          ...(columns.tokens === undefined ? [] : [s.val(columns.tokens).as('tokens')]),
+        ])
+        .where('c.id', '=', conversationId),
+    )
+    .execute();
+}
