@@ -4,6 +4,7 @@ import { createAnswerWrites } from './answerWrites.js';
 import { createConversationRepo, type ConversationRepo } from './conversationRepo.js';
 import { UnknownCursorError } from './errors.js';
 import { createMessageRepo, type MessageRepo } from './messageRepo.js';
+import { createMigrator, migrateToLatest } from './migrate.js';
 import { createSearchRepo, type SearchRepo } from './searchRepo.js';
 import { createManualClock, openTestDatabase, testEngines, type TestDatabase } from './testEngines.js';
 import { createUserRepo, type UserRepo } from './userRepo.js';
@@ -142,5 +143,25 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     }
     expect(new Set(seen).size).toBe(5);
     await expect(search.search(owner, ['kiwi'], { cursor: 'abc' })).rejects.toBeInstanceOf(UnknownCursorError);
+  });
+
+  it('indexes what was stored before the migration (backfill)', async () => {
+    const owner = await newUserId();
+    const down = await createMigrator(database.db).migrateDown();
+    expect(down.error).toBeUndefined();
+    expect(down.results?.map((r) => r.migrationName)).toEqual(['0003_search']);
+    try {
+      const at = clock.now().toISOString();
+      const base = { model: 'm', temperature: 0.7, max_tokens: 10, thinking_enabled: false, created_at: at, updated_at: at, project_id: null, system_prompt: null };
+      await database.db.insertInto('conversations').values({ ...base, id: '00000000-0000-7000-8000-00000000b0c1', user_id: owner, title: 'Old Überblick' } as never).execute();
+      await database.db
+        .insertInto('messages')
+        .values({ id: '00000000-0000-7000-8000-00000000b0c2', conversation_id: '00000000-0000-7000-8000-00000000b0c1', parent_id: null, role: 'user', content: JSON.stringify({ text: 'an old crème brûlée recipe' }), token_count: 0, status: 'complete', created_at: at })
+        .execute();
+    } finally {
+      await migrateToLatest(database.db);
+    }
+    expect(await ids(owner, 'creme brulee')).toEqual(['00000000-0000-7000-8000-00000000b0c2']);
+    expect((await find(owner, 'uberblick')).map((hit) => hit.conversation_title)).toEqual(['Old Überblick']);
   });
 });
