@@ -214,3 +214,19 @@ export async function measure(samples: number, op: (i: number) => Promise<unknow
   return { p50: percentile(times, 50), p95: percentile(times, 95) };
 }
 
+
+export type Figures = Record<string, { p50: number; p95: number }>;
+
+/** Prints one row per operation and a p50 and p95 column per engine, then the extra rows given. */
+export function printFigures(engines: string[], figures: Record<string, Figures>, extra: Array<[string, Record<string, string>]>, title: string): void {
+  const operations = Object.keys(Object.values(figures)[0] ?? {});
+  const header = ['operation (ms)', ...engines.flatMap((e) => [`${e} p50`, `${e} p95`])];
+  const rows = operations.map((op) => [op, ...engines.flatMap((e) => [figures[e]![op]!.p50, figures[e]![op]!.p95].map((v) => v.toFixed(2)))]);
+  for (const [name, byEngine] of extra) rows.push([name, ...engines.flatMap((e) => [byEngine[e] ?? '', ''])]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells: unknown[]) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ');
+  console.log(`\n${title}\n`);
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}

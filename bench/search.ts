@@ -17,7 +17,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { createDatabase, createRepositories, migrateToLatest, type Database, type DialectName } from '../packages/server/src/db/index.js';
 import { searchEntry } from '../packages/server/src/db/searchIndex.js';
 import { queryWords } from '../packages/server/src/search/searchText.js';
-import { measure, openTarget, prng, type Row, type Target } from './benchDatabase.js';
+import { measure, openTarget, printFigures, prng, type Row, type Target } from './benchDatabase.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -192,17 +192,15 @@ async function main(): Promise<void> {
     results[engine] = await benchEngine(engine);
     for (const [op, f] of Object.entries(results[engine]!.figures)) console.log(`  ${op}: p50 ${f.p50.toFixed(2)} ms, p95 ${f.p95.toFixed(2)} ms`);
   }
-  const operations = Object.keys(Object.values(results)[0]?.figures ?? {});
-  const header = ['operation (ms)', ...engines.flatMap((e) => [`${e} p50`, `${e} p95`])];
-  const rows = operations.map((op) => [op, ...engines.flatMap((e) => [results[e]!.figures[op]!.p50, results[e]!.figures[op]!.p95].map((v) => v.toFixed(2)))]);
-  rows.push(['seed + index time (s)', ...engines.flatMap((e) => [results[e]!.seedSeconds.toFixed(0), ''])]);
-  rows.push(['database size (MB)', ...engines.flatMap((e) => [results[e]!.sizeMb.toFixed(0), ''])]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: unknown[]) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ');
-  console.log(`\n${CONVERSATIONS.toLocaleString('en')} conversations, ${MESSAGES.toLocaleString('en')} messages; ${SAMPLES} samples per search, ${LIKE_SAMPLES} per LIKE scan\n`);
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
+  printFigures(
+    engines,
+    Object.fromEntries(engines.map((e) => [e, results[e]!.figures])),
+    [
+      ['seed + index time (s)', Object.fromEntries(engines.map((e) => [e, results[e]!.seedSeconds.toFixed(0)]))],
+      ['database size (MB)', Object.fromEntries(engines.map((e) => [e, results[e]!.sizeMb.toFixed(0)]))],
+    ],
+    `${CONVERSATIONS.toLocaleString('en')} conversations, ${MESSAGES.toLocaleString('en')} messages; ${SAMPLES} samples per search, ${LIKE_SAMPLES} per LIKE scan`,
+  );
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(
     join(root, `bench/results/search${quick ? '-quick' : ''}-latest.json`),

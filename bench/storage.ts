@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
 import { createDatabase, createRepositories, migrateToLatest, type Database, type DialectName, type Repositories } from '../packages/server/src/db/index.js';
 import { loadRecentHistory } from '../packages/server/src/agent/recentHistory.js';
-import { measure, openTarget, prng, type Row } from './benchDatabase.js';
+import { measure, openTarget, printFigures, prng, type Figures, type Row, type Target } from './benchDatabase.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -182,8 +182,6 @@ async function sendMessage(repos: Repositories, userId: string, conversationId: 
   await repos.conversations.touch(conversation.id);
 }
 
-type Figures = Record<string, { p50: number; p95: number }>;
-
 async function benchEngine(engine: DialectName): Promise<{ figures: Figures; seedSeconds: number; sizeMb: number }> {
   const target = await openTarget(engine);
   let database: Database | null = null;
@@ -251,17 +249,15 @@ async function main(): Promise<void> {
   const results: Record<string, Awaited<ReturnType<typeof benchEngine>>> = {};
   for (const engine of engines) results[engine] = await benchEngine(engine);
 
-  const operations = Object.keys(Object.values(results)[0]?.figures ?? {});
-  const header = ['operation (ms)', ...engines.flatMap((e) => [`${e} p50`, `${e} p95`])];
-  const rows = operations.map((op) => [op, ...engines.flatMap((e) => [results[e]!.figures[op]!.p50, results[e]!.figures[op]!.p95].map((v) => v.toFixed(2)))]);
-  rows.push(['seed time (s)', ...engines.flatMap((e) => [results[e]!.seedSeconds.toFixed(0), ''])]);
-  rows.push(['database size (MB)', ...engines.flatMap((e) => [results[e]!.sizeMb.toFixed(0), ''])]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: unknown[]) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ');
-  console.log(`\n${CONVERSATIONS.toLocaleString('en')} conversations, ${MESSAGES.toLocaleString('en')} messages; ${SAMPLES} samples per read, ${SEND_SAMPLES} per send\n`);
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
+  printFigures(
+    engines,
+    Object.fromEntries(engines.map((e) => [e, results[e]!.figures])),
+    [
+      ['seed time (s)', Object.fromEntries(engines.map((e) => [e, results[e]!.seedSeconds.toFixed(0)]))],
+      ['database size (MB)', Object.fromEntries(engines.map((e) => [e, results[e]!.sizeMb.toFixed(0)]))],
+    ],
+    `${CONVERSATIONS.toLocaleString('en')} conversations, ${MESSAGES.toLocaleString('en')} messages; ${SAMPLES} samples per read, ${SEND_SAMPLES} per send`,
+  );
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(
     join(root, `bench/results/storage${quick ? '-quick' : ''}-latest.json`),

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable, Kysely, SelectQueryBuilder } from 'kysely';
 import { readableText, searchDocument, trigramTokens } from '../search/searchText.js';
 import { dialectOf, type DialectName } from './dialect.js';
 import type { DB, SearchEntriesTable } from './schema.js';
@@ -46,58 +46,56 @@ export async function insertSearchEntries(db: Kysely<DB>, entries: Array<Inserta
   for (let i = 0; i < entries.length; i += batch) await db.insertInto('search_entries').values(entries.slice(i, i + batch)).execute();
 }
 
-/** (Re)indexes one stored message from its content; removes its entry when it has no text. */
-export async function indexMessage(db: Kysely<DB>, messageId: string, content: unknown, options: { fresh?: boolean } = {}): Promise<void> {
-  // A message just inserted has no entry yet.
-  if (!options.fresh) await db.deleteFrom('search_entries').where('id', '=', messageId).execute();
-  const folded = searchDocument(readableText(content)).trim();
+type EntrySource = 'id' | 'user_id' | 'conversation_id' | 'message_id' | 'role' | 'created_at';
+/** A one-row SELECT of an entry's columns but its text, from messages `m` and/or conversations `c`. */
+type EntrySelect<T extends 'm' | 'c'> = SelectQueryBuilder<DB & { m: DB['messages']; c: DB['conversations'] }, T, Record<EntrySource, unknown>>;
+
+/**
+ * Replaces the entry `id` with one for this text, its other columns read by `source` (one row: the
+ * message or conversation with its owner); no entry when the text is empty.
+ */
+async function replaceEntry(
+  db: Kysely<DB>,
+  id: string,
+  text: string,
+  source: (db: Kysely<DB>) => EntrySelect<'m' | 'c'> | EntrySelect<'c'>,
+  fresh = false,
+): Promise<void> {
+  if (!fresh) await db.deleteFrom('search_entries').where('id', '=', id).execute();
+  const folded = searchDocument(text).trim();
   if (folded.length === 0) return;
   const columns = indexedColumns(dialectOf(db), folded);
+  const query = (source(db) as SelectQueryBuilder<DB, never, Record<EntrySource, unknown>>)
+    .select((s) => [s.val(columns.folded).as('folded'), ...(columns.tokens === undefined ? [] : [s.val(columns.tokens).as('tokens')])]);
   await db
     .insertInto('search_entries')
     .columns(['id', 'user_id', 'conversation_id', 'message_id', 'role', 'created_at', 'folded', ...(columns.tokens === undefined ? [] : (['tokens'] as const))])
-    .expression((eb) =>
-      eb
+    .expression(query as never)
+    .execute();
+}
+
+/** (Re)indexes one stored message from its content; removes its entry when it has no text. `fresh`: just inserted, no entry yet. */
+export async function indexMessage(db: Kysely<DB>, messageId: string, content: unknown, options: { fresh?: boolean } = {}): Promise<void> {
+  await replaceEntry(
+    db,
+    messageId,
+    readableText(content),
+    (d) =>
+      d
         .selectFrom('messages as m')
         .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
-        .select((s) => [
-          'm.id',
-          'c.user_id',
-          'm.conversation_id',
-          'm.id as message_id',
-          'm.role',
-          'm.created_at',
-          s.val(columns.folded).as('folded'),
-          ...(columns.tokens === undefined ? [] : [s.val(columns.tokens).as('tokens')]),
-        ])
+        .select(['m.id', 'c.user_id', 'm.conversation_id', 'm.id as message_id', 'm.role', 'm.created_at'])
         .where('m.id', '=', messageId),
-    )
-    .execute();
+    options.fresh,
+  );
 }
 
 /** (Re)indexes a conversation's title (the entry's id is the conversation's). */
 export async function indexTitle(db: Kysely<DB>, conversationId: string, title: string): Promise<void> {
-  await db.deleteFrom('search_entries').where('id', '=', conversationId).execute();
-  const folded = searchDocument(title).trim();
-  if (folded.length === 0) return;
-  const columns = indexedColumns(dialectOf(db), folded);
-  await db
-    .insertInto('search_entries')
-    .columns(['id', 'user_id', 'conversation_id', 'message_id', 'role', 'created_at', 'folded', ...(columns.tokens === undefined ? [] : (['tokens'] as const))])
-    .expression((eb) =>
-      eb
-        .selectFrom('conversations as c')
-        .select((s) => [
-          'c.id',
-          'c.user_id',
-          'c.id as conversation_id',
-          s.val(null).as('message_id'),
-          s.val(null).as('role'),
-          'c.created_at',
-          s.val(columns.folded).as('folded'),
-          ...(columns.tokens === undefined ? [] : [s.val(columns.tokens).as('tokens')]),
-        ])
-        .where('c.id', '=', conversationId),
-    )
-    .execute();
+  await replaceEntry(db, conversationId, title, (d) =>
+    d
+      .selectFrom('conversations as c')
+      .select((s) => ['c.id', 'c.user_id', 'c.id as conversation_id', s.val(null).as('message_id'), s.val(null).as('role'), 'c.created_at'])
+      .where('c.id', '=', conversationId),
+  );
 }
