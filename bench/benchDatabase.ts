@@ -230,3 +230,14 @@ export function printFigures(engines: string[], figures: Record<string, Figures>
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
 }
+
+/** The engines to measure: BENCH_ENGINES (default all three). */
+export function benchEngines(): DialectName[] {
+  return (process.env.BENCH_ENGINES ?? 'sqlite,postgres,mysql').split(',').map((e) => e.trim()).filter(Boolean) as DialectName[];
+}
+
+/** Drops the seeded database, or with BENCH_KEEP=1 keeps it and says where it is. */
+export async function releaseTarget(target: Target): Promise<void> {
+  if (process.env.BENCH_KEEP === '1') console.log(`${target.engine}: kept the database at ${target.url}`);
+  else await target.dispose();
+}

@@ -17,7 +17,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { createDatabase, createRepositories, migrateToLatest, type Database, type DialectName } from '../packages/server/src/db/index.js';
 import { searchEntry } from '../packages/server/src/db/searchIndex.js';
 import { queryWords } from '../packages/server/src/search/searchText.js';
-import { measure, openTarget, printFigures, prng, type Row, type Target } from './benchDatabase.js';
+import { benchEngines, measure, openTarget, printFigures, releaseTarget, prng, type Row, type Target } from './benchDatabase.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -180,13 +180,12 @@ async function benchEngine(engine: DialectName): Promise<{ figures: Figures; see
     return { figures, seedSeconds: seeded.seconds, sizeMb };
   } finally {
     await database?.close();
-    if (process.env.BENCH_KEEP === '1') console.log(`${engine}: kept the database at ${target.url}`);
-    else await target.dispose();
+    await releaseTarget(target);
   }
 }
 
 async function main(): Promise<void> {
-  const engines = (process.env.BENCH_ENGINES ?? 'sqlite,postgres,mysql').split(',').map((e) => e.trim()).filter(Boolean) as DialectName[];
+  const engines = benchEngines();
   const results: Record<string, Awaited<ReturnType<typeof benchEngine>>> = {};
   for (const engine of engines) {
     results[engine] = await benchEngine(engine);

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
 import { createDatabase, createRepositories, migrateToLatest, type Database, type DialectName, type Repositories } from '../packages/server/src/db/index.js';
 import { loadRecentHistory } from '../packages/server/src/agent/recentHistory.js';
-import { measure, openTarget, printFigures, prng, type Figures, type Row, type Target } from './benchDatabase.js';
+import { benchEngines, measure, openTarget, printFigures, releaseTarget, prng, type Figures, type Row, type Target } from './benchDatabase.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -239,13 +239,12 @@ async function benchEngine(engine: DialectName): Promise<{ figures: Figures; see
     return { figures, seedSeconds: seconds, sizeMb };
   } finally {
     await database?.close();
-    if (process.env.BENCH_KEEP === '1') console.log(`${engine}: kept the database at ${target.url}`);
-    else await target.dispose();
+    await releaseTarget(target);
   }
 }
 
 async function main(): Promise<void> {
-  const engines = (process.env.BENCH_ENGINES ?? 'sqlite,postgres,mysql').split(',').map((e) => e.trim()).filter(Boolean) as DialectName[];
+  const engines = benchEngines();
   const results: Record<string, Awaited<ReturnType<typeof benchEngine>>> = {};
   for (const engine of engines) results[engine] = await benchEngine(engine);
 
