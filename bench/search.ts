@@ -111,7 +111,7 @@ async function seed(target: Target): Promise<Seeded> {
         const role = n % 2 === 0 ? 'user' : 'assistant';
         const text = messageText();
         const at = iso(conversation.created + n * 10_000);
-        if (conversation.user === heavyUser && /^[^\sA-Za-z]/.test(text) && cjkSamples.length < 2_000) cjkSamples.push(text);
+        if (conversation.user === heavyUser && /^\p{Script=Han}/u.test(text) && cjkSamples.length < 2_000) cjkSamples.push(text);
         const content = role === 'user' ? { text } : { text, tool_calls: [], steps: [{ id: 'step-0', index: 0, type: 'text', content: text }] };
         messages.push([id, conversation.id, parent, role, JSON.stringify(content), 0, 'complete', at]);
         addEntry({ id, userId: conversation.user, conversationId: conversation.id, messageId: id, role, text, createdAt: at });

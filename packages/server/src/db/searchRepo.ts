@@ -59,6 +59,8 @@ export function createSearchRepo(db: Kysely<DB>) {
   async function candidates(userId: string, words: readonly string[], limit: number, offset: number): Promise<Candidate[]> {
     const indexed = words.filter(isIndexedWord);
     const short = words.filter((word) => !isIndexedWord(word));
+    // Nothing an index can look up: no answer rather than a scan (the route refuses such a search).
+    if (indexed.length === 0) return [];
     const dialect = dialectOf(db);
     if (dialect === 'sqlite') {
       const rows = await sql<Candidate>`
