@@ -46,31 +46,35 @@ export async function insertSearchEntries(db: Kysely<DB>, entries: Array<Inserta
   for (let i = 0; i < entries.length; i += batch) await db.insertInto('search_entries').values(entries.slice(i, i + batch)).execute();
 }
 
-type EntrySource = 'id' | 'user_id' | 'conversation_id' | 'message_id' | 'role' | 'created_at';
+type EntryColumns = Omit<Insertable<SearchEntriesTable>, 'folded' | 'tokens'>;
 /** A one-row SELECT of an entry's columns but its text, from messages `m` and/or conversations `c`. */
-type EntrySelect<T extends 'm' | 'c'> = SelectQueryBuilder<DB & { m: DB['messages']; c: DB['conversations'] }, T, Record<EntrySource, unknown>>;
+type EntrySelect<T extends 'm' | 'c'> = SelectQueryBuilder<DB & { m: DB['messages']; c: DB['conversations'] }, T, Partial<EntryColumns>>;
 
 /**
  * Replaces the entry `id` with one for this text, its other columns read by `source` (one row: the
- * message or conversation with its owner); no entry when the text is empty.
+ * message or conversation with its owner); no entry when the text is empty or the row is gone.
  */
 async function replaceEntry(
   db: Kysely<DB>,
   id: string,
   text: string,
   source: (db: Kysely<DB>) => EntrySelect<'m' | 'c'> | EntrySelect<'c'>,
-  fresh = false,
+  options: { fresh?: boolean; fixed?: Partial<EntryColumns> } = {},
 ): Promise<void> {
-  if (!fresh) await db.deleteFrom('search_entries').where('id', '=', id).execute();
+  // Deleted only when it is there: on MySQL/MariaDB deleting a missing key locks the gap where it would
+  // be, and concurrent answers (neighbouring uuid v7 keys) then deadlock inserting into that gap.
+  if (!options.fresh && (await db.selectFrom('search_entries').select('id').where('id', '=', id).executeTakeFirst())) {
+    await db.deleteFrom('search_entries').where('id', '=', id).execute();
+  }
   const folded = searchDocument(text).trim();
   if (folded.length === 0) return;
-  const columns = indexedColumns(dialectOf(db), folded);
-  const query = (source(db) as SelectQueryBuilder<DB, never, Record<EntrySource, unknown>>)
-    .select((s) => [s.val(columns.folded).as('folded'), ...(columns.tokens === undefined ? [] : [s.val(columns.tokens).as('tokens')])]);
+  // A plain read, then an INSERT: on MySQL/MariaDB an INSERT … SELECT would take shared next-key locks
+  // on the rows it reads, and concurrent answers deadlock on them.
+  const row = await source(db).executeTakeFirst();
+  if (!row) return;
   await db
     .insertInto('search_entries')
-    .columns(['id', 'user_id', 'conversation_id', 'message_id', 'role', 'created_at', 'folded', ...(columns.tokens === undefined ? [] : (['tokens'] as const))])
-    .expression(query as never)
+    .values({ ...(row as EntryColumns), ...options.fixed, ...indexedColumns(dialectOf(db), folded) })
     .execute();
 }
 
@@ -86,16 +90,17 @@ export async function indexMessage(db: Kysely<DB>, messageId: string, content: u
         .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
         .select(['m.id', 'c.user_id', 'm.conversation_id', 'm.id as message_id', 'm.role', 'm.created_at'])
         .where('m.id', '=', messageId),
-    options.fresh,
+    { fresh: options.fresh },
   );
 }
 
 /** (Re)indexes a conversation's title (the entry's id is the conversation's). */
 export async function indexTitle(db: Kysely<DB>, conversationId: string, title: string): Promise<void> {
-  await replaceEntry(db, conversationId, title, (d) =>
-    d
-      .selectFrom('conversations as c')
-      .select((s) => ['c.id', 'c.user_id', 'c.id as conversation_id', s.val(null).as('message_id'), s.val(null).as('role'), 'c.created_at'])
-      .where('c.id', '=', conversationId),
+  await replaceEntry(
+    db,
+    conversationId,
+    title,
+    (d) => d.selectFrom('conversations as c').select(['c.id', 'c.user_id', 'c.id as conversation_id', 'c.created_at']).where('c.id', '=', conversationId),
+    { fixed: { message_id: null, role: null } },
   );
 }
