@@ -13,18 +13,13 @@
  *   BENCH_KEEP=1: keep the seeded databases (their URLs are printed) to look at plans by hand
  * Seeding bypasses the repositories (raw multi-row inserts in large transactions) to stay fast.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
-import mysql from 'mysql2/promise';
-import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { createDatabase, createRepositories, migrateToLatest, type Database, type DialectName, type Repositories } from '../packages/server/src/db/index.js';
 import { loadRecentHistory } from '../packages/server/src/agent/recentHistory.js';
+import { benchEngines, measure, openTarget, printFigures, releaseTarget, prng, type Figures, type Row, type Target } from './benchDatabase.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -40,31 +35,14 @@ const PAGE = 20;
 const MESSAGE_PAGE = 50;
 const SAMPLES = quick ? 100 : 300;
 const SEND_SAMPLES = quick ? 60 : 200;
-const WARMUP = 20;
-const DEFAULT_URLS = { postgres: 'postgres://postgres@127.0.0.1:5432/test', mysql: 'mysql://root@127.0.0.1:3306/test' };
-const BATCH = 2_000;
-const ROWS_PER_TRANSACTION = 50_000;
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic data
-
-/** mulberry32: the same data and the same samples on every engine and every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASE = Date.UTC(2025, 0, 1);
 const iso = (ms: number) => new Date(BASE + ms).toISOString();
 const LOREM = 'the quick brown fox jumps over the lazy dog while the model thinks about tools and answers in markdown '.repeat(4);
 
-type Row = unknown[];
 const CONVERSATION_COLUMNS = ['id', 'user_id', 'project_id', 'title', 'model', 'system_prompt', 'temperature', 'max_tokens', 'thinking_enabled', 'created_at', 'updated_at'];
 const MESSAGE_COLUMNS = ['id', 'conversation_id', 'parent_id', 'role', 'content', 'token_count', 'status', 'created_at'];
 
@@ -126,174 +104,6 @@ function* messageRows(conversations: Array<{ id: string; created: number }>, lon
 }
 
 // ---------------------------------------------------------------------------------------------
-// Engines: a fresh database, and a raw bulk writer
-
-interface Target {
-  engine: DialectName;
-  url: string | undefined;
-  dataDir: string;
-  /** Bulk insert: rows in batches, ROWS_PER_TRANSACTION per transaction. */
-  bulk(table: string, columns: string[], rows: Iterable<Row>): Promise<number>;
-  analyze(): Promise<void>;
-  sizeMb(): Promise<number>;
-  dispose(): Promise<void>;
-}
-
-async function* batches(rows: Iterable<Row>, size: number): AsyncGenerator<Row[]> {
-  let batch: Row[] = [];
-  for (const row of rows) {
-    batch.push(row);
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch;
-}
-
-async function openTarget(engine: DialectName): Promise<Target> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nc-bench-storage-'));
-  const name = `nc_bench_${randomBytes(5).toString('hex')}`;
-  if (engine === 'sqlite') {
-    const file = join(dataDir, 'nanoclaw.db');
-    let raw: SqliteDatabase.Database | null = null;
-    const open = () => (raw ??= new SqliteDatabase(file));
-    return {
-      engine,
-      url: `sqlite:${file}`,
-      dataDir,
-      async bulk(table, columns, rows) {
-        const db = open();
-        const insert = db.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
-        const writeMany = db.transaction((chunk: Row[]) => {
-          for (const row of chunk) insert.run(row.map((v) => (typeof v === 'boolean' ? Number(v) : v)));
-        });
-        let count = 0;
-        for await (const chunk of batches(rows, ROWS_PER_TRANSACTION)) {
-          writeMany(chunk);
-          count += chunk.length;
-        }
-        return count;
-      },
-      async analyze() {
-        open().exec('analyze');
-        raw?.close();
-        raw = null;
-      },
-      async sizeMb() {
-        return readdirSync(dataDir).reduce((sum, f) => sum + statSync(join(dataDir, f)).size, 0) / 1e6;
-      },
-      async dispose() {
-        raw?.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-
-  const admin = (engine === 'postgres' ? process.env.NANOCLAW_TEST_PG_URL : process.env.NANOCLAW_TEST_MYSQL_URL) || DEFAULT_URLS[engine];
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  if (engine === 'postgres') {
-    const adminClient = async <T>(work: (c: pg.Client) => Promise<T>) => {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      try {
-        return await work(c);
-      } finally {
-        await c.end();
-      }
-    };
-    await adminClient((c) => c.query(`create database ${name}`));
-    const client = new pg.Client({ connectionString: url.toString() });
-    await client.connect();
-    const types: Record<string, string> = { is_active: 'bool', temperature: 'float8', max_tokens: 'int4', token_count: 'int4', thinking_enabled: 'bool', content: 'text' };
-    return {
-      engine,
-      url: url.toString(),
-      dataDir,
-      async bulk(table, columns, rows) {
-        // One INSERT … SELECT FROM unnest(arrays) per batch: a multi-row insert with one parameter per column.
-        const text = `insert into ${table} (${columns.join(', ')}) select * from unnest(${columns
-          .map((c, i) => `$${i + 1}::${types[c] ?? 'varchar'}[]`)
-          .join(', ')})`;
-        let count = 0;
-        let inTransaction = 0;
-        await client.query('begin');
-        for await (const chunk of batches(rows, BATCH * 2)) {
-          await client.query(text, columns.map((_, i) => chunk.map((row) => row[i])));
-          count += chunk.length;
-          inTransaction += chunk.length;
-          if (inTransaction >= ROWS_PER_TRANSACTION) {
-            await client.query('commit');
-            await client.query('begin');
-            inTransaction = 0;
-          }
-        }
-        await client.query('commit');
-        return count;
-      },
-      async analyze() {
-        await client.query('vacuum analyze');
-      },
-      async sizeMb() {
-        const r = await client.query('select pg_database_size(current_database()) as size');
-        return Number(r.rows[0].size) / 1e6;
-      },
-      async dispose() {
-        await client.end();
-        await adminClient((c) => c.query(`drop database if exists ${name} with (force)`));
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-
-  const adminConnection = await mysql.createConnection({ uri: admin });
-  await adminConnection.query(`create database ${name} character set utf8mb4 collate utf8mb4_bin`);
-  await adminConnection.end();
-  const connection = await mysql.createConnection({ uri: url.toString(), charset: 'utf8mb4' });
-  return {
-    engine,
-    url: url.toString(),
-    dataDir,
-    async bulk(table, columns, rows) {
-      // mysql2 expands `values ?` with an array of rows into one multi-row INSERT.
-      const text = `insert into ${table} (${columns.join(', ')}) values ?`;
-      let count = 0;
-      let inTransaction = 0;
-      await connection.beginTransaction();
-      for await (const chunk of batches(rows, BATCH)) {
-        await connection.query(text, [chunk]);
-        count += chunk.length;
-        inTransaction += chunk.length;
-        if (inTransaction >= ROWS_PER_TRANSACTION) {
-          await connection.commit();
-          await connection.beginTransaction();
-          inTransaction = 0;
-        }
-      }
-      await connection.commit();
-      return count;
-    },
-    async analyze() {
-      await connection.query('analyze table users, projects, conversations, messages');
-    },
-    async sizeMb() {
-      const [rows] = await connection.query(
-        'select sum(data_length + index_length) as size from information_schema.tables where table_schema = database()',
-      );
-      return Number((rows as Array<{ size: number }>)[0]!.size) / 1e6;
-    },
-    async dispose() {
-      await connection.end();
-      const again = await mysql.createConnection({ uri: admin });
-      await again.query(`drop database if exists ${name}`);
-      await again.end();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Seeding and measuring
 
 async function seed(target: Target): Promise<{ data: Dataset; seconds: number }> {
@@ -341,22 +151,6 @@ async function seed(target: Target): Promise<{ data: Dataset; seconds: number }>
   return { data, seconds: (performance.now() - started) / 1000 };
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-async function measure(samples: number, op: (i: number) => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < WARMUP; i++) await op(i);
-  const times: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const start = performance.now();
-    await op(WARMUP + i);
-    times.push(performance.now() - start);
-  }
-  return { p50: percentile(times, 50), p95: percentile(times, 95) };
-}
-
 /** What POST /conversations/:id/messages and the run service write for one exchange (the model's part left out). */
 async function sendMessage(repos: Repositories, userId: string, conversationId: string, n: number): Promise<void> {
   const conversation = await repos.conversations.getForUser(userId, conversationId);
@@ -388,8 +182,6 @@ async function sendMessage(repos: Repositories, userId: string, conversationId: 
   await repos.usage.record({ userId, model: conversation.model, promptTokens: 400 + history.length, completionTokens: 60, at: new Date() });
   await repos.conversations.touch(conversation.id);
 }
-
-type Figures = Record<string, { p50: number; p95: number }>;
 
 async function benchEngine(engine: DialectName): Promise<{ figures: Figures; seedSeconds: number; sizeMb: number }> {
   const target = await openTarget(engine);
@@ -477,27 +269,24 @@ async function benchEngine(engine: DialectName): Promise<{ figures: Figures; see
     return { figures, seedSeconds: seconds, sizeMb };
   } finally {
     await database?.close();
-    if (process.env.BENCH_KEEP === '1') console.log(`${engine}: kept the database at ${target.url}`);
-    else await target.dispose();
+    await releaseTarget(target);
   }
 }
 
 async function main(): Promise<void> {
-  const engines = (process.env.BENCH_ENGINES ?? 'sqlite,postgres,mysql').split(',').map((e) => e.trim()).filter(Boolean) as DialectName[];
+  const engines = benchEngines();
   const results: Record<string, Awaited<ReturnType<typeof benchEngine>>> = {};
   for (const engine of engines) results[engine] = await benchEngine(engine);
 
-  const operations = Object.keys(Object.values(results)[0]?.figures ?? {});
-  const header = ['operation (ms)', ...engines.flatMap((e) => [`${e} p50`, `${e} p95`])];
-  const rows = operations.map((op) => [op, ...engines.flatMap((e) => [results[e]!.figures[op]!.p50, results[e]!.figures[op]!.p95].map((v) => v.toFixed(2)))]);
-  rows.push(['seed time (s)', ...engines.flatMap((e) => [results[e]!.seedSeconds.toFixed(0), ''])]);
-  rows.push(['database size (MB)', ...engines.flatMap((e) => [results[e]!.sizeMb.toFixed(0), ''])]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: unknown[]) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ');
-  console.log(`\n${CONVERSATIONS.toLocaleString('en')} conversations, ${MESSAGES.toLocaleString('en')} messages; ${SAMPLES} samples per read, ${SEND_SAMPLES} per send\n`);
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
+  printFigures(
+    engines,
+    Object.fromEntries(engines.map((e) => [e, results[e]!.figures])),
+    [
+      ['seed time (s)', Object.fromEntries(engines.map((e) => [e, results[e]!.seedSeconds.toFixed(0)]))],
+      ['database size (MB)', Object.fromEntries(engines.map((e) => [e, results[e]!.sizeMb.toFixed(0)]))],
+    ],
+    `${CONVERSATIONS.toLocaleString('en')} conversations, ${MESSAGES.toLocaleString('en')} messages; ${SAMPLES} samples per read, ${SEND_SAMPLES} per send`,
+  );
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(
     join(root, `bench/results/storage${quick ? '-quick' : ''}-latest.json`),

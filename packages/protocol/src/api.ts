@@ -19,6 +19,15 @@ export const listMessagesQuerySchema = paginationQuerySchema.extend({
 
 export const listConversationsQuerySchema = paginationQuerySchema.extend({
   project_id: z.string().min(1).optional(),
+  /** `true`: only pinned conversations; `false`: only the others; absent: all. */
+  pinned: z.enum(['true', 'false']).optional(),
+});
+
+/** `GET /api/search?q=&limit=&cursor=`: best matches first; `cursor` is the previous page's `next_cursor`. */
+export const searchQuerySchema = z.object({
+  q: z.string().trim().min(1, 'q: type what to search for').max(200, 'q must be at most 200 characters'),
+  limit: z.coerce.number().int().min(1, 'limit must be at least 1').max(50, 'limit must be at most 50').optional(),
+  cursor: z.string().min(1).max(20).optional(),
 });
 
 const conversationSettingsShape = {
@@ -40,6 +49,8 @@ export type CreateConversationBody = z.infer<typeof createConversationBodySchema
  */
 export const updateConversationBodySchema = clientBody({
   ...conversationSettingsShape,
+  /** Pinned conversations come first in the sidebar. */
+  pinned: z.boolean().optional(),
   id: z.string().optional(),
   user_id: z.string().optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageRoleSchema } from './messages.js';
 
 /**
  * What the REST API answers (inside the `{code: 0, data}` envelope), one schema per resource: the
@@ -35,8 +36,28 @@ export const apiConversationSchema = z.object({
   created_at: timestamp,
   updated_at: timestamp,
   message_count: z.number().int().nonnegative().optional(),
+  /** Pinned conversations come first in the sidebar; `pinned_at` is when (null: not pinned). */
+  pinned: z.boolean(),
+  pinned_at: timestamp.nullable(),
 });
 export type ApiConversation = z.infer<typeof apiConversationSchema>;
+
+// --- search ------------------------------------------------------------------------------------
+
+/**
+ * One hit of `GET /api/search`: a message (`message_id`, its `role`) or a conversation's title (both
+ * null). `snippet` is the text around the match, HTML-escaped, each match inside `<mark>…</mark>`.
+ */
+export const apiSearchHitSchema = z.object({
+  conversation_id: z.string(),
+  message_id: z.string().nullable(),
+  conversation_title: z.string(),
+  role: messageRoleSchema.nullable(),
+  snippet: z.string(),
+  created_at: timestamp,
+});
+export type ApiSearchHit = z.infer<typeof apiSearchHitSchema>;
+export const apiSearchPageSchema = pageSchema(apiSearchHitSchema);
 
 /** `GET /api/conversations/:id`: the conversation and whether an answer is being written now. */
 export const apiConversationDetailSchema = apiConversationSchema.extend({ running: z.boolean().optional() });

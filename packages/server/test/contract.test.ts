@@ -23,6 +23,7 @@ import {
   apiMessageSchema,
   apiModelSchema,
   apiProjectSchema,
+  apiSearchPageSchema,
   apiSearchResultSchema,
   apiStopResultSchema,
   apiBranchResultSchema,
@@ -98,11 +99,15 @@ describe('REST answers follow the protocol schemas', () => {
     expectContract(pageSchema(apiConversationSchema), await ok(t, 'GET', '/api/conversations?limit=5'), 'conversation page');
     expectContract(apiConversationDetailSchema, await ok(t, 'GET', `/api/conversations/${created.id}`), 'conversation detail');
     expectContract(apiConversationSchema, await ok(t, 'PATCH', `/api/conversations/${created.id}`, { temperature: 0.2 }), 'updated conversation');
+    expectContract(apiConversationSchema, await ok(t, 'PATCH', `/api/conversations/${created.id}`, { pinned: true }), 'pinned conversation');
+    expectContract(pageSchema(apiConversationSchema), await ok(t, 'GET', '/api/conversations?pinned=true'), 'pinned conversation page');
     const messages = expectContract(pageSchema(apiMessageSchema), await ok(t, 'GET', `/api/conversations/${created.id}/messages`), 'message page');
     expect(messages.items.map((m) => m.role)).toEqual(['user', 'assistant']);
     expectContract(apiStopResultSchema, await ok(t, 'POST', `/api/conversations/${created.id}/stop`), 'stop');
     expectContract(apiBranchResultSchema, await ok(t, 'POST', `/api/conversations/${created.id}/branch`, { message_id: messages.items[0]!.id }), 'branch');
     expectContract(pageSchema(apiMessageSchema), await ok(t, 'GET', `/api/conversations/${created.id}/messages?all=true`), 'whole tree page');
+    const hits = expectContract(apiSearchPageSchema, await ok(t, 'GET', `/api/search?q=${encodeURIComponent(String(messages.items[0]!.text).slice(0, 12))}`), 'search page');
+    expect(hits.items.length).toBeGreaterThan(0);
     for (const period of ['daily', 'weekly', 'monthly']) {
       expectContract(apiTokenStatsSchema, await ok(t, 'GET', `/api/stats/tokens?period=${period}`), `stats ${period}`);
     }

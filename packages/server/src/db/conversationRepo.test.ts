@@ -58,6 +58,8 @@ describe.each(testEngines())('conversationRepo on %s', (engine) => {
       thinking_enabled: false,
       created_at: '2025-03-10T12:00:00.000Z',
       updated_at: '2025-03-10T12:00:00.000Z',
+      pinned: false,
+      pinned_at: null,
     };
     expect(created).toEqual(expected);
     expect(await conversations.getForUser(owner, created.id)).toEqual(expected);
@@ -225,6 +227,23 @@ describe.each(testEngines())('conversationRepo on %s', (engine) => {
     expect(Object.fromEntries(counts)).toEqual({ [a!.id]: 2, [b!.id]: 0, [c!.id]: 5 });
     expect((await counting.countMessagesOf([])).size).toBe(0);
     expect(queries).toBe(1);
+  });
+
+  it('pins and unpins without counting it as activity, keeps the first pin time and lists pinned or unpinned only', async () => {
+    clock.set('2025-04-01T08:00:00.000Z');
+    const owner = await newUserId();
+    const first = await conversations.create(owner, { model: 'm' });
+    const second = await conversations.create(owner, { model: 'm' });
+    clock.set('2025-04-02T08:00:00.000Z');
+    const pinned = await conversations.update(owner, first.id, { pinned: true });
+    expect(pinned).toMatchObject({ pinned: true, pinned_at: '2025-04-02T08:00:00.000Z', updated_at: '2025-04-01T08:00:00.000Z' });
+    clock.set('2025-04-03T08:00:00.000Z');
+    // A whole-object save repeats pinned: true; the pin keeps its time.
+    expect(await conversations.update(owner, first.id, { pinned: true, title: 'Kept' })).toMatchObject({ pinned_at: '2025-04-02T08:00:00.000Z', updated_at: '2025-04-03T08:00:00.000Z' });
+    expect((await conversations.listForUser(owner, { pinned: true })).items.map((c) => c.id)).toEqual([first.id]);
+    expect((await conversations.listForUser(owner, { pinned: false })).items.map((c) => c.id)).toEqual([second.id]);
+    expect(await conversations.update(owner, first.id, { pinned: false })).toMatchObject({ pinned: false, pinned_at: null });
+    expect((await conversations.listForUser(owner, { pinned: true })).items).toEqual([]);
   });
 
   it('deletes a conversation with its messages, only for its owner', async () => {

@@ -5,6 +5,8 @@ import { dialectOf } from './dialect.js';
 import { NotFoundError, UnknownCursorError } from './errors.js';
 import { namedValues, prepareQuery } from './preparedQuery.js';
 import type { ConversationsTable, DB } from './schema.js';
+import { indexTitle } from './searchIndex.js';
+import { withinTransaction } from './transactions.js';
 import { pageLimit, rowCount, systemClock, timestamp, toBoolean, toNumber, type Clock } from './values.js';
 
 /** A conversation as stored, as the API shows it (with its project's name, null without a project). */
@@ -20,7 +22,10 @@ export interface NewConversation {
   projectId?: string | null;
 }
 
-export type ConversationPatch = Partial<NewConversation>;
+export type ConversationPatch = Partial<NewConversation> & {
+  /** Pin (true) or unpin (false); pinning alone does not count as activity (updated_at stays). */
+  pinned?: boolean;
+};
 
 export interface ConversationListOptions {
   /** 1–100, default 20. */
@@ -29,6 +34,8 @@ export interface ConversationListOptions {
   cursor?: string;
   /** Only this project's conversations; `null` for those without a project. */
   projectId?: string | null;
+  /** Only pinned (true) or only unpinned (false) conversations. */
+  pinned?: boolean;
 }
 
 export const CONVERSATION_DEFAULTS = {
@@ -56,11 +63,15 @@ export function toConversationRow(row: JoinedConversation): ConversationRow {
     thinking_enabled: toBoolean(row.thinking_enabled),
     created_at: row.created_at,
     updated_at: row.updated_at,
+    pinned: row.pinned_at !== null,
+    pinned_at: row.pinned_at,
   };
 }
 
-function patchColumns(patch: ConversationPatch) {
+function patchColumns(patch: ConversationPatch, at: string) {
   return {
+    // Pinning a pinned conversation again (a whole-object PATCH) keeps when it was pinned.
+    ...(patch.pinned !== undefined && { pinned_at: patch.pinned ? sql<string>`coalesce(pinned_at, ${at})` : null }),
     ...(patch.title !== undefined && { title: patch.title }),
     ...(patch.model !== undefined && { model: patch.model }),
     ...(patch.systemPrompt !== undefined && { system_prompt: patch.systemPrompt }),
@@ -147,8 +158,11 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
       created_at: at,
       updated_at: at,
     };
-    await conversationInsert.execute(db, row);
-    return { ...row, project_name: projectName };
+    await withinTransaction(db, async (trx) => {
+      await conversationInsert.execute(trx, row);
+      await indexTitle(trx, row.id, row.title);
+    });
+    return { ...row, project_name: projectName, pinned: false, pinned_at: null };
   }
 
   async function getForUser(userId: string, id: string): Promise<ConversationRow | null> {
@@ -176,6 +190,7 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
       '=',
       userId,
     );
+    if (options.pinned !== undefined) query = query.where('c.pinned_at', options.pinned ? 'is not' : 'is', null);
     if (options.projectId === null) query = query.where('c.project_id', 'is', null);
     else if (options.projectId !== undefined) query = query.where('c.project_id', '=', options.projectId);
     if (options.cursor !== undefined) {
@@ -197,17 +212,23 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
   }
 
   /**
-   * Changes settings and bumps updated_at; answers the updated conversation, or null if the user has
-   * none with that id. Throws NotFoundError when a new projectId names no project of this user.
+   * Changes settings and bumps updated_at (not for pinning alone); answers the updated conversation, or
+   * null if the user has none with that id. A new title is reindexed for search in the same
+   * transaction. Throws NotFoundError when a new projectId names no project of this user.
    */
   async function update(userId: string, id: string, patch: ConversationPatch): Promise<ConversationRow | null> {
     if (patch.projectId) await ownedProjectName(userId, patch.projectId);
-    await db
-      .updateTable('conversations')
-      .set({ ...patchColumns(patch), updated_at: timestamp(now()) })
-      .where('id', '=', id)
-      .where('user_id', '=', userId)
-      .execute();
+    const at = timestamp(now());
+    const pinOnly = patch.pinned !== undefined && Object.keys(patch).every((key) => key === 'pinned');
+    await withinTransaction(db, async (trx) => {
+      const result = await trx
+        .updateTable('conversations')
+        .set({ ...patchColumns(patch, at), ...(!pinOnly && { updated_at: at }) })
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (patch.title !== undefined && rowCount(result.numUpdatedRows) > 0) await indexTitle(trx, id, patch.title);
+    });
     return getForUser(userId, id);
   }
 
@@ -222,15 +243,19 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
         .executeTakeFirst();
       if (!owned) return false;
       // The foreign key cascades too; done explicitly so it holds even where enforcement is off.
+      await trx.deleteFrom('search_entries').where('conversation_id', '=', id).execute();
       await trx.deleteFrom('messages').where('conversation_id', '=', id).execute();
       const result = await trx.deleteFrom('conversations').where('id', '=', id).executeTakeFirst();
       return rowCount(result.numDeletedRows) > 0;
     });
   }
 
-  /** Sets the title (and updated_at) of a conversation the caller already knows; nothing read back. */
+  /** Sets the title (and updated_at) of a conversation the caller already knows, and reindexes it; nothing read back. */
   async function setTitle(id: string, title: string): Promise<void> {
-    await titleUpdate.execute(db, { id, title, at: timestamp(now()) });
+    await withinTransaction(db, async (trx) => {
+      await titleUpdate.execute(trx, { id, title, at: timestamp(now()) });
+      await indexTitle(trx, id, title);
+    });
   }
 
   /** Marks the conversation as active now (moves it to the top of the list). */

@@ -7,6 +7,7 @@ import { createTransferStore } from './transferStore.js';
 import { createIdentityRepo } from './identityRepo.js';
 import { createMessageRepo } from './messageRepo.js';
 import { createProjectRepo } from './projectRepo.js';
+import { createSearchRepo } from './searchRepo.js';
 import type { DB } from './schema.js';
 import { createUsageRepo } from './usageRepo.js';
 import { createUserRepo } from './userRepo.js';
@@ -23,6 +24,7 @@ export function createRepositories(db: Kysely<DB>, now: Clock = systemClock) {
     conversations: createConversationRepo(db, now),
     messages: createMessageRepo(db, now),
     usage: createUsageRepo(db),
+    search: createSearchRepo(db),
     answers: createAnswerWrites(db, now),
     userLimits: createUserLimitsRepo(db, now),
     rateCounters: createRateCounterRepo(db, () => now().getTime()),
@@ -65,5 +67,6 @@ export { type UsageRecord, type UsageRepo } from './usageRepo.js';
 export { NO_OVERRIDES, type UserLimitOverrides, type UserLimitsRepo } from './userLimitsRepo.js';
 export { type RateCounterRepo } from './rateCounterRepo.js';
 export { type ApiKeyRepo, type ApiKeyRow, type ApiKeyWithOwner, type NewApiKey } from './apiKeyRepo.js';
+export { isIndexedWord, type SearchOptions, type SearchRepo } from './searchRepo.js';
 export type { ModelUsage, StatsPeriod, TokenTotals, UsageBucket, UsageStats } from './usageStats.js';
 export type { ConversationToImport, ExportConversationHead, ImportedConversation, RowPosition, TransferStore } from './transferStore.js';

@@ -5,6 +5,8 @@ import { ConversationTree, type TreeNode } from './conversationTree.js';
 import { UnknownCursorError } from './errors.js';
 import { namedValues, prepareQuery, type PreparedQuery } from './preparedQuery.js';
 import type { DB, MessagesTable } from './schema.js';
+import { indexMessage } from './searchIndex.js';
+import { withinTransaction } from './transactions.js';
 import { pageLimit, rowCount, systemClock, timestamp, toNumber, type Clock } from './values.js';
 
 /** What a message's content JSON holds: user (and system) messages `{text, attachments?}`, answers `{text, tool_calls, steps}`. */
@@ -226,9 +228,15 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     };
   }
 
-  /** Stores drafted rows, in order (one statement each: call it in a transaction to store them together). */
+  /**
+   * Stores drafted rows, in order, each with its search entry (call it in a transaction to store them
+   * together).
+   */
   async function insert(rows: MessageRow[]): Promise<void> {
-    for (const row of rows) await messageInsert.execute(db, { ...row, content: JSON.stringify(row.content) });
+    for (const row of rows) {
+      await messageInsert.execute(db, { ...row, content: JSON.stringify(row.content) });
+      await indexMessage(db, row.id, row.content, { fresh: true });
+    }
   }
 
   async function create(input: NewMessage): Promise<MessageRow> {
@@ -440,7 +448,10 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     return rows.map(toMessageRow);
   }
 
-  /** The streaming checkpoint: one UPDATE by primary key, nothing read back. */
+  /**
+   * One UPDATE by primary key, nothing read back; a new content is reindexed for search in the same
+   * transaction (streaming checkpoints go through saveContents, which leaves the index to the end).
+   */
   async function update(id: string, patch: MessagePatch): Promise<void> {
     const changes: StoredPatch = {
       ...(patch.content !== undefined && { content: JSON.stringify(patch.content) }),
@@ -449,10 +460,18 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     };
     const columns = Object.keys(changes) as Array<keyof StoredPatch>;
     if (columns.length === 0) return;
-    await messageUpdate(columns).execute(db, { ...changes, id });
+    if (patch.content === undefined) {
+      await messageUpdate(columns).execute(db, { ...changes, id });
+      return;
+    }
+    const content = patch.content;
+    await withinTransaction(db, async (trx) => {
+      await messageUpdate(columns).execute(trx, { ...changes, id });
+      await indexMessage(trx, id, content);
+    });
   }
 
-  /** Checkpoints of several streaming answers, written in one transaction. */
+  /** Checkpoints of several streaming answers, written in one transaction (not indexed until they end: update). */
   async function saveContents(items: Array<{ id: string; content: MessageContent }>): Promise<void> {
     if (items.length === 0) return;
     const contentUpdate = messageUpdate(['content']);

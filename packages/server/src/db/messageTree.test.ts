@@ -3,7 +3,7 @@ import { createAnswerWrites } from './answerWrites.js';
 import { createConversationRepo, type ConversationRepo } from './conversationRepo.js';
 import { UnknownCursorError } from './errors.js';
 import { createMessageRepo, type MessageRepo, type MessageRow } from './messageRepo.js';
-import { treeOrder } from './migrations/0003_tree_order.js';
+import { treeOrder } from './migrations/0004_tree_order.js';
 import { createManualClock, openTestDatabase, testEngines, type TestDatabase } from './testEngines.js';
 import { createUserRepo } from './userRepo.js';
 

@@ -2,7 +2,7 @@ import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrations } from './migrations/index.js';
 import type { DB } from './schema.js';
 
-function createMigrator(db: Kysely<DB>): Migrator {
+export function createMigrator(db: Kysely<DB>): Migrator {
   return new Migrator({
     db,
     provider: { getMigrations: async () => ({ ...migrations }) },

@@ -21,6 +21,7 @@ export interface DB {
   api_keys: ApiKeysTable;
   attachments: AttachmentsTable;
   attachment_blobs: AttachmentBlobsTable;
+  search_entries: SearchEntriesTable;
 }
 
 type StoredBoolean = ColumnType<SqlBool, boolean, boolean>;
@@ -75,6 +76,8 @@ export interface ConversationsTable {
   updated_at: string;
   /** The leaf of the active path (root → leaf); NULL: the most recently created leaf. */
   active_leaf_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the user pinned it (pinned conversations come first in the sidebar); NULL: not pinned. */
+  pinned_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {
@@ -158,4 +161,27 @@ export interface AttachmentBlobsTable {
   sha256: string;
   seq: number;
   data: Buffer;
+}
+
+/**
+ * The search index: one row per message with readable text and one per conversation title (its id is
+ * the conversation's, `message_id` NULL), kept in the same transaction as the write it follows
+ * (search/searchIndex.ts). Each engine indexes `folded` its own way: SQLite an FTS5 trigram table
+ * (`search_fts`, external content, rowid `seq`), PostgreSQL a pg_trgm GIN index, MySQL/MariaDB a
+ * FULLTEXT index over `tokens` (hex trigrams, see searchText.ts). Rows go with their message or
+ * conversation (foreign keys, on delete cascade).
+ */
+export interface SearchEntriesTable {
+  /** SQLite only: the rowid the FTS5 table refers to. */
+  seq?: ColumnType<number, never, never>;
+  id: string;
+  user_id: string;
+  conversation_id: string;
+  message_id: string | null;
+  role: MessageRole | null;
+  /** The text folded (lower case, no accents): what is matched. */
+  folded: string;
+  /** MySQL/MariaDB only: the trigram tokens its FULLTEXT index holds; '' elsewhere. */
+  tokens?: string;
+  created_at: string;
 }

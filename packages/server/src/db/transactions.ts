@@ -17,3 +17,8 @@ export async function transactionRetryingDeadlocks<T>(db: Kysely<DB>, work: (trx
     }
   }
 }
+
+/** Runs `work` in the caller's transaction if `db` is one, else in a new transaction. */
+export async function withinTransaction<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}

@@ -7,6 +7,7 @@ import { logIgnoredBodyFields } from './logIgnoredBodyFields.js';
 import { acceptEmptyJsonBodies } from './emptyJsonBody.js';
 import { metaRoutes } from './routes/meta.js';
 import { conversationRoutes } from './routes/conversations.js';
+import { searchRoutes } from './routes/search.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { statsRoutes } from './routes/stats.js';
@@ -62,6 +63,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       registerAuth(scope, ctx);
       await scope.register(metaRoutes(ctx));
       await scope.register(conversationRoutes(ctx));
+      await scope.register(searchRoutes(ctx));
       await scope.register(messageRoutes(ctx));
       await scope.register(runRoutes(ctx));
       await scope.register(statsRoutes(ctx));

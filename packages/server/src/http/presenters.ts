@@ -16,6 +16,8 @@ export function presentConversation(row: ConversationRow & { project_name?: stri
     thinking_enabled: row.thinking_enabled,
     created_at: row.created_at,
     updated_at: row.updated_at,
+    pinned: row.pinned,
+    pinned_at: row.pinned_at,
     ...(messageCount !== undefined ? { message_count: messageCount } : {}),
   };
 }

@@ -1,12 +1,12 @@
 import type { ApiDirectoryListing, ApiFileContent, ApiFileLimits, ApiFileDeleted, ApiFileMoved, ApiFileWritten, ApiProject } from '@nanoclaw/protocol';
 import type { ApiAuthMode, ApiBranchResult, ApiConversation, ApiConversationDetail, ApiDeleted, ApiLoginResult, ApiMessage, ApiModel, ApiStopResult, ApiTokenStats, ApiUser, Attachment } from '@nanoclaw/protocol';
-import type { ConversationSettings, Page, StatsPeriod } from '@nanoclaw/protocol';
+import type { ApiSearchHit, ConversationSettings, Page, StatsPeriod } from '@nanoclaw/protocol';
 import type { ApiAllQuotas, ApiOwnQuota, ApiQuotaUse, ApiUserQuota, UserLimitsBody } from '@nanoclaw/protocol';
 import type { ApiAdminApiKey, ApiApiKey, ApiCreatedApiKey } from '@nanoclaw/protocol';
 import { authHeaders, notifyUnauthorized } from '../lib/session';
 
 export type { ApiDirectoryListing, ApiFileContent, ApiProject };
-export type { ApiConversation, ApiLoginResult, ApiMessage, ApiModel, ApiUser, Attachment, Page };
+export type { ApiConversation, ApiLoginResult, ApiMessage, ApiModel, ApiSearchHit, ApiUser, Attachment, Page };
 export type { ApiQuotaUse, ApiUserQuota, UserLimitsBody };
 export type { ApiAdminApiKey, ApiApiKey, ApiCreatedApiKey };
 export type { ApiConversationDetail as ConversationDetail, ApiTokenStats as TokenStats, ConversationSettings };
@@ -64,11 +64,16 @@ export const api = {
   register: (username: string, password: string, email?: string) =>
     request<ApiLoginResult>('POST', '/api/auth/register', { username, password, ...(email ? { email } : {}) }),
   models: () => request<ApiModel[]>('GET', '/api/models'),
-  listConversations: (cursor?: string | null, limit = 30, projectId?: string | null) =>
+  /** `pinned`: only pinned (true) or only unpinned (false) conversations; absent: all. */
+  listConversations: (cursor?: string | null, limit = 30, projectId?: string | null, pinned?: boolean) =>
     request<Page<ApiConversation>>(
       'GET',
-      `/api/conversations?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}${projectId ? `&project_id=${enc(projectId)}` : ''}`,
+      `/api/conversations?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}${projectId ? `&project_id=${enc(projectId)}` : ''}${pinned === undefined ? '' : `&pinned=${pinned}`}`,
     ),
+  /** The user's titles and messages matching every word of `q` (at least one of 3+ characters), best first. */
+  search: (q: string, cursor?: string | null, limit = 20) =>
+    request<Page<ApiSearchHit>>('GET', `/api/search?q=${enc(q)}&limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),
+  setPinned: (id: string, pinned: boolean) => request<ApiConversation>('PATCH', `/api/conversations/${enc(id)}`, { pinned }),
   listProjects: () => request<ApiProject[]>('GET', '/api/projects'),
   listFiles: (projectId: string, path = '') => request<ApiDirectoryListing>('GET', `/api/projects/${enc(projectId)}/files?path=${enc(path)}`),
   readFile: (projectId: string, path: string) => request<ApiFileContent>('GET', `/api/projects/${enc(projectId)}/files/${filePath(path)}`),

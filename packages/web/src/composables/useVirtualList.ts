@@ -214,6 +214,21 @@ export function useVirtualList(options: VirtualListOptions) {
     stickToEnd();
   }
 
+  /**
+   * Brings the item with this key into view, a quarter down the viewport, and stops following the end
+   * (a search result opened). False when no item has that key.
+   */
+  function scrollToKey(key: string): boolean {
+    const index = layout.value.indexOf.get(key);
+    const el = options.scroller.value;
+    if (index === undefined || !el) return false;
+    seeking = false;
+    followingEnd.value = false;
+    readListOffset();
+    write(layout.value.offsets[index]! + listOffset - el.clientHeight / 4);
+    return true;
+  }
+
   /** Follow the end from now on (a message was just sent). */
   function followEnd(): void {
     seeking = false;
@@ -301,5 +316,5 @@ export function useVirtualList(options: VirtualListOptions) {
     if (mountFrame) cancelAnimationFrame(mountFrame);
   });
 
-  return { items, total, followingEnd, distanceFromStart, viewportHeight, scrollToEnd, followEnd, vMeasure };
+  return { items, total, followingEnd, distanceFromStart, viewportHeight, scrollToEnd, scrollToKey, followEnd, vMeasure };
 }

@@ -24,8 +24,13 @@ export function conversationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
   return async (app) => {
     app.get('/conversations', { schema: { querystring: listConversationsQuerySchema } }, async (request) => {
-      const { limit = 20, cursor, project_id } = request.query;
-      const page = await ctx.repos.conversations.listForUser(request.user.id, { limit, cursor, projectId: project_id });
+      const { limit = 20, cursor, project_id, pinned } = request.query;
+      const page = await ctx.repos.conversations.listForUser(request.user.id, {
+        limit,
+        cursor,
+        projectId: project_id,
+        ...(pinned !== undefined && { pinned: pinned === 'true' }),
+      });
       const counts = await ctx.repos.conversations.countMessagesOf(page.items.map((c) => c.id));
       return { code: 0, data: { ...page, items: page.items.map((c) => presentConversation(c, counts.get(c.id))) } };
     });
@@ -93,5 +98,6 @@ function toConversationFields(body: UpdateConversationBody): ConversationPatch {
   if (body.max_tokens !== undefined) patch.maxTokens = body.max_tokens;
   if (body.thinking_enabled !== undefined) patch.thinkingEnabled = body.thinking_enabled;
   if (body.project_id !== undefined) patch.projectId = body.project_id;
+  if ('pinned' in body && body.pinned !== undefined) patch.pinned = body.pinned;
   return patch;
 }

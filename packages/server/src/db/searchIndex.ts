@@ -1,0 +1,106 @@
+import type { Insertable, Kysely, SelectQueryBuilder } from 'kysely';
+import { readableText, searchDocument, trigramTokens } from '../search/searchText.js';
+import { dialectOf, type DialectName } from './dialect.js';
+import type { DB, SearchEntriesTable } from './schema.js';
+
+/**
+ * Keeps the search index (`search_entries`) in step with messages and conversation titles. Called by
+ * the repositories inside the write they follow (same connection or transaction), so the index never
+ * lags behind: a message stored, edited or imported is findable at commit, one deleted is gone
+ * (foreign keys cascade the delete of a message or conversation to its rows).
+ */
+
+/** The engine-specific columns of an entry for this folded text. */
+function indexedColumns(dialect: DialectName, folded: string): Pick<SearchEntriesTable, 'folded' | 'tokens'> {
+  return dialect === 'mysql' ? { folded, tokens: trigramTokens(folded).join(' ') } : { folded };
+}
+
+export interface SearchEntrySource {
+  id: string;
+  userId: string;
+  conversationId: string;
+  /** null for a conversation title. */
+  messageId: string | null;
+  role: SearchEntriesTable['role'];
+  text: string;
+  createdAt: string;
+}
+
+/** The row to store for a message or title, or null when it has no text to find. */
+export function searchEntry(dialect: DialectName, source: SearchEntrySource): Insertable<SearchEntriesTable> | null {
+  const folded = searchDocument(source.text).trim();
+  if (folded.length === 0) return null;
+  return {
+    id: source.id,
+    user_id: source.userId,
+    conversation_id: source.conversationId,
+    message_id: source.messageId,
+    role: source.role,
+    ...indexedColumns(dialect, folded),
+    created_at: source.createdAt,
+  };
+}
+
+/** Stores entries in multi-row INSERTs (the migration's backfill, imports, the benchmark). */
+export async function insertSearchEntries(db: Kysely<DB>, entries: Array<Insertable<SearchEntriesTable>>, batch = 200): Promise<void> {
+  for (let i = 0; i < entries.length; i += batch) await db.insertInto('search_entries').values(entries.slice(i, i + batch)).execute();
+}
+
+type EntryColumns = Omit<Insertable<SearchEntriesTable>, 'folded' | 'tokens'>;
+/** A one-row SELECT of an entry's columns but its text, from messages `m` and/or conversations `c`. */
+type EntrySelect<T extends 'm' | 'c'> = SelectQueryBuilder<DB & { m: DB['messages']; c: DB['conversations'] }, T, Partial<EntryColumns>>;
+
+/**
+ * Replaces the entry `id` with one for this text, its other columns read by `source` (one row: the
+ * message or conversation with its owner); no entry when the text is empty or the row is gone.
+ */
+async function replaceEntry(
+  db: Kysely<DB>,
+  id: string,
+  text: string,
+  source: (db: Kysely<DB>) => EntrySelect<'m' | 'c'> | EntrySelect<'c'>,
+  options: { fresh?: boolean; fixed?: Partial<EntryColumns> } = {},
+): Promise<void> {
+  // Deleted only when it is there: on MySQL/MariaDB deleting a missing key locks the gap where it would
+  // be, and concurrent answers (neighbouring uuid v7 keys) then deadlock inserting into that gap.
+  if (!options.fresh && (await db.selectFrom('search_entries').select('id').where('id', '=', id).executeTakeFirst())) {
+    await db.deleteFrom('search_entries').where('id', '=', id).execute();
+  }
+  const folded = searchDocument(text).trim();
+  if (folded.length === 0) return;
+  // A plain read, then an INSERT: on MySQL/MariaDB an INSERT … SELECT would take shared next-key locks
+  // on the rows it reads, and concurrent answers deadlock on them.
+  const row = await source(db).executeTakeFirst();
+  if (!row) return;
+  await db
+    .insertInto('search_entries')
+    .values({ ...(row as EntryColumns), ...options.fixed, ...indexedColumns(dialectOf(db), folded) })
+    .execute();
+}
+
+/** (Re)indexes one stored message from its content; removes its entry when it has no text. `fresh`: just inserted, no entry yet. */
+export async function indexMessage(db: Kysely<DB>, messageId: string, content: unknown, options: { fresh?: boolean } = {}): Promise<void> {
+  await replaceEntry(
+    db,
+    messageId,
+    readableText(content),
+    (d) =>
+      d
+        .selectFrom('messages as m')
+        .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+        .select(['m.id', 'c.user_id', 'm.conversation_id', 'm.id as message_id', 'm.role', 'm.created_at'])
+        .where('m.id', '=', messageId),
+    { fresh: options.fresh },
+  );
+}
+
+/** (Re)indexes a conversation's title (the entry's id is the conversation's). */
+export async function indexTitle(db: Kysely<DB>, conversationId: string, title: string): Promise<void> {
+  await replaceEntry(
+    db,
+    conversationId,
+    title,
+    (d) => d.selectFrom('conversations as c').select(['c.id', 'c.user_id', 'c.id as conversation_id', 'c.created_at']).where('c.id', '=', conversationId),
+    { fixed: { message_id: null, role: null } },
+  );
+}

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryWords } from '../search/searchText.js';
+import { createAnswerWrites } from './answerWrites.js';
+import { createConversationRepo, type ConversationRepo } from './conversationRepo.js';
+import { UnknownCursorError } from './errors.js';
+import { createMessageRepo, type MessageRepo } from './messageRepo.js';
+import { createMigrator, migrateToLatest } from './migrate.js';
+import { createSearchRepo, type SearchRepo } from './searchRepo.js';
+import { createManualClock, openTestDatabase, testEngines, type TestDatabase } from './testEngines.js';
+import { createUserRepo, type UserRepo } from './userRepo.js';
+
+describe.each(testEngines())('searchRepo on %s', (engine) => {
+  let database: TestDatabase;
+  let users: UserRepo;
+  let conversations: ConversationRepo;
+  let messages: MessageRepo;
+  let search: SearchRepo;
+  const clock = createManualClock();
+  let counter = 0;
+  const newUserId = async () => (await users.create({ username: `searcher-${++counter}` })).id;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(engine);
+    users = createUserRepo(database.db, clock.now);
+    conversations = createConversationRepo(database.db, clock.now);
+    messages = createMessageRepo(database.db, clock.now);
+    search = createSearchRepo(database.db);
+  });
+  afterAll(() => database.dispose());
+
+  const find = async (userId: string, q: string, limit?: number) => (await search.search(userId, queryWords(q), { limit })).items;
+  const ids = async (userId: string, q: string) => (await find(userId, q)).map((hit) => hit.message_id ?? `title:${hit.conversation_id}`).sort();
+
+  async function conversationWith(userId: string, texts: string[], title = 'Untitled') {
+    const conversation = await conversations.create(userId, { model: 'm', title });
+    const rows = [];
+    for (const text of texts) {
+      clock.advance(1000);
+      rows.push(await messages.create({ conversationId: conversation.id, role: 'user', content: { text }, status: 'complete' }));
+    }
+    return { conversation, rows };
+  }
+
+  it('finds a three-character Chinese or Japanese substring in the middle of a sentence', async () => {
+    const owner = await newUserId();
+    const { rows } = await conversationWith(owner, ['我们明天在北京大学图书馆见面吧', '東京都庁の展望台は無料です', 'nothing here']);
+    expect(await ids(owner, '北京大')).toEqual([rows[0]!.id]);
+    expect(await ids(owner, '展望台')).toEqual([rows[1]!.id]);
+    expect(await ids(owner, '图书馆见面')).toEqual([rows[0]!.id]);
+    expect(await ids(owner, '京都府')).toEqual([]);
+  });
+
+  it('folds case and accents both ways', async () => {
+    const owner = await newUserId();
+    const { rows } = await conversationWith(owner, ['A naïve question about the Café on the corner', 'plain NAIVE cafe text', 'other']);
+    expect(await ids(owner, 'naive')).toEqual([rows[0]!.id, rows[1]!.id].sort());
+    expect(await ids(owner, 'CAFÉ')).toEqual([rows[0]!.id, rows[1]!.id].sort());
+    const [hit] = await find(owner, 'naive question');
+    expect(hit!.snippet).toContain('<mark>naïve</mark> <mark>question</mark>');
+  });
+
+  it('needs every word, in any order, and checks short words on what the long ones found', async () => {
+    const owner = await newUserId();
+    const { rows } = await conversationWith(owner, ['red apples and green pears', 'green apples only', 'pears, red and ripe', 'go ahead with apples']);
+    expect(await ids(owner, 'pears red')).toEqual([rows[0]!.id, rows[2]!.id].sort());
+    expect(await ids(owner, 'apples green')).toEqual([rows[0]!.id, rows[1]!.id].sort());
+    expect(await ids(owner, 'apples go')).toEqual([rows[3]!.id]);
+    expect(await ids(owner, 'apples pears bananas')).toEqual([]);
+    // Only short words: nothing an index can look up, so nothing (the route answers 400 first).
+    expect(await ids(owner, 'go r')).toEqual([]);
+  });
+
+  it('takes LIKE wildcards and quotes in a query literally', async () => {
+    const owner = await newUserId();
+    const { rows } = await conversationWith(owner, ['100% sure', '100 percent', 'say "hello" please', 'a_b_c and abxbc']);
+    expect(await ids(owner, '100%')).toEqual([rows[0]!.id]);
+    expect(await ids(owner, '"hello"')).toEqual([rows[2]!.id]);
+    expect(await ids(owner, 'a_b')).toEqual([rows[3]!.id]);
+    expect(await ids(owner, 'b_c')).toEqual([rows[3]!.id]);
+  });
+
+  it("never finds another user's rows", async () => {
+    const alice = await newUserId();
+    const bob = await newUserId();
+    const { rows } = await conversationWith(alice, ['secret zanzibar plan'], 'Zanzibar trip');
+    await conversationWith(bob, ['nothing to see'], 'Bob chat');
+    expect(await find(bob, 'zanzibar')).toEqual([]);
+    const hits = await find(alice, 'zanzibar');
+    expect(hits.map((hit) => hit.message_id).sort()).toEqual([null, rows[0]!.id].sort());
+  });
+
+  it('finds titles, renamed titles and first titles set by a run', async () => {
+    const owner = await newUserId();
+    const { conversation } = await conversationWith(owner, [], 'Holiday in Kyoto');
+    expect((await find(owner, 'kyoto')).map((hit) => [hit.conversation_id, hit.message_id, hit.conversation_title])).toEqual([
+      [conversation.id, null, 'Holiday in Kyoto'],
+    ]);
+    await conversations.update(owner, conversation.id, { title: 'Holiday in Osaka' });
+    expect(await find(owner, 'kyoto')).toEqual([]);
+    expect((await find(owner, 'osaka')).map((hit) => hit.conversation_title)).toEqual(['Holiday in Osaka']);
+    await conversations.setTitle(conversation.id, 'Nara deer');
+    expect(await find(owner, 'osaka')).toEqual([]);
+    expect((await find(owner, 'deer'))).toHaveLength(1);
+  });
+
+  it('follows edits, deletions and the end of a streaming answer', async () => {
+    const owner = await newUserId();
+    const { conversation, rows } = await conversationWith(owner, ['first draft about walruses', 'second about otters', 'third about otters']);
+    await messages.update(rows[0]!.id, { content: { text: 'now about penguins' } });
+    expect(await ids(owner, 'walrus')).toEqual([]);
+    expect(await ids(owner, 'penguin')).toEqual([rows[0]!.id]);
+    await messages.deleteOne(conversation.id, rows[1]!.id);
+    expect(await ids(owner, 'otters')).toEqual([rows[2]!.id]);
+    await messages.deleteFrom(conversation.id, rows[2]!.id);
+    expect(await ids(owner, 'otters')).toEqual([]);
+
+    const answers = createAnswerWrites(database.db, clock.now);
+    const answer = messages.draft({ conversationId: conversation.id, role: 'assistant', content: { text: '', tool_calls: [], steps: [] }, status: 'streaming' });
+    await answers.start({ conversationId: conversation.id, rows: [answer], title: null });
+    await messages.saveContents([{ id: answer.id, content: { text: 'half a sentence about lemurs', tool_calls: [], steps: [] } }]);
+    await answers.finish({
+      conversationId: conversation.id,
+      messageId: answer.id,
+      patch: { content: { text: 'A whole sentence about lemurs.', tool_calls: [], steps: [] }, status: 'complete' },
+      usage: null,
+    });
+    const [hit] = await find(owner, 'lemurs');
+    expect(hit).toMatchObject({ message_id: answer.id, role: 'assistant', snippet: 'A whole sentence about <mark>lemurs</mark>.' });
+
+    await conversations.delete(owner, conversation.id);
+    expect(await find(owner, 'lemurs')).toEqual([]);
+    expect(await find(owner, 'penguin')).toEqual([]);
+  });
+
+  it('pages through hits with next_cursor and refuses a cursor it did not hand out', async () => {
+    const owner = await newUserId();
+    await conversationWith(owner, ['kiwi one', 'kiwi two', 'kiwi three', 'kiwi four', 'kiwi five']);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await search.search(owner, ['kiwi'], { limit: 2, cursor });
+      seen.push(...page.items.map((hit) => hit.message_id!));
+      if (!page.has_more) break;
+      cursor = page.next_cursor!;
+    }
+    expect(new Set(seen).size).toBe(5);
+    await expect(search.search(owner, ['kiwi'], { cursor: 'abc' })).rejects.toBeInstanceOf(UnknownCursorError);
+  });
+
+  it('indexes what was stored before the migration (backfill)', async () => {
+    const owner = await newUserId();
+    const down = await createMigrator(database.db).migrateDown();
+    expect(down.error).toBeUndefined();
+    expect(down.results?.map((r) => r.migrationName)).toEqual(['0003_search']);
+    try {
+      const at = clock.now().toISOString();
+      const base = { model: 'm', temperature: 0.7, max_tokens: 10, thinking_enabled: false, created_at: at, updated_at: at, project_id: null, system_prompt: null };
+      await database.db.insertInto('conversations').values({ ...base, id: '00000000-0000-7000-8000-00000000b0c1', user_id: owner, title: 'Old Überblick' } as never).execute();
+      await database.db
+        .insertInto('messages')
+        .values({ id: '00000000-0000-7000-8000-00000000b0c2', conversation_id: '00000000-0000-7000-8000-00000000b0c1', parent_id: null, role: 'user', content: JSON.stringify({ text: 'an old crème brûlée recipe' }), token_count: 0, status: 'complete', created_at: at })
+        .execute();
+    } finally {
+      await migrateToLatest(database.db);
+    }
+    expect(await ids(owner, 'creme brulee')).toEqual(['00000000-0000-7000-8000-00000000b0c2']);
+    expect((await find(owner, 'uberblick')).map((hit) => hit.conversation_title)).toEqual(['Old Überblick']);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * The text search works on: what a message says in words, folded so that case and accents do not
+ * matter (`Café` → `cafe`, `NAÏVE` → `naive`, full-width `ＡＢＣ` → `abc`), the same on every engine.
+ * Folding is per character (NFKD, lower case, combining marks dropped, NFC), so a position in the
+ * folded text maps back to the original (see `foldWithMap`), which is what snippets need. Japanese
+ * voicing marks (゛゜) are kept: `が` is not `か`.
+ */
+
+const COMBINING_MARK = /(?![\u3099\u309a])\p{M}/gu;
+const ASCII = /^[\x00-\x7f]*$/;
+const foldCache = new Map<string, string>();
+
+function foldChar(char: string): string {
+  let folded = foldCache.get(char);
+  if (folded === undefined) {
+    folded = char.normalize('NFKD').toLowerCase().replace(COMBINING_MARK, '').normalize('NFC');
+    if (foldCache.size < 20_000) foldCache.set(char, folded);
+  }
+  return folded;
+}
+
+/** Case and accents folded: what is stored and indexed, and what queries are matched as. */
+export function foldText(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase();
+  let out = '';
+  for (const char of text) out += foldChar(char);
+  return out;
+}
+
+/** The folded text and, for each of its UTF-16 units, the index in `text` of the character it came from. */
+export function foldWithMap(text: string): { folded: string; origin: number[] } {
+  let folded = '';
+  const origin: number[] = [];
+  let index = 0;
+  for (const char of text) {
+    const part = foldChar(char);
+    folded += part;
+    for (let i = 0; i < part.length; i++) origin.push(index);
+    index += char.length;
+  }
+  origin.push(index);
+  return { folded, origin };
+}
+
+/** The readable text of a stored message's content (`{text, …}`); '' when it has none. */
+export function readableText(content: unknown): string {
+  if (typeof content === 'object' && content !== null && 'text' in content) {
+    const text = (content as { text: unknown }).text;
+    if (typeof text === 'string') return text;
+  }
+  return '';
+}
+
+/** At most this much of a message is indexed (the start of a very long answer is enough to find it). */
+export const MAX_INDEXED_CHARS = 20_000;
+
+/** The folded text stored for one message or title. */
+export function searchDocument(text: string): string {
+  return foldText(text.length > MAX_INDEXED_CHARS ? text.slice(0, MAX_INDEXED_CHARS) : text);
+}
+
+/** The shortest word the indexes can look up (trigrams). */
+export const MIN_INDEXED_WORD = 3;
+
+/** A query as words: folded, split on white space, duplicates dropped, at most `max`. */
+export function queryWords(query: string, max = 8): string[] {
+  return [...new Set(foldText(query).split(/\s+/u).filter((word) => word.length > 0))].slice(0, max);
+}
+
+/** Characters (code points) of a word, so that a CJK or emoji word is measured as people count it. */
+export function charLength(word: string): number {
+  return [...word].length;
+}
+
+/**
+ * The trigram tokens of folded text for a word-based full-text index (MariaDB, which has no n-gram
+ * parser): every run of three characters inside each white-space separated word, written as the hex of
+ * its UTF-8 bytes, so every token is a plain `[0-9a-f]` word of 6–24 characters that no full-text
+ * parser splits, no stopword list contains and no boolean-mode operator touches. Each token once.
+ */
+export function trigramTokens(folded: string): string[] {
+  const tokens = new Set<string>();
+  for (const word of folded.split(/\s+/u)) {
+    const chars = [...word];
+    for (let i = 0; i + 3 <= chars.length; i++) tokens.add(Buffer.from(chars[i]! + chars[i + 1]! + chars[i + 2]!, 'utf8').toString('hex'));
+  }
+  return [...tokens];
+}
+
+const SNIPPET_BEFORE = 40;
+const SNIPPET_LENGTH = 160;
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Up to ~160 characters of `text` around the first match of any of the (folded) words, each match
+ * wrapped in `<mark>…</mark>` and everything else HTML-escaped, with `…` where text was cut.
+ */
+export function snippetOf(text: string, words: readonly string[]): string {
+  const flat = text.replace(/\s+/gu, ' ').trim();
+  const { folded, origin } = foldWithMap(flat);
+  const ranges: Array<[number, number]> = [];
+  for (const word of words) {
+    if (word.length === 0) continue;
+    for (let at = folded.indexOf(word); at !== -1; at = folded.indexOf(word, at + word.length)) {
+      ranges.push([origin[at]!, origin[at + word.length]!]);
+    }
+  }
+  ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const first = ranges[0]?.[0] ?? 0;
+  let start = Math.max(0, first - SNIPPET_BEFORE);
+  if (start > 0) {
+    const space = flat.lastIndexOf(' ', start);
+    if (space > start - 15 && space >= 0) start = space + 1;
+  }
+  const end = Math.min(flat.length, start + SNIPPET_LENGTH);
+  let out = start > 0 ? '…' : '';
+  let at = start;
+  for (const [from, to] of ranges) {
+    if (to <= at || from >= end) continue;
+    const markFrom = Math.max(from, at);
+    out += escapeHtml(flat.slice(at, markFrom)) + '<mark>' + escapeHtml(flat.slice(markFrom, Math.min(to, end))) + '</mark>';
+    at = Math.min(to, end);
+  }
+  out += escapeHtml(flat.slice(at, end));
+  if (end < flat.length) out += '…';
+  return out;
+}
