@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assistantContentSchema, messageRoleSchema, messageStatusSchema, userContentSchema } from './messages.js';
+import { assistantContentSchema, fileRefSchema, messageRoleSchema, messageStatusSchema, userContentSchema } from './messages.js';
 import { projectNameSchema } from './workspace.js';
 
 /**
@@ -35,6 +35,20 @@ export const exportProjectSchema = z.object({
 });
 export type ExportProject = z.infer<typeof exportProjectSchema>;
 
+/**
+ * An uploaded file of the conversation (what its messages' `files[].id` name), with its bytes as base64.
+ * An import checks the bytes as an upload is checked (sha256, size, type) and stores them anew.
+ */
+export const exportAttachmentSchema = fileRefSchema.extend({
+  id,
+  /** The text read from a document (null for an image), as the model is given it. */
+  text: z.string().nullable(),
+  created_at: z.string(),
+  /** The file's bytes, base64. Absent: the file is not carried (the messages' references to it are left out on import, with a note). */
+  data: z.string().optional(),
+});
+export type ExportAttachment = z.infer<typeof exportAttachmentSchema>;
+
 export const exportConversationSchema = z.object({
   id,
   title: z.string().max(200),
@@ -51,6 +65,8 @@ export const exportConversationSchema = z.object({
   updated_at: z.string(),
   /** Every message of every branch, parents before children, oldest first. */
   messages: z.array(exportMessageSchema),
+  /** The conversation's uploaded files, oldest first; absent in exports written before files were carried. */
+  attachments: z.array(exportAttachmentSchema).optional(),
 });
 export type ExportConversation = z.infer<typeof exportConversationSchema>;
 

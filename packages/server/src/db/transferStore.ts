@@ -6,7 +6,7 @@ import type { DB } from './schema.js';
 import type { Clock } from './values.js';
 
 /** A conversation as exported, without its messages (those are read page by page). */
-export type ExportConversationHead = Omit<ExportConversation, 'messages'>;
+export type ExportConversationHead = Omit<ExportConversation, 'messages' | 'attachments'>;
 
 /** Where a page of rows sorted by (created_at, id) starts: strictly after this row. */
 export interface RowPosition {

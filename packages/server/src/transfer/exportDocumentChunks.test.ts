@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { exportDocumentSchema, type ExportMessage } from '@nanoclaw/protocol';
+import { exportDocumentSchema, type ExportAttachment, type ExportMessage } from '@nanoclaw/protocol';
 import type { ExportConversationHead, RowPosition } from '../db/index.js';
-import { exportDocumentChunks, type ExportSource } from './exportDocumentChunks.js';
+import { ATTACHMENT_PAGE_SIZE, exportDocumentChunks, type ExportSource } from './exportDocumentChunks.js';
 
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
 
@@ -39,7 +39,7 @@ function after<T extends RowPosition>(rows: T[], position: RowPosition | null, l
   return rows.slice(start, start + limit);
 }
 
-function fakeSource(conversations: number, messagesEach: number, log: string[]): ExportSource {
+function fakeSource(conversations: number, messagesEach: number, log: string[], attachmentsEach = 0): ExportSource {
   const heads = Array.from({ length: conversations }, (_, i) => conversation(i));
   return {
     projects: async () => [{ name: 'Garden', description: null, created_at: at(0) }],
@@ -51,6 +51,27 @@ function fakeSource(conversations: number, messagesEach: number, log: string[]):
       log.push(`messages ${conversationId} after ${position?.id ?? '-'} limit ${limit}`);
       return after(Array.from({ length: messagesEach }, (_, i) => message(conversationId, i)), position, limit);
     },
+    attachmentPage: async (conversationId, position, limit) => {
+      log.push(`attachments ${conversationId} after ${position?.id ?? '-'} limit ${limit}`);
+      return after(Array.from({ length: attachmentsEach }, (_, i) => attachment(conversationId, i)), position, limit);
+    },
+    attachmentBytes: async (row) => {
+      log.push(`bytes ${row.id}`);
+      return row.id.endsWith('gone') ? undefined : Buffer.from(`bytes of ${row.id}`);
+    },
+  };
+}
+
+function attachment(conversationId: string, n: number): Omit<ExportAttachment, 'data'> {
+  return {
+    id: `${conversationId}-a${String(n).padStart(3, '0')}${n === 2 ? '-gone' : ''}`,
+    name: `notes-${n}.md`,
+    mime: 'text/markdown',
+    kind: 'document',
+    size: 10,
+    sha256: 'a'.repeat(64),
+    text: `notes ${n}`,
+    created_at: at(n),
   };
 }
 
@@ -91,5 +112,24 @@ describe('exportDocumentChunks', () => {
     expect(empty.conversations).toEqual([]);
     const noMessages = exportDocumentSchema.parse(JSON.parse(await collect(exportDocumentChunks(fakeSource(1, 0, []), { exportedAt: at(1) }), [])));
     expect(noMessages.conversations[0]!.messages).toEqual([]);
+  });
+
+  it("writes each conversation's attachments with their bytes as base64, one file's bytes read at a time", async () => {
+    const log: string[] = [];
+    const count = ATTACHMENT_PAGE_SIZE + 2;
+    const text = await collect(exportDocumentChunks(fakeSource(2, 1, log, count), { exportedAt: at(99) }), log);
+    const document = exportDocumentSchema.parse(JSON.parse(text));
+    const files = document.conversations[1]!.attachments!;
+    expect(files).toHaveLength(count);
+    expect(files[0]).toEqual({ ...attachment('c1', 0), data: Buffer.from('bytes of c1-a000').toString('base64') });
+    // Bytes that are gone are not invented: the file is listed without data.
+    expect(files[2]).toEqual(attachment('c1', 2));
+    // Pages of ATTACHMENT_PAGE_SIZE rows; after each file's bytes are read, they are written before the next file's are read.
+    expect(log.filter((r) => r.startsWith('attachments c0'))).toEqual([
+      `attachments c0 after - limit ${ATTACHMENT_PAGE_SIZE}`,
+      `attachments c0 after c0-a${String(ATTACHMENT_PAGE_SIZE - 1).padStart(3, '0')} limit ${ATTACHMENT_PAGE_SIZE}`,
+    ]);
+    const reads = log.map((entry, i) => [entry, i] as const).filter(([entry]) => entry.startsWith('bytes'));
+    for (let k = 1; k < reads.length; k++) expect(log.slice(reads[k - 1]![1], reads[k]![1])).toContain('chunk');
   });
 });

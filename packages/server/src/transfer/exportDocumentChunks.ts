@@ -1,4 +1,4 @@
-import { EXPORT_FORMAT, EXPORT_VERSION, type ExportMessage, type ExportProject } from '@nanoclaw/protocol';
+import { EXPORT_FORMAT, EXPORT_VERSION, type ExportAttachment, type ExportMessage, type ExportProject } from '@nanoclaw/protocol';
 import type { ExportConversationHead, RowPosition } from '../db/index.js';
 
 /** Where an export reads from, one page at a time. */
@@ -8,6 +8,10 @@ export interface ExportSource {
   conversationPage(after: RowPosition | null, limit: number): Promise<ExportConversationHead[]>;
   /** A conversation's messages oldest first (parents before children), strictly after `after`, at most `limit`. */
   messagePage(conversationId: string, after: RowPosition | null, limit: number): Promise<ExportMessage[]>;
+  /** A conversation's attachments (without their bytes) oldest first, strictly after `after`, at most `limit`. */
+  attachmentPage(conversationId: string, after: RowPosition | null, limit: number): Promise<Omit<ExportAttachment, 'data'>[]>;
+  /** One attachment's bytes (undefined when they are gone). */
+  attachmentBytes(attachment: Omit<ExportAttachment, 'data'>): Promise<Buffer | undefined>;
 }
 
 export interface ExportOptions {
@@ -17,6 +21,8 @@ export interface ExportOptions {
 }
 
 export const EXPORT_PAGE_SIZE = 500;
+/** Attachment rows read per query: each may carry a document's text. */
+export const ATTACHMENT_PAGE_SIZE = 20;
 
 /** Every page of a keyset-paged read, one after the other. */
 async function* pages<T extends RowPosition>(read: (after: RowPosition | null) => Promise<T[]>, pageSize: number): AsyncGenerator<T[]> {
@@ -32,7 +38,8 @@ async function* pages<T extends RowPosition>(read: (after: RowPosition | null) =
 
 /**
  * The NanoClaw export document (exportDocumentSchema) as text chunks, written while it is read: one
- * page of conversations or messages in memory at a time, whatever the size of the whole.
+ * page of conversations or messages in memory at a time, and one attachment's bytes, whatever the size
+ * of the whole.
  */
 export async function* exportDocumentChunks(source: ExportSource, options: ExportOptions): AsyncGenerator<string> {
   const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
@@ -47,6 +54,15 @@ export async function* exportDocumentChunks(source: ExportSource, options: Expor
       for await (const messages of pages((after) => source.messagePage(conversation.id, after, pageSize), pageSize)) {
         yield `${firstPage ? '' : ','}${messages.map((message) => JSON.stringify(message)).join(',')}`;
         firstPage = false;
+      }
+      yield '],"attachments":[';
+      let firstAttachment = true;
+      for await (const attachments of pages((after) => source.attachmentPage(conversation.id, after, ATTACHMENT_PAGE_SIZE), ATTACHMENT_PAGE_SIZE)) {
+        for (const attachment of attachments) {
+          const bytes = await source.attachmentBytes(attachment);
+          yield `${firstAttachment ? '' : ','}${JSON.stringify(bytes === undefined ? attachment : { ...attachment, data: bytes.toString('base64') })}`;
+          firstAttachment = false;
+        }
       }
       yield ']}';
     }
