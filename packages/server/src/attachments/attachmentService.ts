@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { AttachmentSettings, FileRef } from '@nanoclaw/protocol';
-import type { AttachmentRepo, AttachmentRow } from '../db/index.js';
+import type { AttachmentRepo, AttachmentRow, NewAttachment } from '../db/index.js';
 import { databaseBlobStore, directoryBlobStore, type BlobStore } from './blobStore.js';
 import { createDocumentExtractor, ExtractionError, type DocumentExtractor } from './documentExtractor.js';
 import { inspectImage } from './prepareImage.js';
@@ -57,8 +57,11 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
       maxChars: settings.max_text_chars,
     });
 
-  /** Checks, reads and stores one upload (bytes already within max_file_bytes); answers its row. */
-  async function store(input: { userId: string; name: string; bytes: Buffer }): Promise<AttachmentRow> {
+  /**
+   * Checks a file from its bytes as an upload is checked (type, image size, document readable) and reads
+   * its text; answers what its row would hold. Stores nothing.
+   */
+  async function inspect(input: { name: string; bytes: Buffer }): Promise<Omit<NewAttachment, 'userId'>> {
     const name = cleanName(input.name);
     if (input.bytes.length === 0) throw new ExtractionError(`"${name}" is empty.`);
     const sniffed = await sniffAttachment(input.bytes, name);
@@ -79,8 +82,14 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
       }
     }
     const sha256 = createHash('sha256').update(input.bytes).digest('hex');
-    await blobs.put(sha256, input.bytes);
-    const row = await repo.create({ userId: input.userId, name, mime: sniffed.mime, kind: sniffed.kind, size: input.bytes.length, sha256, text });
+    return { name, mime: sniffed.mime, kind: sniffed.kind, size: input.bytes.length, sha256, text };
+  }
+
+  /** Checks, reads and stores one upload (bytes already within max_file_bytes); answers its row. */
+  async function store(input: { userId: string; name: string; bytes: Buffer }): Promise<AttachmentRow> {
+    const checked = await inspect(input);
+    await blobs.put(checked.sha256, input.bytes);
+    const row = await repo.create({ userId: input.userId, ...checked });
     await free(await repo.deleteUnsent(input.userId, new Date(now().getTime() - UNSENT_UPLOAD_TTL_MS)));
     return row;
   }
@@ -125,7 +134,18 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
     return result;
   }
 
-  return { store, attachToMessage, read, deleteWithConversation, getForUser: repo.getForUser, listByIds: repo.listByIds, close: () => extractor.close() };
+  return {
+    store,
+    inspect,
+    /** Stores bytes already checked (inspect), once per sha256; `free` deletes them again if nothing comes to reference them. */
+    putBytes: (sha256: string, bytes: Buffer) => blobs.put(sha256, bytes),
+    free,
+    attachToMessage,
+    read,     deleteWithConversation,
+    getForUser: repo.getForUser,
+    listByIds: repo.listByIds,
+    close: () => extractor.close(),
+  };
 }
 
 function formatMb(bytes: number): string {

@@ -5,7 +5,11 @@ import { systemClock, timestamp, toNumber, type Clock } from './values.js';
 
 export type AttachmentRow = Selectable<AttachmentsTable>;
 
-export type NewAttachment = Pick<AttachmentRow, 'name' | 'mime' | 'kind' | 'size' | 'sha256' | 'text'> & { userId: string };
+export type NewAttachment = Pick<AttachmentRow, 'name' | 'mime' | 'kind' | 'size' | 'sha256' | 'text'> & {
+  userId: string;
+  /** Made part of this conversation at once (an import); absent: an unsent upload. */
+  conversationId?: string;
+};
 
 /** Bytes per stored chunk: MariaDB refuses statements over max_allowed_packet (16 MiB by default). */
 export const BLOB_CHUNK_BYTES = 1024 * 1024;
@@ -21,7 +25,7 @@ export function createAttachmentRepo(db: Kysely<DB>, now: Clock = systemClock) {
     const row: AttachmentRow = {
       id: uuidv4(),
       user_id: input.userId,
-      conversation_id: null,
+      conversation_id: input.conversationId ?? null,
       name: input.name,
       mime: input.mime,
       kind: input.kind,

@@ -69,4 +69,4 @@ export { type RateCounterRepo } from './rateCounterRepo.js';
 export { type ApiKeyRepo, type ApiKeyRow, type ApiKeyWithOwner, type NewApiKey } from './apiKeyRepo.js';
 export { isIndexedWord, type SearchOptions, type SearchRepo } from './searchRepo.js';
 export type { ModelUsage, StatsPeriod, TokenTotals, UsageBucket, UsageStats } from './usageStats.js';
-export type { ConversationToImport, ExportConversationHead, ImportedConversation, RowPosition, TransferStore } from './transferStore.js';
+export type { AttachmentToImport, ConversationToImport, ExportConversationHead, ImportedConversation, RowPosition, TransferStore } from './transferStore.js';

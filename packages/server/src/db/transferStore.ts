@@ -1,9 +1,10 @@
-import type { ExportConversation, ExportMessage, ExportProject } from '@nanoclaw/protocol';
+import type { ExportAttachment, ExportConversation, ExportMessage, ExportProject, FileRef } from '@nanoclaw/protocol';
 import type { Kysely } from 'kysely';
 import { createConversationRepo, toConversationRow } from './conversationRepo.js';
+import { createAttachmentRepo, type NewAttachment } from './attachmentRepo.js';
 import { createMessageRepo, toMessageRow, type MessageRow } from './messageRepo.js';
 import type { DB } from './schema.js';
-import type { Clock } from './values.js';
+import { toNumber, type Clock } from './values.js';
 
 /** A conversation as exported, without its messages (those are read page by page). */
 export type ExportConversationHead = Omit<ExportConversation, 'messages' | 'attachments'>;
@@ -14,10 +15,20 @@ export interface RowPosition {
   id: string;
 }
 
-/** A conversation to store, its project already resolved to one of the importer's. */
+/** A file of an imported conversation, its bytes checked and stored already; `id` is its id in the file. */
+export interface AttachmentToImport {
+  id: string;
+  file: Omit<NewAttachment, 'userId' | 'conversationId'>;
+}
+
+/**
+ * A conversation to store, its project already resolved to one of the importer's; every `files[].id` its
+ * messages hold names one of `attachments`.
+ */
 export interface ConversationToImport {
   conversation: ExportConversation;
   projectId: string | null;
+  attachments?: readonly AttachmentToImport[];
 }
 
 export interface ImportedConversation {
@@ -36,6 +47,12 @@ function toExportMessage(row: MessageRow): ExportMessage {
     status: row.status,
     created_at: row.created_at,
   };
+}
+
+function refTo(fileRefs: ReadonlyMap<string, FileRef>, id: string): FileRef {
+  const ref = fileRefs.get(id);
+  if (!ref) throw new Error(`A message names the file "${id}", which is not among its conversation's files.`);
+  return ref;
 }
 
 /**
@@ -87,17 +104,34 @@ export function createTransferStore(db: Kysely<DB>, now: Clock) {
     return rows.map((row) => toExportMessage(toMessageRow(row)));
   }
 
+  /** A conversation's attachments (rows only) by (created_at, id), strictly after `after`. */
+  async function attachmentPage(conversationId: string, after: RowPosition | null, limit: number): Promise<Omit<ExportAttachment, 'data'>[]> {
+    let query = db
+      .selectFrom('attachments')
+      .select(['id', 'name', 'mime', 'kind', 'size', 'sha256', 'text', 'created_at'])
+      .where('conversation_id', '=', conversationId);
+    if (after) {
+      query = query
+        .where('created_at', '>=', after.created_at)
+        .where((eb) => eb.or([eb('created_at', '>', after.created_at), eb('id', '>', after.id)]));
+    }
+    const rows = await query.orderBy('created_at', 'asc').orderBy('id', 'asc').limit(limit).execute();
+    return rows.map((row) => ({ ...row, size: toNumber(row.size) }));
+  }
+
   /**
    * Stores the conversations and their messages in one transaction (all or nothing), each owned by
    * `userId`, with new ids and timestamps; parents are drafted before their children, so the tree and
-   * the order of siblings stay as they were.
+   * the order of siblings stay as they were. Attachment rows (bytes stored already) are made part of
+   * their new conversation, and the messages' `files` name them by their new ids.
    */
   async function importConversations(userId: string, items: readonly ConversationToImport[]): Promise<ImportedConversation[]> {
     return db.transaction().execute(async (trx) => {
       const conversations = createConversationRepo(trx, now);
       const messages = createMessageRepo(trx, now);
+      const attachments = createAttachmentRepo(trx, now);
       const created: ImportedConversation[] = [];
-      for (const { conversation, projectId } of items) {
+      for (const { conversation, projectId, attachments: files = [] } of items) {
         const row = await conversations.create(userId, {
           title: conversation.title,
           model: conversation.model,
@@ -107,6 +141,11 @@ export function createTransferStore(db: Kysely<DB>, now: Clock) {
           thinkingEnabled: conversation.thinking_enabled,
           projectId,
         });
+        const fileRefs = new Map<string, FileRef>();
+        for (const { id, file } of files) {
+          const stored = await attachments.create({ ...file, userId, conversationId: row.id });
+          fileRefs.set(id, { id: stored.id, name: stored.name, mime: stored.mime, size: stored.size, sha256: stored.sha256, kind: stored.kind });
+        }
         const newIds = new Map<string, string>();
         const rows = conversation.messages.map((message) => {
           const parentId = message.parent_id === null ? null : newIds.get(message.parent_id);
@@ -115,7 +154,7 @@ export function createTransferStore(db: Kysely<DB>, now: Clock) {
             conversationId: row.id,
             parentId,
             role: message.role,
-            content: message.content,
+            content: 'files' in message.content && message.content.files ? { ...message.content, files: message.content.files.map((ref) => refTo(fileRefs, ref.id)) } : message.content,
             status: message.status,
             tokenCount: message.token_count,
           });
@@ -131,7 +170,7 @@ export function createTransferStore(db: Kysely<DB>, now: Clock) {
     });
   }
 
-  return { projects, conversationPage, messagePage, importConversations };
+  return { projects, conversationPage, messagePage, attachmentPage, importConversations };
 }
 
 export type TransferStore = ReturnType<typeof createTransferStore>;

@@ -35,7 +35,10 @@ export function transferRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     },
     conversationPage: (after, limit) => store.conversationPage(userId, after, limit, onlyId),
     messagePage: (conversationId, after, limit) => store.messagePage(conversationId, after, limit),
+    attachmentPage: (conversationId, after, limit) => store.attachmentPage(conversationId, after, limit),
+    attachmentBytes: async (attachment) => ctx.attachments?.read(attachment),
   });
+  const attachments = ctx.attachments && { ...ctx.attachments, maxFileBytes: ctx.config.attachments.max_file_bytes };
 
   return async (app) => {
     await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 10, parts: 11 } });
@@ -99,7 +102,11 @@ export function transferRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const defaultModel = ctx.catalog.defaultModel?.id;
         if (!defaultModel) throw new AppError(503, 'No model is configured. Add one to config.yml before importing.');
         const plan = parseImportFile(value, { model: defaultModel, temperature: 0.7, maxTokens: 4096 });
-        const result = await importConversations({ projects: ctx.repos.projects, workspaces: ctx.workspaces, transfer: store }, request.user.id, plan);
+        const result = await importConversations(
+          { projects: ctx.repos.projects, workspaces: ctx.workspaces, transfer: store, attachments },
+          request.user.id,
+          plan,
+        );
         return { code: 0, data: result };
       },
     );
