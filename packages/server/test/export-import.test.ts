@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportDocumentSchema, type AssistantContent, type ExportConversation, type ExportDocument } from '@nanoclaw/protocol';
+import { makeImage, makePdf } from './attachmentFixtures.js';
+import { partsOf, uploadAttachment } from './attachmentHelpers.js';
 import { registerUser, startMultiUserServer } from './authHelpers.js';
 import { createConversation, readSse, sendMessage, startTestServer, type TestServer } from './helpers.js';
 
@@ -14,6 +16,7 @@ const IMPORT_LIMIT = 64 * 1024;
 function withoutIdsAndTimes(conversations: ExportConversation[]) {
   return conversations.map((conversation) => {
     const position = new Map(conversation.messages.map((message, i) => [message.id, `m${i}`]));
+    const file = new Map((conversation.attachments ?? []).map((attachment, i) => [attachment.id, `a${i}`]));
     return {
       ...conversation,
       id: undefined,
@@ -25,7 +28,9 @@ function withoutIdsAndTimes(conversations: ExportConversation[]) {
         id: position.get(message.id),
         parent_id: message.parent_id === null ? null : position.get(message.parent_id),
         created_at: undefined,
+        content: 'files' in message.content && message.content.files ? { ...message.content, files: message.content.files.map((ref) => ({ ...ref, id: file.get(ref.id) })) } : message.content,
       })),
+      attachments: conversation.attachments?.map((attachment) => ({ ...attachment, id: file.get(attachment.id), created_at: undefined })),
     };
   });
 }
@@ -264,5 +269,142 @@ describe('export and import with several accounts', () => {
     expect(copy.body.data.project_id).not.toBe(projects.body.data[0].id);
     expect((await alice.api('GET', '/api/conversations')).body.data.items).toHaveLength(1);
     expect((await alice.api('GET', `/api/conversations/${imported.body.data.conversations[0].id}`)).status).toBe(404);
+  });
+});
+
+describe('export and import carry attachments (issue 16)', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startMultiUserServer({ modelOverrides: { parts: { vision: true } }, attachments: { max_file_bytes: 3 * 1024 * 1024 } });
+  });
+  afterAll(() => t.close());
+
+  async function exportAs(user: { headers: Record<string, string> }, id: string): Promise<ExportDocument> {
+    const res = await fetch(`${t.url}/api/conversations/${id}/export?format=json`, { headers: user.headers });
+    expect(res.status).toBe(200);
+    return exportDocumentSchema.parse(await res.json());
+  }
+
+  async function bytesAs(user: { headers: Record<string, string> }, id: string) {
+    const res = await fetch(`${t.url}/api/attachments/${id}`, { headers: user.headers });
+    return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
+  }
+
+  /** Alice's conversation with a question carrying an image and a PDF; answers it exported. */
+  async function aliceConversation(alice: Awaited<ReturnType<typeof registerUser>>, png: Buffer, pdf: Buffer) {
+    const image = await uploadAttachment(t, 'photo.png', png, alice.headers);
+    const document = await uploadAttachment(t, 'report.pdf', pdf, alice.headers);
+    expect([image.status, document.status]).toEqual([200, 200]);
+    const conversation = await alice.api('POST', '/api/conversations', { title: 'With files', model: 'parts' });
+    const events = await readSse(await sendMessage(t.url, conversation.body.data.id, { text: 'Look', attachment_ids: [image.body.data.id, document.body.data.id] }, { headers: alice.headers }));
+    expect(events.at(-1)?.event).toBe('done');
+    return { conversationId: conversation.body.data.id as string, image: image.body.data, document: document.body.data, exported: await exportAs(alice, conversation.body.data.id) };
+  }
+
+  it("the importer gets the files: listed on the message, served to them (not to the exporter), sent to a vision model; the document round-trips", async () => {
+    const alice = await registerUser(t, 'alice');
+    const bob = await registerUser(t, 'bob');
+    const png = await makeImage('png', 64, 32);
+    const pdf = await makePdf(1, 'Quarterly figures');
+    const { image, document, exported } = await aliceConversation(alice, png, pdf);
+    const [carried] = exported.conversations;
+    expect(carried!.attachments!.map(({ data: _data, created_at: _at, ...rest }) => rest)).toEqual([
+      { ...image, text: null },
+      { ...document, text: expect.stringContaining('Quarterly figures') },
+    ]);
+    expect(Buffer.from(carried!.attachments![0]!.data!, 'base64').equals(png)).toBe(true);
+
+    const imported = await bob.api('POST', '/api/import', exported);
+    expect(imported.status).toBe(200);
+    expect(imported.body.data.notes).toEqual([]);
+    const copyId = imported.body.data.conversations[0].id as string;
+    const messages = await bob.api('GET', `/api/conversations/${copyId}/messages`);
+    const files = messages.body.data.items[0].files as Array<{ id: string; name: string; sha256: string }>;
+    expect(files.map((f) => f.name)).toEqual(['photo.png', 'report.pdf']);
+    expect(files.map((f) => f.sha256)).toEqual([image.sha256, document.sha256]);
+    expect(files.map((f) => f.id)).not.toContain(image.id);
+    const served = await bytesAs(bob, files[0]!.id);
+    expect(served.status).toBe(200);
+    expect(served.bytes.equals(png)).toBe(true);
+    expect((await bytesAs(bob, files[1]!.id)).bytes.equals(pdf)).toBe(true);
+    expect((await bytesAs(alice, files[0]!.id)).status).toBe(404);
+    expect((await bytesAs(bob, image.id)).status).toBe(404);
+
+    // export → import → export: the same document apart from ids and timestamps, files and their bytes included.
+    const again = await exportAs(bob, copyId);
+    expect(withoutIdsAndTimes(again.conversations)).toEqual(withoutIdsAndTimes(exported.conversations));
+
+    // A run in the imported conversation (the imported answer regenerated) sends the image to the vision model.
+    const importedAnswer = messages.body.data.items[1];
+    const res = await fetch(`${t.url}/api/conversations/${copyId}/regenerate/${importedAnswer.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bob.headers },
+      body: '{}',
+    });
+    expect((await readSse(res)).at(-1)?.event).toBe('done');
+    const answer = (await bob.api('GET', `/api/conversations/${copyId}/messages`)).body.data.items.at(-1);
+    expect(answer.id).not.toBe(importedAnswer.id);
+    expect(partsOf(answer.text)).toContainEqual(expect.objectContaining({ type: 'image_url', mime: 'image/png', width: 64, height: 32 }));
+  });
+
+  it('a tampered sha256, bad base64, a wrong size or a type the bytes belie is refused (400, naming the conversation and the file); nothing is stored', async () => {
+    const carol = await registerUser(t, 'carol');
+    const dave = await registerUser(t, 'dave');
+    const png = await makeImage('png', 20, 10);
+    const { exported } = await aliceConversation(carol, png, await makePdf(1));
+    const tamper = (change: (attachment: Record<string, unknown>) => void) => {
+      const copy = structuredClone(exported) as ExportDocument;
+      change(copy.conversations[0]!.attachments![1]! as Record<string, unknown>);
+      return copy;
+    };
+    const cases: Array<[Record<string, unknown> & object, RegExp]> = [
+      [tamper((a) => (a.sha256 = '0'.repeat(64))), /does not match its sha256/],
+      [tamper((a) => (a.data = `${String(a.data).slice(0, -4)}!!!!`)), /is not base64/],
+      [tamper((a) => (a.size = Number(a.size) + 1)), /not the \d+ its size says/],
+      [tamper((a) => (a.mime = 'image/png')), /its bytes are application\/pdf/],
+    ];
+    for (const [document, problem] of cases) {
+      const refused = await dave.api('POST', '/api/import', document);
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toMatch(/The conversation "With files" \(conversations\[0\]\) has the file "report\.pdf" \(attachments\[1\]\)/);
+      expect(refused.body.message).toMatch(problem);
+    }
+    expect((await dave.api('GET', '/api/conversations')).body.data.items).toEqual([]);
+    // The good image before the bad PDF: checked, never stored (its content is carol's alone).
+    const sha = exported.conversations[0]!.attachments![0]!.sha256;
+    expect(await t.server.ctx.attachments!.read({ sha256: sha })).toBeDefined();
+    const lone = structuredClone(exported);
+    const loneSha = 'f'.repeat(64);
+    lone.conversations[0]!.attachments![0]!.sha256 = loneSha;
+    expect((await dave.api('POST', '/api/import', lone)).status).toBe(400);
+    expect(await t.server.ctx.attachments!.read({ sha256: loneSha })).toBeUndefined();
+  });
+
+  it('a file over attachments.max_file_bytes is refused; references to files the document does not carry are left out with a note', async () => {
+    const erin = await registerUser(t, 'erin');
+    const frank = await registerUser(t, 'frank');
+    const { exported } = await aliceConversation(erin, await makeImage('png', 12, 12), await makePdf(1));
+    const big = structuredClone(exported);
+    big.conversations[0]!.attachments![0]!.size = 3 * 1024 * 1024 + 1;
+    const refused = await frank.api('POST', '/api/import', big);
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/"photo\.png" \(attachments\[0\]\): it is larger than .*attachments\.max_file_bytes/);
+
+    // An export written before files were carried (no "attachments"), and one missing a file.
+    const older = structuredClone(exported);
+    delete older.conversations[0]!.attachments;
+    const oldImport = await frank.api('POST', '/api/import', older);
+    expect(oldImport.status).toBe(200);
+    expect(oldImport.body.data.notes).toEqual(['2 file references in "With files" (conversations[0]) named files the file does not carry; left out of the messages.']);
+    const oldQuestion = (await frank.api('GET', `/api/conversations/${oldImport.body.data.conversations[0].id}/messages`)).body.data.items[0];
+    expect(oldQuestion.files).toBeUndefined();
+    expect(oldQuestion.text).toBe('Look');
+
+    const partial = structuredClone(exported);
+    partial.conversations[0]!.attachments!.splice(0, 1);
+    const partialImport = await frank.api('POST', '/api/import', partial);
+    expect(partialImport.body.data.notes).toEqual(['1 file reference in "With files" (conversations[0]) named files the file does not carry; left out of the messages.']);
+    const question = (await frank.api('GET', `/api/conversations/${partialImport.body.data.conversations[0].id}/messages`)).body.data.items[0];
+    expect(question.files.map((f: { name: string }) => f.name)).toEqual(['report.pdf']);
   });
 });

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { v4 as uuidv4 } from 'uuid';
+import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import type { AttachmentsTable, DB } from './schema.js';
 import { systemClock, timestamp, toNumber, type Clock } from './values.js';
 
@@ -23,7 +23,8 @@ export function createAttachmentRepo(db: Kysely<DB>, now: Clock = systemClock) {
 
   async function create(input: NewAttachment): Promise<AttachmentRow> {
     const row: AttachmentRow = {
-      id: uuidv4(),
+      // Time-ordered, so rows made in the same millisecond (an import's) keep their order by (created_at, id).
+      id: uuidv7(),
       user_id: input.userId,
       conversation_id: input.conversationId ?? null,
       name: input.name,
