@@ -130,9 +130,11 @@ describe('REST answers follow the protocol schemas', () => {
 
   it('export and import', async () => {
     const conversation = await createConversation(t, { title: 'Exported' });
-    await readSse(await sendMessage(t.url, conversation.id, { text: 'hello' }));
+    const file = await uploadAttachment(t, 'notes.md', Buffer.from('# Notes\n'));
+    await readSse(await sendMessage(t.url, conversation.id, { text: 'hello', attachment_ids: [file.body.data.id] }));
     const one = await (await fetch(`${t.url}/api/conversations/${conversation.id}/export?format=json`)).json();
     expectContract(exportDocumentSchema, one, 'conversation export');
+    expect(one.conversations[0].attachments).toHaveLength(1);
     const all = await (await fetch(`${t.url}/api/export`)).json();
     expectContract(exportDocumentSchema, all, 'export');
     expectContract(apiImportResultSchema, await ok(t, 'POST', '/api/import', one), 'import');

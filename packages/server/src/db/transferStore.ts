@@ -87,7 +87,8 @@ export function createTransferStore(db: Kysely<DB>, now: Clock) {
     }
     const rows = await query.orderBy('c.created_at', 'asc').orderBy('c.id', 'asc').limit(limit).execute();
     return rows.map((row) => {
-      const { user_id: _user, project_id: _project, project_name, ...settings } = toConversationRow(row);
+      // Pinning is the exporter's view of their list, not part of the conversation: not exported.
+      const { user_id: _user, project_id: _project, project_name, pinned: _pinned, pinned_at: _pinnedAt, ...settings } = toConversationRow(row);
       return { ...settings, project: project_name, active_leaf_id: row.active_leaf_id };
     });
   }
