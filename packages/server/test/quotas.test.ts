@@ -5,6 +5,7 @@ import { readSse, sendMessage, stepsFromEvents, type TestServer } from './helper
 import { registerUser, startMultiUserServer, TEST_PASSWORD, type SignedInUser } from './authHelpers.js';
 
 const redisUrl = process.env.NANOCLAW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function conversationOf(user: SignedInUser, model = 'text'): Promise<string> {
   const res = await user.api('POST', '/api/conversations', { model });
@@ -197,6 +198,27 @@ describe('counters shared by several instances', () => {
     const id = await conversationOf(user);
     expect((await readSse(await sendMessage(a.url, id, { text: 'one' }, { headers: user.headers }))).at(-1)!.event).toBe('done');
     expect((await sendMessage(b.url, id, { text: 'two' }, { headers: user.headers })).status).toBe(429);
+  });
+
+  it('counts what another instance admitted from its own snapshot once that is 250 ms old', async () => {
+    // Away from a minute's end, so that all of it falls in one minute.
+    const second = new Date().getUTCSeconds();
+    if (second > 50) await sleep((61 - second) * 1000);
+    const shared = { redis_url: redisUrl, redis: { key_prefix: `nc-quota-${randomBytes(4).toString('hex')}` }, quotas: { default: { requests_per_minute: 5 } } };
+    const a = await startMultiUserServer(shared);
+    servers.push(a);
+    const b = await startMultiUserServer({ ...shared, database_url: a.server.ctx.config.database_url ?? `sqlite:${join(a.dataDir, 'nanoclaw.db')}` });
+    servers.push(b);
+    const user = await registerUser(a, 'spread');
+    const id = await conversationOf(user);
+    const send = async (url: string, text: string) => (await sendMessage(url, id, { text }, { headers: user.headers })).status;
+    const answer = async (url: string, text: string) => (await readSse(await sendMessage(url, id, { text }, { headers: user.headers }))).at(-1)!.event;
+    // b reads the counters (0 of 5: far from the limit) and then decides on its snapshot; a uses the other four.
+    expect(await answer(b.url, 'one')).toBe('done');
+    for (const text of ['two', 'three', 'four', 'five']) expect(await answer(a.url, text)).toBe('done');
+    // Its snapshot 250 ms old, b reads again: all 5 used (b alone has made only one request).
+    await sleep(300);
+    expect(await send(b.url, 'six')).toBe(429);
   });
 
   it('counts sign-in attempts together through the database without Redis', async () => {
