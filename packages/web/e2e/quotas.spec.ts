@@ -55,7 +55,7 @@ test('a run that reaches its limit mid-way ends with that sentence and keeps wha
 
   const answer = lastAssistant(page);
   await expect(answer).toHaveAttribute('data-status', 'error');
-  await expect(answer.locator('.run-error')).toContainText(/You have used your [\d,]+ tokens for this month; the limit resets on 1 \w+ at 00:00 UTC/);
+  await expect(answer.locator('.run-error')).toContainText(/You have used your [\d,]+ tokens? for this month; the limit resets on 1 \w+ at 00:00 UTC/);
   await expect(answer.locator('[data-step="tool"] [data-part="result"]')).toContainText('391');
   await shot(page, 'quota-mid-run-desktop');
 
