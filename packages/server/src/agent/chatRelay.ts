@@ -2,7 +2,7 @@ import type { ModelConfig, OpenAiMessage } from '@nanoclaw/protocol';
 import type { ChatDelta, ChatMessage, ChatRequest, ChatStreamResult } from '../llm/types.js';
 import type { UsageRepo } from '../db/index.js';
 import type { AgentDeps } from './runAgent.js';
-import { tokensOfAnswer, type TokenCounts } from './tokenCounts.js';
+import { tokensOfAnswer, type TokenCounts } from '../llm/tokenCounts.js';
 
 export interface ChatRelayDeps {
   /** The same model client agent runs use (retries, timeouts, provider profiles and any check before a call). */

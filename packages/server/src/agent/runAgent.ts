@@ -4,7 +4,7 @@ import type { ChatLog } from '../llm/chatClient.js';
 import type { ToolCallOutcome, ToolCallRequest, ToolContext } from '../tools/types.js';
 import type { StepSink } from './stepRecorder.js';
 import { trimToBudget } from './trimToBudget.js';
-import { tokensOfAnswer } from './tokenCounts.js';
+import { tokensOfAnswer } from '../llm/tokenCounts.js';
 
 export interface AgentDeps {
   /** The model's text as it arrives; the assembled answer is the generator's return value. `log`: where its warnings go (the run's logger). */

@@ -6,6 +6,7 @@ import { type ChatClientOptions, type LlmSettings, createChatClient } from './ch
 import { createUndiciTransport } from './httpTransport.js';
 import { LlmError } from './llmError.js';
 import { QuotaExceededError, type QuotaGate } from './quotaGate.js';
+import { tokensOfAnswer } from './tokenCounts.js';
 import type { ChatDelta, ChatRequest, ChatStreamResult } from './types.js';
 import { recordingTelemetry } from '../telemetry/recordingTelemetry.testing.js';
 
@@ -573,6 +574,19 @@ describe('streamChat with quotas', () => {
     // The server's own requests (no user) are neither checked nor counted.
     await collect(client.streamChat(modelAt(server), request, new AbortController().signal));
     expect(quota.calls).toHaveLength(2);
+  });
+
+  it('without usage from the provider, counts the same estimate the token statistics record', async () => {
+    const server = await startServer((_req, res) => {
+      startEventStream(res);
+      res.end(sse(contentChunk('an answer of some length', 'stop'), '[DONE]'));
+    });
+    const quota = recordingGate();
+    const client = createChatClient({ settings, quota });
+    const { result } = await collect(client.streamChat(modelAt(server), { ...request, userId: 'u1' }, new AbortController().signal));
+    const { promptTokens, completionTokens } = tokensOfAnswer(request, result!);
+    expect(promptTokens + completionTokens).toBeGreaterThan(0);
+    expect(quota.calls).toEqual(['admit u1', `record u1 ${promptTokens + completionTokens}`]);
   });
 
   it('sends nothing when the gate refuses, and throws its error', async () => {

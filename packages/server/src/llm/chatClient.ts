@@ -7,6 +7,7 @@ import { buildChatRequestBody } from './providerProfiles.js';
 import { providerErrorMessage } from './providerErrorMessage.js';
 import { parseRetryAfterMs, retryDelayMs } from './retryDelay.js';
 import type { QuotaGate } from './quotaGate.js';
+import { tokensOfAnswer } from './tokenCounts.js';
 import type { ChatDelta, ChatRequest, ChatStreamResult, ChatTextDelta } from './types.js';
 import { UpstreamWatchdog } from './upstreamWatchdog.js';
 import { noTelemetry, type ModelCallResult, type ModelCallScope, type Telemetry } from '../telemetry/telemetry.js';
@@ -80,7 +81,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
           ended = true;
           call.finish(callResult(outcome.result));
           // Not waited for: the answer ends now, and the user's next request waits for the count.
-          if (quota && userId !== undefined) void quota.record(userId, tokensUsed(outcome.result, init.body ?? ''));
+          if (quota && userId !== undefined) void quota.record(userId, tokensUsed(req, outcome.result));
           return outcome.result;
         }
         if (attempt >= settings.max_retries) throw outcome.error;
@@ -239,10 +240,10 @@ async function readText(response: UpstreamResponse, watchdog: UpstreamWatchdog):
 }
 
 /** Prompt + completion tokens of a finished request; without reported usage, about 4 characters a token. */
-function tokensUsed(result: ChatStreamResult, requestBody: string): number {
-  if (result.usage) return (Number(result.usage.prompt_tokens) || 0) + (Number(result.usage.completion_tokens) || 0);
-  const answer = result.content.length + result.reasoning.length + result.tool_calls.reduce((n, c) => n + c.function.name.length + c.function.arguments.length, 0);
-  return Math.ceil((requestBody.length + answer) / 4);
+/** The tokens a finished request counts against its user's quotas: the same figures the token statistics record. */
+function tokensUsed(req: ChatRequest, result: ChatStreamResult): number {
+  const { promptTokens, completionTokens } = tokensOfAnswer(req, result);
+  return promptTokens + completionTokens;
 }
 
 function modelIds(payload: unknown): Array<{ id: string }> {

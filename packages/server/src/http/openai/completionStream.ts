@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionDelta, OpenAiToolCallDelta, OpenAiUsage } from '@nanoclaw/protocol';
 import { openSseResponse } from '../sseResponse.js';
-import type { TokenCounts } from '../../agent/tokenCounts.js';
+import type { TokenCounts } from '../../llm/tokenCounts.js';
 import { openAiErrorBody, type OpenAiApiError } from './openAiErrors.js';
 
 export interface CompletionMeta {
