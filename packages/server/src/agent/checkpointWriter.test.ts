@@ -56,4 +56,16 @@ describe('CheckpointWriter', () => {
     expect(saved).toEqual(['b']);
     writer.stop();
   });
+
+  it('writes many answers in batches, letting the event loop run between two', async () => {
+    const events: string[] = [];
+    const writer = new CheckpointWriter(1000, async (items) => void events.push(`batch of ${items.length}`), () => {}, 100);
+    for (let i = 0; i < 250; i++) writer.mark(`m${i}`, () => content(String(i)));
+    const flushed = writer.flush();
+    // I/O callbacks and timers due meanwhile get their turn between the batches.
+    setImmediate(() => events.push('event loop'));
+    await flushed;
+    expect(events).toEqual(['batch of 100', 'event loop', 'batch of 100', 'batch of 50']);
+    writer.stop();
+  });
 });
