@@ -231,12 +231,14 @@ async function createRunHub(config: Config, repos: Repositories, logger: Logger)
   if (!config.redis_url) {
     const interrupted = await repos.messages.markUnfinished();
     if (interrupted) logger.warn({ count: interrupted }, 'answers cut off by an earlier shutdown are marked interrupted');
-    return new RunRegistry(config.run_retention_ms);
+    return new RunRegistry({ ms: config.run_retention_ms, maxRuns: config.run_retention_max_runs, maxBytes: config.run_retention_max_bytes });
   }
   const hub = await RedisRunHub.connect({
     url: config.redis_url,
     keyPrefix: config.redis.key_prefix,
     retentionMs: config.run_retention_ms,
+    maxRetainedRuns: config.run_retention_max_runs,
+    maxRetainedBytes: config.run_retention_max_bytes,
     runTtlMs: config.redis.run_ttl_ms,
     sweepIntervalMs: config.redis.sweep_interval_ms,
     logger,
