@@ -41,6 +41,11 @@ import { createReadinessCheck } from './telemetry/readinessCheck.js';
 export interface NanoclawServer {
   app: FastifyInstance;
   ctx: AppContext;
+  /**
+   * Loads the calculator's worker and the Python sandbox pool (`warm_up`), so that the first tool call does not
+   * wait for them; resolves once both are ready. serve() calls it after listening without waiting for it.
+   */
+  warmUp(): Promise<void>;
   /** Interrupts running answers (stored as `interrupted`), then closes HTTP, the database and the demo model. */
   close(): Promise<void>;
 }
@@ -53,6 +58,8 @@ export interface CreateServerOptions {
   cwd?: string;
   /** Traces go here (each span as it ends) instead of to the configured OTLP endpoint: tests. */
   spanExporter?: SpanExporter;
+  /** Which worker process this is when `workers` > 1 (reported by GET /healthz). */
+  worker?: { id: number };
 }
 
 /** How long GET /readyz waits for the database or Redis to answer, ms. */
@@ -134,7 +141,13 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
     python = pool;
     if (config.sandbox.prewarm) pool.warm().catch((error: unknown) => logger.warn({ err: error }, 'python sandbox prewarm failed'));
     const pythonTool = { pool, defaultLevel: config.sandbox.default_level, maxLevel: config.sandbox.max_level };
-    registerBuiltinTools(tools, { now, workspaces, python: pythonTool, web: { web: config.web, search: config.search, weather: config.weather } });
+    const builtins = registerBuiltinTools(tools, {
+      now,
+      workspaces,
+      python: pythonTool,
+      web: { web: config.web, search: config.search, weather: config.weather },
+      keepCalculatorWarm: config.warm_up,
+    });
     tools.register(createMultiAgentTool(config.multi_agent));
     // MCP servers connect in the background: their tools are registered as each one comes up.
     // The MCP SDK (≈10 MB of heap) is loaded only when a server is configured.
@@ -192,12 +205,22 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       now,
       telemetry,
       readiness,
+      ...(options.worker && { worker: { id: options.worker.id, pid: process.pid } }),
     };
     const app = await buildApp(ctx);
+    let closing = false;
     return {
       app,
       ctx,
+      async warmUp() {
+        if (!config.warm_up) return;
+        const started = performance.now();
+        const results = await Promise.allSettled([builtins.calculator.warm(), config.sandbox.pool_size > 0 ? pool.warm() : Promise.resolve()]);
+        for (const result of results) if (result.status === 'rejected' && !closing) logger.warn({ err: result.reason }, 'warming up a tool failed; it loads on its first call instead');
+        logger.debug({ ms: Math.round(performance.now() - started) }, 'tools warmed up');
+      },
       async close() {
+        closing = true;
         await runHub.shutdown();
         runs.stop();
         await mcpBridge?.close();
