@@ -100,6 +100,8 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
   let mcp: McpBridge | null = null;
   let fileChanges: ProjectChangeFeed | null = null;
   let counters: CounterStore | null = null;
+  /** Set once close() begins: tools still loading then fail quietly. */
+  let closing = false;
   try {
     database = await createDatabase({ url: config.database_url, dataDir });
     await migrateToLatest(database.db);
@@ -136,7 +138,9 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       maxWorkers: config.sandbox.max_workers,
       memoryMb: config.sandbox.memory_mb,
       outputMaxChars: config.sandbox.output_max_chars,
-      onError: (error) => logger.warn({ err: error }, 'python sandbox worker failed to start'),
+      onError: (error) => {
+        if (!closing) logger.warn({ err: error }, 'python sandbox worker failed to start');
+      },
     });
     python = pool;
     if (config.sandbox.prewarm) pool.warm().catch((error: unknown) => logger.warn({ err: error }, 'python sandbox prewarm failed'));
@@ -208,7 +212,6 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       ...(options.worker && { worker: { id: options.worker.id, pid: process.pid } }),
     };
     const app = await buildApp(ctx);
-    let closing = false;
     return {
       app,
       ctx,

@@ -6,7 +6,7 @@ import { listenProblem } from './listenProblem.js';
 import { describeTarget, isDatabaseUnavailable, parseDatabaseUrl } from './db/index.js';
 import { authConfigProblem } from './auth/jwtSecret.js';
 import { workerCountOf, workersConfigProblem } from './cluster/workerCount.js';
-import { WORKER_ID_ENV, type WorkerListening } from './cluster/runPrimary.js';
+import { WARM_UP_MESSAGE, WORKER_ID_ENV, type WorkerListening } from './cluster/runPrimary.js';
 
 /**
  * Loads the configuration, starts the server and handles shutdown signals; resolves once it listens.
@@ -78,7 +78,9 @@ export async function serve(startedAt: number): Promise<void> {
   else logger.info({ config: source ?? 'defaults', models, startupMs: Math.round(performance.now() - startedAt) }, `NanoClaw is listening on ${address}`);
   if (process.send) process.send({ type: 'listening', address, models } satisfies WorkerListening);
   // In the background: the server answers meanwhile, and tool calls made before it is done simply wait for it.
-  void server.warmUp();
+  // A worker waits for the primary's word that every worker listens.
+  if (!workerId) void server.warmUp();
+  else process.on('message', (message: { type?: unknown } | null) => message?.type === WARM_UP_MESSAGE && void server.warmUp());
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -6,6 +6,9 @@ import { WorkerRestarts } from './workerRestarts.js';
 export const WORKER_ID_ENV = 'NANOCLAW_WORKER_ID';
 
 /** What a worker tells the primary once it listens. */
+/** What the primary tells a worker once every worker listens (or a replaced one does): load the tools now. */
+export const WARM_UP_MESSAGE = 'warm-up';
+
 export interface WorkerListening {
   type: 'listening';
   address: string;
@@ -82,8 +85,10 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
     slot.startedAt = Date.now();
     worker.on('message', (message: unknown) => {
       if (!isListening(message)) return;
-      if (started) logger.info({ worker: slot.id, pid: worker.process.pid }, 'a replaced worker is listening');
-      else firstListening(message);
+      if (started) {
+        logger.info({ worker: slot.id, pid: worker.process.pid }, 'a replaced worker is listening');
+        worker.send({ type: WARM_UP_MESSAGE });
+      } else firstListening(message);
     });
     worker.on('exit', (code, signal) => {
       if (slot.worker === worker) slot.worker = null;
@@ -132,6 +137,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
       });
     }
     started = true;
+    // Tools load once every worker listens: loading them earlier would slow the others' start on a small machine.
+    for (const slot of live()) slot.worker?.send({ type: WARM_UP_MESSAGE });
     logger.info(
       { config: options.source, models: first.models, workers: count, startupMs: Math.round(performance.now() - options.startedAt) },
       `NanoClaw is listening on ${first.address} (${count} worker processes)`,
