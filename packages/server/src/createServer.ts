@@ -17,7 +17,7 @@ import { createToolExecutor } from './tools/toolExecutor.js';
 import { registerBuiltinTools } from './tools/builtin/index.js';
 import { createMultiAgentTool } from './tools/builtin/multiAgent.js';
 import type { McpBridge } from './tools/mcp/mcpBridge.js';
-import { createPythonPool, type PythonPool } from './sandbox/pythonPool.js';
+import { createPythonPool, type PythonPool, type PythonPoolStats } from './sandbox/pythonPool.js';
 import { RunRegistry } from './agent/runRegistry.js';
 import { RedisRunHub } from './agent/redisRunHub.js';
 import type { RunHub } from './agent/runHub.js';
@@ -46,6 +46,8 @@ export interface NanoclawServer {
    * wait for them; resolves once both are ready. serve() calls it after listening without waiting for it.
    */
   warmUp(): Promise<void>;
+  /** The calculator's and the Python sandbox's workers: started so far, and ready (diagnostics, tests). */
+  toolWorkers(): { calculator: { live: number; idle: number; started: number }; python: PythonPoolStats };
   /** Interrupts running answers (stored as `interrupted`), then closes HTTP, the database and the demo model. */
   close(): Promise<void>;
 }
@@ -222,6 +224,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
         for (const result of results) if (result.status === 'rejected' && !closing) logger.warn({ err: result.reason }, 'warming up a tool failed; it loads on its first call instead');
         logger.debug({ ms: Math.round(performance.now() - started) }, 'tools warmed up');
       },
+      toolWorkers: () => ({ calculator: builtins.calculator.stats(), python: pool.stats() }),
       async close() {
         closing = true;
         await runHub.shutdown();
