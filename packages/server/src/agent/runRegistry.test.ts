@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { RunSession } from './runSession.js';
 import { RunRegistry, type RunRetention } from './runRegistry.js';
 import { StepRecorder } from './stepRecorder.js';
-import { runLogBytes } from './runLogBytes.js';
 
 /** Runs one conversation's run to its end: `pieces` streamed pieces of `size` characters each, then done. */
 async function finishRun(registry: RunRegistry, conversationId: string, pieces = 1, size = 10): Promise<RunSession> {
@@ -34,7 +33,7 @@ describe('RunRegistry retention of finished runs', () => {
 
   it('keeps at most maxBytes of finished logs, letting the oldest go first, and counts what it lets go', async () => {
     const probe = new RunRegistry(lots);
-    const one = runLogBytes((await finishRun(probe, 'probe', 20, 100)).events);
+    const one = (await finishRun(probe, 'probe', 20, 100)).logBytes();
     await probe.shutdown();
     const registry = new RunRegistry({ ...lots, maxBytes: 2 * one + one / 2 });
     for (const id of ['a', 'b', 'c', 'd']) await finishRun(registry, id, 20, 100);
@@ -48,7 +47,7 @@ describe('RunRegistry retention of finished runs', () => {
   });
 
   it('does not keep a run whose log alone is over maxBytes, and keeps the others', async () => {
-    const registry = new RunRegistry({ ...lots, maxBytes: 50_000 });
+    const registry = new RunRegistry({ ...lots, maxBytes: 20_000 });
     await finishRun(registry, 'small', 1, 10);
     await finishRun(registry, 'huge', 200, 100);
     expect(await registry.find('huge')).toBeUndefined();
@@ -80,8 +79,8 @@ describe('RunRegistry retention of finished runs', () => {
 
   it('counts a log by its text: a log with ten times the text weighs more than five times as much', async () => {
     const registry = new RunRegistry(lots);
-    const small = runLogBytes((await finishRun(registry, 'a', 10, 100)).events);
-    const large = runLogBytes((await finishRun(registry, 'b', 10, 1000)).events);
+    const small = (await finishRun(registry, 'a', 10, 100)).logBytes();
+    const large = (await finishRun(registry, 'b', 10, 1000)).logBytes();
     expect(large).toBeGreaterThan(5 * small);
     await registry.shutdown();
   });

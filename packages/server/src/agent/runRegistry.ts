@@ -1,7 +1,6 @@
 import type { RunSession } from './runSession.js';
 import type { RunHub, RunView } from './runHub.js';
 import { SHUTDOWN_REASON } from './runAgent.js';
-import { runLogBytes } from './runLogBytes.js';
 
 /** What finished runs may keep for re-attaching: for how long, and at most how many and how many bytes of logs. */
 export interface RunRetention {
@@ -9,7 +8,7 @@ export interface RunRetention {
   ms: number;
   /** Most finished runs kept; the oldest is let go first. */
   maxRuns: number;
-  /** Most bytes of their event logs kept (see runLogBytes); the oldest are let go first. */
+  /** Most bytes of their event logs kept (see RunSession.logBytes); the oldest are let go first. */
   maxBytes: number;
 }
 
@@ -127,7 +126,7 @@ export class RunRegistry implements RunHub {
   private keepRecent(session: RunSession): void {
     const { ms, maxRuns, maxBytes } = this.retention;
     if (ms <= 0 || maxRuns <= 0) return;
-    const bytes = runLogBytes(session.events);
+    const bytes = session.logBytes();
     if (bytes > maxBytes) return;
     const timer = setTimeout(() => this.forgetRecent(session.conversationId), ms);
     timer.unref();
