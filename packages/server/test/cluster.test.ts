@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createServer as createNetServer } from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { startSimulator, type Simulator } from '@nanoclaw/llm-sim';
 import { readSse, sseEvents, stepsFromEvents, waitFor, type SseEvent } from './helpers.js';
@@ -204,14 +205,32 @@ describe('workers: 2', () => {
   }, 60_000);
 });
 
-describe('workers: 2 without Redis', () => {
-  it('refuses to start, saying why in one sentence, exit code 2', async () => {
+/** Runs the built server to its exit; its code and what it printed on stderr. */
+function runMain(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((done) => {
+    const child = execFile(process.execPath, [SERVER_MAIN], { cwd: dir, env, timeout: 30_000 }, (_error, _stdout, stderr) => done({ code: child.exitCode, stderr }));
+  });
+}
+
+describe('workers: 2 start-up problems', () => {
+  it('a port in use is said once, by the first worker, and the primary exits 2', async () => {
+    const config = writeConfig('busy-port.yml', ['workers: 2']);
+    const blocker = createNetServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const result = await runMain({ ...process.env, NANOCLAW_CONFIG: config, DATA_DIR: join(dir, 'data-busy'), PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl });
+      expect(result).toEqual({ code: 2, stderr: `Port ${port} on 127.0.0.1 is already in use by another program. Choose another with PORT=3000 (or port: in config.yml).\n` });
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  }, 40_000);
+
+  it('without Redis, refuses to start, saying why in one sentence, exit code 2', async () => {
     const config = writeConfig('no-redis.yml', ['workers: 2']);
     const env: NodeJS.ProcessEnv = { ...process.env, NANOCLAW_CONFIG: config, DATA_DIR: join(dir, 'data-no-redis'), PORT: '0', HOST: '127.0.0.1' };
     delete env.REDIS_URL;
-    const result = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      const child = execFile(process.execPath, [SERVER_MAIN], { cwd: dir, env, timeout: 15_000 }, (_error, _stdout, stderr) => done({ code: child.exitCode, stderr }));
-    });
+    const result = await runMain(env);
     expect(result).toEqual({
       code: 2,
       stderr: 'workers: 2 needs Redis, so that every process can follow and stop the runs of the others: set redis_url (or REDIS_URL), or set workers: 1.\n',

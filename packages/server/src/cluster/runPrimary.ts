@@ -55,10 +55,10 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
 
   const live = () => slots.filter((slot) => slot.worker !== null);
 
-  const stop = (signal: string, exitCode = 0) => {
+  const stop = (signal: string | null, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: every worker stores its running answers as interrupted');
+    if (signal) logger.info({ signal }, 'shutting down: every worker stores its running answers as interrupted');
     for (const slot of slots) {
       if (slot.timer) clearTimeout(slot.timer);
       slot.worker?.process.kill('SIGTERM');
@@ -146,6 +146,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
     if (process.send) process.send({ type: 'listening', address: first.address });
   } catch (err) {
     if (stopping) return;
-    stop('start-up failed', (err as { exitCode?: number }).exitCode ?? 1);
+    // The worker said why; the others (if any started) stop quietly.
+    stop(null, (err as { exitCode?: number }).exitCode ?? 1);
   }
 }
