@@ -2,7 +2,8 @@
  * NanoClaw benchmark: the real server (built, as a child process) against the simulator at zero delay,
  * side by side with calling the simulator directly in the same run. Prints figures and ratios.
  * Usage: npm run bench   (env BENCH_QUICK=1 for a shorter run; BENCH_NODE_FLAGS="--max-semi-space-size=2"
- * starts the server with those node flags, to compare memory/speed settings)
+ * starts the server with those node flags, to compare memory/speed settings; BENCH_PACED=0 leaves out the
+ * paced 1,000-stream load of bench/paced.ts, whose settings it takes from the same BENCH_PACED_* variables)
  */
 import { fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { createParser } from 'eventsource-parser';
 import { startServerProcess, type ServerProcess } from '../packages/server/test/serverProcess.js';
 import { measureTelemetryOverhead } from './telemetryOverhead.js';
 import { measureQuotaOverhead } from './quotaOverhead.js';
+import { measurePaced, pacedSettingsFromEnv } from './paced.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -150,7 +152,7 @@ const row = (what: string, direct: string, server: string, ratio: string, target
 async function main(): Promise<void> {
   const sim = await startSimProcess();
   const dir = mkdtempSync(join(tmpdir(), 'nc-bench-'));
-  const models = ['text:20', 'text:500', 'text:1000', `text:${LONG_TOKENS}`, 'scripted'];
+  const models = ['text:20', 'text:200', 'text:500', 'text:1000', `text:${LONG_TOKENS}`, 'scripted'];
   // Titles from first words: the loads compare one model request per message with the direct baseline.
   writeFileSync(join(dir, 'config.yml'), `log_level: warn\ntitles: { mode: first_words }\nmodels:\n${models.map((id) => `  - id: "${id}"\n    api_url: ${sim.chatUrl}\n`).join('')}`);
   const results: Record<string, unknown> = {};
@@ -198,11 +200,33 @@ async function main(): Promise<void> {
   for (const p of [50, 95]) {
     const d = percentile(directTtfe, p);
     const s = percentile(serverTtfe, p);
-    row(`time to first event p${p}, ms`, fmt(d), fmt(s), `+${fmt(s - d)} ms`, p === 50 ? 'overhead ≤ 2 ms' : '');
+    row(`time to first event p${p}, ms`, fmt(d), fmt(s), `+${fmt(s - d)} ms`, p === 50 ? 'overhead ≤ +1.5 ms' : '');
   }
   results.ttfe = { direct_p50: percentile(directTtfe, 50), server_p50: percentile(serverTtfe, 50), direct_p95: percentile(directTtfe, 95), server_p95: percentile(serverTtfe, 95) };
   const idleAfterWarm = rssMb(server.child.pid!);
   row('RSS after warm-up runs, MB', '', fmt(idleAfterWarm, 1), '', '');
+
+  // One at a time, 20 answers of 200 tokens each at zero delay: the request rate against the direct one.
+  const SEQUENTIAL = 20;
+  for (let i = 0; i < 5; i++) {
+    await bench.direct('text:200');
+    await bench.viaServer('text:200');
+  }
+  const sequentialRate = async (one: (i: number) => Promise<unknown>) => {
+    const t0 = performance.now();
+    for (let i = 0; i < SEQUENTIAL; i++) await one(i);
+    return SEQUENTIAL / ((performance.now() - t0) / 1000);
+  };
+  const directRates: number[] = [];
+  const serverRates: number[] = [];
+  for (let i = 0; i < (quick ? 2 : 5); i++) {
+    directRates.push(await sequentialRate(() => bench.direct('text:200')));
+    // Each message opens a new conversation, created beforehand (the rate is of answers, as direct).
+    const ids = await Promise.all(Array.from({ length: SEQUENTIAL }, () => bench.conversation('text:200')));
+    serverRates.push(await sequentialRate((n) => bench.viaServer('text:200', 'default', ids[n])));
+  }
+  row(`${SEQUENTIAL} × 200-token answers one at a time, requests/s (median of ${directRates.length})`, fmt(median(directRates), 1), fmt(median(serverRates), 1), `${fmt((100 * median(serverRates)) / median(directRates), 0)} %`, '≥ 50 %');
+  results.sequential_200 = { direct_per_s: median(directRates), server_per_s: median(serverRates) };
 
   // One long stream: tokens per second. Both paths are warmed up on this length first (as above for the
   // first event): a handful of cold samples would otherwise measure the JIT compiling the merge path.
@@ -265,6 +289,13 @@ async function main(): Promise<void> {
   await server.stop();
   await sim.close();
   rmSync(dir, { recursive: true, force: true });
+
+  // The paced load: 1,000 streams at one token every 50 ms (bench/paced.ts), each path on its own.
+  if (process.env.BENCH_PACED !== '0') {
+    const paced = await measurePaced(pacedSettingsFromEnv(quick));
+    rows.push(...paced.rows);
+    results.paced = { direct: paced.direct, server: paced.server, ...(paced.baseline && { baseline: paced.baseline }) };
+  }
 
   // Metrics and traces: what they add to a message (bench/telemetryOverhead.ts), against the same server with them off.
   const telemetry = await measureTelemetryOverhead(quick);

@@ -18,8 +18,8 @@ export interface ServerProcess {
  * Starts the built server as a real child process on a free 127.0.0.1 port and resolves once it
  * reports that it listens (main.ts sends `{type: 'listening', address}` over IPC).
  */
-export function startServerProcess(options: { cwd: string; env?: NodeJS.ProcessEnv; execArgv?: string[]; stdout?: (line: string) => void }): Promise<ServerProcess> {
-  const child = fork(SERVER_MAIN, [], {
+export function startServerProcess(options: { cwd: string; env?: NodeJS.ProcessEnv; execArgv?: string[]; stdout?: (line: string) => void; /** Another build's main.js (benchmarks comparing builds). */ main?: string }): Promise<ServerProcess> {
+  const child = fork(options.main ?? SERVER_MAIN, [], {
     cwd: options.cwd,
     execArgv: options.execArgv ?? [],
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...options.env },

@@ -53,7 +53,7 @@ interface RetryOutcome {
 }
 /** One try at the request: finished, or failed in a way that may be retried. */
 type AttemptOutcome = { type: 'done'; result: ChatStreamResult } | RetryOutcome;
-type OpenOutcome = { type: 'open'; body: AsyncIterable<Uint8Array> } | RetryOutcome;
+type OpenOutcome = { type: 'open'; response: UpstreamResponse } | RetryOutcome;
 
 export function createChatClient(options: ChatClientOptions): ChatClient {
   const { settings, logger, transport = createUndiciTransport(), sleep = abortableSleep, telemetry = noTelemetry, quota } = options;
@@ -115,7 +115,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     try {
       const opened = await openStream(url, init, watchdog);
       if (opened.type === 'retry') return opened;
-      return yield* readStream(opened.body, watchdog, call);
+      return yield* readStream(opened.response, watchdog, call);
     } finally {
       watchdog.dispose();
     }
@@ -132,7 +132,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     }
     if (response.status < 200 || response.status > 299) return await failedResponseOutcome(response, watchdog);
     if (isJson(response)) throw await jsonInsteadOfStream(response, watchdog);
-    return { type: 'open', body: response.body };
+    return { type: 'open', response };
   }
 
   async function listModels(baseUrl: string, apiKey?: string): Promise<Array<{ id: string }>> {
@@ -162,7 +162,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   return { streamChat, listModels };
 }
 
-async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWatchdog, call: ModelCallScope): AsyncGenerator<ChatDelta, AttemptOutcome, undefined> {
+async function* readStream(response: UpstreamResponse, watchdog: UpstreamWatchdog, call: ModelCallScope): AsyncGenerator<ChatDelta, AttemptOutcome, undefined> {
   const accumulator = new ChatStreamAccumulator();
   const decoder = new SseChunkDecoder();
   let chunkCount = 0;
@@ -188,10 +188,13 @@ async function* readStream(body: AsyncIterable<Uint8Array>, watchdog: UpstreamWa
     // reads (a model answering token by token) pays for one async iteration per read, not three.
     let finished = false;
     watchdog.waitForNext();
-    for await (const bytes of body) {
+    for await (const bytes of response.body) {
       watchdog.received();
       finished = yield* deltasIn(decoder.push(bytes));
-      if (finished) break; // `data: [DONE]`: nothing after it is read
+      if (finished) {
+        response.release(); // `data: [DONE]`: nothing after it is read
+        break;
+      }
       watchdog.waitForNext();
     }
     if (!finished) yield* deltasIn(decoder.end());

@@ -1,6 +1,8 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type { ModelConfig } from '@nanoclaw/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createChatClient } from './chatClient.js';
 import { createUndiciTransport, type UpstreamRequest } from './httpTransport.js';
 
@@ -133,5 +135,61 @@ describe('chat client after a blocked event loop', () => {
     const after = await afterBlockingTheLoop(() => server.blockUntilClosed(1), ask);
     expect(after).toMatch(/^\d+$/);
     expect(after).not.toBe(before);
+  });
+});
+
+describe('the body after [DONE]', () => {
+  /** Sends one answer ending in `[DONE]`, then ends the response `endAfterMs` later (never when null). Counts connections opened and closed. */
+  async function startDoneServer(endAfterMs: number | null) {
+    const stats = { opened: 0, closed: 0, ports: [] as number[] };
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        stats.ports.push(req.socket.remotePort!);
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const chunk = { id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: 'stop' }] };
+        res.write(`data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`);
+        if (endAfterMs !== null) setTimeout(() => res.end(), endAfterMs);
+      });
+    });
+    server.on('connection', (socket) => {
+      stats.opened++;
+      socket.on('close', () => stats.closed++);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`, stats };
+  }
+  const servers: Server[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+  const ask = async (client: ReturnType<typeof createChatClient>, url: string): Promise<string> => {
+    const stream = client.streamChat({ id: 'm', api_url: url }, { messages: [{ role: 'user', content: 'Hi' }] }, new AbortController().signal);
+    for (;;) {
+      const next = await stream.next();
+      if (next.done) return next.value.content;
+    }
+  };
+  const settings = { timeout_ms: 10_000, max_retries: 0, retry_base_ms: 10, retry_max_ms: 100 };
+
+  it('lets the response end by itself, so the next answer reuses the connection', async () => {
+    const server = await startDoneServer(30);
+    const client = createChatClient({ settings });
+    expect(await ask(client, server.url)).toBe('Hi');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await ask(client, server.url)).toBe('Hi');
+    expect(server.stats.opened).toBe(1);
+    expect(server.stats.ports[0]).toBe(server.stats.ports[1]);
+  });
+
+  it('drops a response that does not end within the grace period', async () => {
+    const server = await startDoneServer(null);
+    const client = createChatClient({ settings, transport: createUndiciTransport({ releaseGraceMs: 50 }) });
+    expect(await ask(client, server.url)).toBe('Hi');
+    await vi.waitFor(() => expect(server.stats.closed).toBe(1), { timeout: 5_000 });
   });
 });

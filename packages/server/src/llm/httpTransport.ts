@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 
 /** The few things the chat client needs from an HTTP response. */
 export interface UpstreamResponse {
@@ -6,11 +6,25 @@ export interface UpstreamResponse {
   /** Built on demand (only failure paths read headers other than content-type). */
   headers(): Headers;
   contentType: string;
+  /**
+   * The body, read by `for await`. Leaving the loop early does not destroy it: after an error the request's
+   * signal aborts it, after the stream's own end (`[DONE]`) `release()` lets it finish.
+   */
   body: AsyncIterable<Uint8Array>;
   text(): Promise<string>;
   /** Releases the connection without reading the rest of the body. */
   discard(): Promise<void>;
+  /**
+   * The reader has all it wants (the stream said `[DONE]`): what is left (the closing bytes, usually
+   * already on their way) is read and dropped, so the connection goes back to the pool; a body still not
+   * ended after a grace period (`RELEASE_GRACE_MS`) is destroyed. Leaving the read loop would otherwise destroy an unended
+   * body at once, building an AbortError with its stack trace for every answer.
+   */
+  release(): void;
 }
+
+/** How long a body that said it is done may take to end before it is dropped. */
+export const RELEASE_GRACE_MS = 5_000;
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST';
@@ -26,7 +40,8 @@ export type HttpTransport = (url: string, init: UpstreamRequest) => Promise<Upst
  * first byte ~0.3 ms sooner and reads a long stream ~15 % faster, which matters on the hot path.
  * Timeouts are the watchdog's job, so undici's own are switched off.
  */
-export function createUndiciTransport(): HttpTransport {
+export function createUndiciTransport(options: { releaseGraceMs?: number } = {}): HttpTransport {
+  const releaseGraceMs = options.releaseGraceMs ?? RELEASE_GRACE_MS;
   const dispatcher = new Agent({ headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000 });
   const send = (url: string, init: UpstreamRequest) =>
     request(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal, dispatcher });
@@ -38,13 +53,24 @@ export function createUndiciTransport(): HttpTransport {
       status: response.statusCode,
       headers: () => toHeaders(raw),
       contentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? '',
-      body: response.body,
+      body: response.body.iterator({ destroyOnReturn: false }),
       text: () => response.body.text(),
       discard: async () => {
         response.body.destroy();
       },
+      release: () => releaseBody(response.body, releaseGraceMs),
     };
   };
+}
+
+function releaseBody(body: Dispatcher.ResponseData['body'], graceMs: number): void {
+  if (body.readableEnded || body.destroyed) return;
+  const timer = setTimeout(() => body.destroy(), graceMs);
+  timer.unref();
+  body.once('close', () => clearTimeout(timer));
+  body.once('end', () => clearTimeout(timer));
+  body.on('error', () => clearTimeout(timer));
+  body.resume();
 }
 
 /** How undici reports a connection that was closed or reset under a request (SocketError "other side closed", or the OS's error). */

@@ -48,8 +48,8 @@ export function conversationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         temperature: body.temperature ?? DEFAULT_TEMPERATURE,
         maxTokens: body.max_tokens ?? DEFAULT_MAX_TOKENS,
       });
-      const detail = await ctx.repos.conversations.getForUser(request.user.id, row.id);
-      return { code: 0, data: presentConversation(detail ?? row, 0) };
+      // The created row is whole (its project's name included): no need to read it back.
+      return { code: 0, data: presentConversation(row, 0) };
     });
 
     app.get('/conversations/:id', { schema: { params: idParamsSchema } }, async (request) => {
