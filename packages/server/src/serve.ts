@@ -6,7 +6,7 @@ import { listenProblem } from './listenProblem.js';
 import { describeTarget, isDatabaseUnavailable, parseDatabaseUrl } from './db/index.js';
 import { authConfigProblem } from './auth/jwtSecret.js';
 import { workerCountOf, workersConfigProblem } from './cluster/workerCount.js';
-import { WARM_UP_MESSAGE, WORKER_ID_ENV, type WorkerListening } from './cluster/runPrimary.js';
+import { WARM_UP_MESSAGE, WORKER_ID_ENV, type WorkerListening } from './cluster/workerMessages.js';
 
 /**
  * Loads the configuration, starts the server and handles shutdown signals; resolves once it listens.

@@ -1,19 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { WorkerRestarts } from './workerRestarts.js';
-
-/** The environment variable that tells a forked server process which worker slot (1…count) it fills. */
-export const WORKER_ID_ENV = 'NANOCLAW_WORKER_ID';
-
-/** What a worker tells the primary once it listens. */
-/** What the primary tells a worker once every worker listens (or a replaced one does): load the tools now. */
-export const WARM_UP_MESSAGE = 'warm-up';
-
-export interface WorkerListening {
-  type: 'listening';
-  address: string;
-  models?: string[];
-}
+import { WARM_UP_MESSAGE, WORKER_ID_ENV, type WorkerListening } from './workerMessages.js';
 
 export interface PrimaryOptions {
   count: number;
