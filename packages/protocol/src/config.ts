@@ -314,6 +314,10 @@ export const attachmentSettingsSchema = z
   .strict();
 export type AttachmentSettings = z.infer<typeof attachmentSettingsSchema>;
 
+/** `workers`: how many server processes; `auto` is one per core. */
+export const workersSettingSchema = z.union([z.literal('auto'), z.number().int().min(1).max(256)]);
+export type WorkersSetting = z.infer<typeof workersSettingSchema>;
+
 export const configSchema = z
   .object({
     /**
@@ -322,6 +326,17 @@ export const configSchema = z
      */
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(3000),
+    /**
+     * Server processes sharing the port (`node:cluster`): a number, or `auto` for one per core
+     * (os.availableParallelism()). More than one needs `redis_url`, so that every process sees every run.
+     */
+    workers: workersSettingSchema.default(1),
+    /**
+     * Load the calculator's worker and the Python sandbox pool in the background right after listening and keep
+     * them loaded, so the first tool call is as fast as later ones (≈80 MB + ≈100 MB per sandbox worker, per process).
+     * false: each loads on its first call (and the calculator unloads after two idle minutes).
+     */
+    warm_up: z.boolean().default(true),
     data_dir: z.string().default('./data'),
     database_url: z.string().optional(),
     redis_url: z.string().optional(),
@@ -366,6 +381,10 @@ export const configSchema = z
     checkpoint_interval_ms: z.number().int().min(10).default(500),
     /** How long a finished run stays re-attachable, ms. */
     run_retention_ms: z.number().int().min(0).default(60_000),
+    /** Most finished runs kept re-attachable in memory per process; the oldest are let go first. */
+    run_retention_max_runs: z.number().int().min(0).default(200),
+    /** Most bytes of finished runs' event logs kept in memory per process (approximate); the oldest are let go first. */
+    run_retention_max_bytes: z.number().int().min(0).default(32 * 1024 * 1024),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     metrics: metricsSettingsSchema.prefault({}),
     tracing: tracingSettingsSchema.prefault({}),

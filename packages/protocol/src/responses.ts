@@ -282,8 +282,14 @@ export type UsageBucket = ApiTokenStats['series'][number];
 
 // --- operations (at the root, not in the envelope: what load balancers and orchestrators read) ----------
 
-/** GET /healthz: the process is up. */
-export const healthStatusSchema = z.object({ status: z.literal('ok') });
+/**
+ * GET /healthz: the process is up. With `workers` > 1, also which server process answered: its number
+ * (1…workers, kept by the process that replaces it) and its pid.
+ */
+export const healthStatusSchema = z.object({
+  status: z.literal('ok'),
+  worker: z.object({ id: z.number().int().positive(), pid: z.number().int().positive() }).optional(),
+});
 /** GET /readyz: 200 `{status: 'ok'}`, or 503 naming what does not answer (the database, Redis). */
 export const readinessStatusSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('ok') }),

@@ -11,7 +11,7 @@ export const USAGE = `Usage: node packages/server/dist/main.js [--help] [--versi
 Starts NanoClaw: the web app and the API on http://127.0.0.1:3000 by default.
 
 Settings come from config.yml in the working directory (or the file NANOCLAW_CONFIG names), then the
-environment: PORT, HOST, DATA_DIR, DATABASE_URL, REDIS_URL, WORKSPACE_ROOT, AUTH_MODE, JWT_SECRET,
+environment: PORT, HOST, WORKERS, DATA_DIR, DATABASE_URL, REDIS_URL, WORKSPACE_ROOT, AUTH_MODE, JWT_SECRET,
 LOG_LEVEL, and OPENAI_API_KEY / OPENAI_BASE_URL / OPENAI_MODEL for one model without a file.
 NANOCLAW_IGNORE_UNKNOWN_CONFIG=1 starts even though config.yml has keys this version does not know.
 Every setting: docs/config.md.

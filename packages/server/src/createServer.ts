@@ -17,7 +17,7 @@ import { createToolExecutor } from './tools/toolExecutor.js';
 import { registerBuiltinTools } from './tools/builtin/index.js';
 import { createMultiAgentTool } from './tools/builtin/multiAgent.js';
 import type { McpBridge } from './tools/mcp/mcpBridge.js';
-import { createPythonPool, type PythonPool } from './sandbox/pythonPool.js';
+import { createPythonPool, type PythonPool, type PythonPoolStats } from './sandbox/pythonPool.js';
 import { RunRegistry } from './agent/runRegistry.js';
 import { RedisRunHub } from './agent/redisRunHub.js';
 import type { RunHub } from './agent/runHub.js';
@@ -41,6 +41,13 @@ import { createReadinessCheck } from './telemetry/readinessCheck.js';
 export interface NanoclawServer {
   app: FastifyInstance;
   ctx: AppContext;
+  /**
+   * Loads the calculator's worker and the Python sandbox pool (`warm_up`), so that the first tool call does not
+   * wait for them; resolves once both are ready. serve() calls it after listening without waiting for it.
+   */
+  warmUp(): Promise<void>;
+  /** The calculator's and the Python sandbox's workers: started so far, and ready (diagnostics, tests). */
+  toolWorkers(): { calculator: { live: number; idle: number; started: number }; python: PythonPoolStats };
   /** Interrupts running answers (stored as `interrupted`), then closes HTTP, the database and the demo model. */
   close(): Promise<void>;
 }
@@ -53,6 +60,8 @@ export interface CreateServerOptions {
   cwd?: string;
   /** Traces go here (each span as it ends) instead of to the configured OTLP endpoint: tests. */
   spanExporter?: SpanExporter;
+  /** Which worker process this is when `workers` > 1 (reported by GET /healthz). */
+  worker?: { id: number };
 }
 
 /** How long GET /readyz waits for the database or Redis to answer, ms. */
@@ -93,6 +102,8 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
   let mcp: McpBridge | null = null;
   let fileChanges: ProjectChangeFeed | null = null;
   let counters: CounterStore | null = null;
+  /** Set once close() begins: tools still loading then fail quietly. */
+  let closing = false;
   try {
     database = await createDatabase({ url: config.database_url, dataDir });
     await migrateToLatest(database.db);
@@ -129,12 +140,20 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       maxWorkers: config.sandbox.max_workers,
       memoryMb: config.sandbox.memory_mb,
       outputMaxChars: config.sandbox.output_max_chars,
-      onError: (error) => logger.warn({ err: error }, 'python sandbox worker failed to start'),
+      onError: (error) => {
+        if (!closing) logger.warn({ err: error }, 'python sandbox worker failed to start');
+      },
     });
     python = pool;
     if (config.sandbox.prewarm) pool.warm().catch((error: unknown) => logger.warn({ err: error }, 'python sandbox prewarm failed'));
     const pythonTool = { pool, defaultLevel: config.sandbox.default_level, maxLevel: config.sandbox.max_level };
-    registerBuiltinTools(tools, { now, workspaces, python: pythonTool, web: { web: config.web, search: config.search, weather: config.weather } });
+    const builtins = registerBuiltinTools(tools, {
+      now,
+      workspaces,
+      python: pythonTool,
+      web: { web: config.web, search: config.search, weather: config.weather },
+      keepCalculatorWarm: config.warm_up,
+    });
     tools.register(createMultiAgentTool(config.multi_agent));
     // MCP servers connect in the background: their tools are registered as each one comes up.
     // The MCP SDK (≈10 MB of heap) is loaded only when a server is configured.
@@ -192,12 +211,22 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       now,
       telemetry,
       readiness,
+      ...(options.worker && { worker: { id: options.worker.id, pid: process.pid } }),
     };
     const app = await buildApp(ctx);
     return {
       app,
       ctx,
+      async warmUp() {
+        if (!config.warm_up) return;
+        const started = performance.now();
+        const results = await Promise.allSettled([builtins.calculator.warm(), config.sandbox.pool_size > 0 ? pool.warm() : Promise.resolve()]);
+        for (const result of results) if (result.status === 'rejected' && !closing) logger.warn({ err: result.reason }, 'warming up a tool failed; it loads on its first call instead');
+        logger.debug({ ms: Math.round(performance.now() - started) }, 'tools warmed up');
+      },
+      toolWorkers: () => ({ calculator: builtins.calculator.stats(), python: pool.stats() }),
       async close() {
+        closing = true;
         await runHub.shutdown();
         runs.stop();
         await mcpBridge?.close();
@@ -231,12 +260,14 @@ async function createRunHub(config: Config, repos: Repositories, logger: Logger)
   if (!config.redis_url) {
     const interrupted = await repos.messages.markUnfinished();
     if (interrupted) logger.warn({ count: interrupted }, 'answers cut off by an earlier shutdown are marked interrupted');
-    return new RunRegistry(config.run_retention_ms);
+    return new RunRegistry({ ms: config.run_retention_ms, maxRuns: config.run_retention_max_runs, maxBytes: config.run_retention_max_bytes });
   }
   const hub = await RedisRunHub.connect({
     url: config.redis_url,
     keyPrefix: config.redis.key_prefix,
     retentionMs: config.run_retention_ms,
+    maxRetainedRuns: config.run_retention_max_runs,
+    maxRetainedBytes: config.run_retention_max_bytes,
     runTtlMs: config.redis.run_ttl_ms,
     sweepIntervalMs: config.redis.sweep_interval_ms,
     logger,

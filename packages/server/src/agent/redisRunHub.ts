@@ -12,6 +12,9 @@ export interface RedisRunHubOptions {
   keyPrefix: string;
   /** How long a finished run stays re-attachable, ms. */
   retentionMs: number;
+  /** Most finished runs of this instance kept in its memory, and most bytes of their logs (Redis keeps its copy for `retentionMs`). */
+  maxRetainedRuns?: number;
+  maxRetainedBytes?: number;
   /** How long a run's claim lives without a heartbeat: an instance that died lets go after this, ms. */
   runTtlMs: number;
   /** How often each instance looks for answers whose run has no live owner any more, ms. */
@@ -48,7 +51,7 @@ export class RedisRunHub implements RunHub {
     private readonly redis: Redis,
     private readonly options: RedisRunHubOptions,
   ) {
-    this.local = new RunRegistry(options.retentionMs);
+    this.local = new RunRegistry({ ms: options.retentionMs, maxRuns: options.maxRetainedRuns ?? Infinity, maxBytes: options.maxRetainedBytes ?? Infinity });
     this.subscriber = redis.duplicate();
     logConnectionOutages(redis, 'Redis (runs)', options.logger);
     logConnectionOutages(this.subscriber, 'Redis (run stop requests)', options.logger);

@@ -2,6 +2,16 @@ import type { RunSession } from './runSession.js';
 import type { RunHub, RunView } from './runHub.js';
 import { SHUTDOWN_REASON } from './runAgent.js';
 
+/** What finished runs may keep for re-attaching: for how long, and at most how many and how many bytes of logs. */
+export interface RunRetention {
+  /** How long a finished run stays re-attachable, ms (0: not at all). */
+  ms: number;
+  /** Most finished runs kept; the oldest is let go first. */
+  maxRuns: number;
+  /** Most bytes of their event logs kept (see RunSession.logBytes); the oldest are let go first. */
+  maxBytes: number;
+}
+
 export class RunConflictError extends Error {
   override name = 'RunConflictError';
 }
@@ -14,10 +24,16 @@ export class RunConflictError extends Error {
 export class RunRegistry implements RunHub {
   private readonly active = new Map<string, RunSession>();
   private readonly reserved = new Set<string>();
-  private readonly recent = new Map<string, { session: RunSession; timer: NodeJS.Timeout }>();
+  /** Finished runs still re-attachable, oldest first (Map keeps insertion order). */
+  private readonly recent = new Map<string, { session: RunSession; timer: NodeJS.Timeout; bytes: number }>();
+  private recentBytes = 0;
   private readonly completions = new Set<Promise<unknown>>();
+  private readonly retention: RunRetention;
 
-  constructor(private readonly retentionMs: number) {}
+  /** `retention` as a number: that many ms, with no bound on count or bytes. */
+  constructor(retention: number | RunRetention) {
+    this.retention = typeof retention === 'number' ? { ms: retention, maxRuns: Infinity, maxBytes: Infinity } : retention;
+  }
 
   /**
    * Claims the conversation synchronously, before any I/O, so two simultaneous requests cannot both
@@ -95,18 +111,38 @@ export class RunRegistry implements RunHub {
     await Promise.allSettled([...this.completions]);
     for (const { timer } of this.recent.values()) clearTimeout(timer);
     this.recent.clear();
+    this.recentBytes = 0;
   }
 
+  /** Finished runs kept for re-attaching, and roughly how many bytes their logs hold. */
+  retained(): { runs: number; bytes: number } {
+    return { runs: this.recent.size, bytes: this.recentBytes };
+  }
+
+  /**
+   * Keeps a finished run re-attachable for a while, then lets the oldest go while more runs or bytes are kept
+   * than allowed. A client re-attaching to a run let go gets 404 and reads the stored answer instead.
+   */
   private keepRecent(session: RunSession): void {
-    if (this.retentionMs <= 0) return;
-    const timer = setTimeout(() => this.recent.delete(session.conversationId), this.retentionMs);
+    const { ms, maxRuns, maxBytes } = this.retention;
+    if (ms <= 0 || maxRuns <= 0) return;
+    const bytes = session.logBytes();
+    if (bytes > maxBytes) return;
+    const timer = setTimeout(() => this.forgetRecent(session.conversationId), ms);
     timer.unref();
-    this.recent.set(session.conversationId, { session, timer });
+    this.recent.set(session.conversationId, { session, timer, bytes });
+    this.recentBytes += bytes;
+    for (const conversationId of this.recent.keys()) {
+      if (this.recent.size <= maxRuns && this.recentBytes <= maxBytes) break;
+      this.forgetRecent(conversationId);
+    }
   }
 
   private forgetRecent(conversationId: string): void {
     const entry = this.recent.get(conversationId);
-    if (entry) clearTimeout(entry.timer);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.recentBytes -= entry.bytes;
     this.recent.delete(conversationId);
   }
 }

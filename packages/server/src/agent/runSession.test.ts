@@ -34,6 +34,40 @@ describe('RunSession', () => {
     expect(first!.step.content.slice(0, first!.end)).toBe('p0 ');
   });
 
+  it('replays every piece exactly as it was delivered live, across steps, tool steps and retries, from any position', () => {
+    const session = new RunSession('run', 'conv', 'user', 'msg');
+    const live: LoggedEvent[] = [];
+    session.subscribe(0, (e) => live.push(e), () => {});
+    const recorder = new StepRecorder();
+    recorder.onEvent((e) => session.record(e));
+    // Enough pieces to make the log grow several times, in interleaved steps, with multi-byte text.
+    const agent = recorder.lane('call-2', 'researcher');
+    for (let i = 0; i < 300; i++) {
+      recorder.appendText(i % 50 < 10 ? 'thinking' : 'text', `piece ${i} — ünïcødé 🦀 `);
+      if (i % 7 === 0) agent.appendText('text', `sub ${i} `);
+      if (i === 120) {
+        recorder.addToolCall({ id: 'call-1', name: 'calculator', arguments: '{"expression":"1+1"}' });
+        session.retrying({ attempt: 2, max_attempts: 3, delay_ms: 10, reason: 'rate limited' });
+      }
+    }
+    session.finish('done', { message_id: 'msg', token_count: 1, suggested_title: null, usage: { prompt_tokens: 1, completion_tokens: 1 } });
+    const plain = (e: LoggedEvent) => ({ ...e, wire: undefined, ...(e.name === 'process_step' && e.kind === 'delta' && { step: e.step.id }) });
+    expect(session.events.map(plain)).toEqual(live.map(plain));
+    for (const after of [0, 1, 57, 150, live.length - 1, live.length]) {
+      const replayed: LoggedEvent[] = [];
+      session.subscribe(after, (e) => replayed.push(e), () => {});
+      expect(replayed.map(plain)).toEqual(live.slice(after).map(plain));
+    }
+  });
+
+  it('keeps a long answer in about the size of its text, not hundreds of bytes a piece', () => {
+    const session = sessionWithEvents(20_000);
+    const text = session.events.reduce((chars, e) => chars + (e.name === 'process_step' && e.kind === 'delta' ? e.delta.length : 0), 0);
+    session.finish('error', { content: 'x' });
+    // The text itself (UTF-16) plus 12 bytes a piece, plus small constants.
+    expect(session.logBytes()).toBeLessThan(2 * text + 12 * 20_000 + 2_000);
+  });
+
   it('stops delivering to a client that left', () => {
     const session = sessionWithEvents(1);
     const seen: number[] = [];

@@ -62,6 +62,14 @@ auth_mode: single
     expect(() => loadConfig({ PORT: 'abc' }, dir)).toThrow(/PORT/);
   });
 
+  it('reads workers from WORKERS (a number or auto); one by default', () => {
+    const dir = dirWith('port: 4000\n');
+    expect(loadConfig({}, dir).config.workers).toBe(1);
+    expect(loadConfig({ WORKERS: '3' }, dir).config.workers).toBe(3);
+    expect(loadConfig({ WORKERS: 'auto' }, dir).config.workers).toBe('auto');
+    expect(() => loadConfig({ WORKERS: 'many' }, dir)).toThrow(/workers/);
+  });
+
   it('turns tracing on from OTEL_EXPORTER_OTLP_ENDPOINT and names the service from OTEL_SERVICE_NAME; metrics stay off by default', () => {
     const dir = dirWith('tracing:\n  sample_ratio: 0.5\n');
     expect(loadConfig({}, dir).config).toMatchObject({ metrics: { enabled: false, token: null }, tracing: { otlp_endpoint: null, service_name: 'nanoclaw', sample_ratio: 0.5 } });

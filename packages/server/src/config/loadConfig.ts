@@ -75,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 function applyEnvOverrides(target: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
   if (env.PORT !== undefined) target.port = parsePort(env.PORT);
   if (env.HOST) target.host = env.HOST;
+  if (env.WORKERS) target.workers = env.WORKERS.trim() === 'auto' ? 'auto' : Number(env.WORKERS);
   if (env.DATA_DIR) target.data_dir = env.DATA_DIR;
   if (env.DATABASE_URL) target.database_url = env.DATABASE_URL;
   if (env.REDIS_URL) target.redis_url = env.REDIS_URL;

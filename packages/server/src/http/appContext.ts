@@ -49,6 +49,8 @@ export interface AppContext {
   telemetry: Telemetry;
   /** Whether the database (and Redis, when configured) answer, for GET /readyz. */
   readiness: () => Promise<Readiness>;
+  /** Which of several server processes (`workers` > 1) this is; absent when there is one. */
+  worker?: { id: number; pid: number };
 }
 
 declare module 'fastify' {

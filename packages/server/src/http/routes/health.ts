@@ -6,7 +6,7 @@ import { AppError } from '../appError.js';
 
 /**
  * Operational endpoints at the root, for load balancers, orchestrators and Prometheus; no login:
- * - GET /healthz: the process is up (answers without touching anything else);
+ * - GET /healthz: the process is up (answers without touching anything else), and which worker answered;
  * - GET /readyz: the database (and Redis, when configured) answer; 503 naming which does not;
  * - GET /metrics: Prometheus text, only when `metrics.enabled` (else no such route), behind
  *   `Authorization: Bearer <metrics.token>` when a token is set.
@@ -15,7 +15,7 @@ export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/healthz', async (_request, reply) => {
       reply.header('cache-control', 'no-store');
-      return { status: 'ok' as const };
+      return ctx.worker ? { status: 'ok' as const, worker: ctx.worker } : { status: 'ok' as const };
     });
 
     app.get('/readyz', async (_request, reply): Promise<ReadinessStatus> => {

@@ -29,16 +29,26 @@ export interface CalculatorToolOptions {
   timeoutMs?: number;
   /** Deadline for starting the calculator's worker (loading mathjs), ms. */
   startupTimeoutMs?: number;
-  /** The worker is stopped after this long without a calculation, ms. */
+  /** The worker is stopped after this long without a calculation, ms (unless kept warm). */
   idleTimeoutMs?: number;
+  /** Keep the worker loaded once started, instead of stopping it when idle (the server's `warm_up`). */
+  keepWarm?: boolean;
 }
 
-export function createCalculatorTool(options: CalculatorToolOptions = {}): ZodToolDefinition<CalculatorArgs> & { close(): Promise<void> } {
-  // The worker (and mathjs in it, ~1 s to load) starts on the first calculation, not at server start, and stops when idle.
+export type CalculatorTool = ZodToolDefinition<CalculatorArgs> & {
+  /** Starts the calculator's worker now; resolves once mathjs is loaded. */
+  warm(): Promise<void>;
+  stats(): { live: number; idle: number; started: number };
+  close(): Promise<void>;
+};
+
+export function createCalculatorTool(options: CalculatorToolOptions = {}): CalculatorTool {
+  // The worker (and mathjs in it, ~1 s to load) starts on the first calculation or warm(), and stops when idle unless kept warm.
   const runner = createCalculatorRunner({
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     startupTimeoutMs: options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    keepWarm: options.keepWarm ?? false,
   });
   return {
     name: 'calculator',
@@ -52,6 +62,8 @@ export function createCalculatorTool(options: CalculatorToolOptions = {}): ZodTo
       '("5 km to mile", "100 degF to degC"). Variables and assignments are not supported.',
     arguments: calculatorArguments,
     handler: async ({ expression, precision }): Promise<CalculatorResult> => ({ expression, result: await runner.evaluate(expression, precision) }),
+    warm: () => runner.warm(),
+    stats: () => runner.stats(),
     close: () => runner.close(),
   };
 }

@@ -7,8 +7,8 @@ afterEach(async () => {
   await Promise.all(runners.splice(0).map((runner) => runner.close()));
 });
 
-function runner(timeoutMs = 2000, idleTimeoutMs = 120_000): CalculatorRunner {
-  const created = createCalculatorRunner({ timeoutMs, startupTimeoutMs: 60_000, idleTimeoutMs });
+function runner(timeoutMs = 2000, idleTimeoutMs = 120_000, keepWarm = false): CalculatorRunner {
+  const created = createCalculatorRunner({ timeoutMs, startupTimeoutMs: 60_000, idleTimeoutMs, keepWarm });
   runners.push(created);
   return created;
 }
@@ -27,7 +27,24 @@ describe('calculator worker', () => {
     const calculator = runner();
     expect(calculator.stats().live).toBe(0);
     expect(await calculator.evaluate('6 * 7')).toBe(42);
-    expect(calculator.stats()).toEqual({ live: 1, idle: 1 });
+    expect(calculator.stats()).toMatchObject({ live: 1, idle: 1 });
+  });
+
+  it('warm() starts the worker before any calculation; the first calculation then starts none', async () => {
+    const calculator = runner();
+    await calculator.warm();
+    expect(calculator.stats()).toEqual({ live: 1, idle: 1, started: 1 });
+    expect(await calculator.evaluate('6 * 7')).toBe(42);
+    expect(calculator.stats()).toEqual({ live: 1, idle: 1, started: 1 });
+  });
+
+  it('kept warm, its worker stays loaded past the idle timeout', async () => {
+    const calculator = runner(2000, 50, true);
+    await calculator.warm();
+    expect(calculator.stats()).toEqual({ live: 1, idle: 1, started: 1 });
+    expect(await calculator.evaluate('6 * 7')).toBe(42);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(calculator.stats()).toEqual({ live: 1, idle: 1, started: 1 });
   });
 
   it('evaluates every call, concurrent ones too, in its one warm worker, with the same results and sentences', async () => {
@@ -45,13 +62,13 @@ describe('calculator worker', () => {
       'Invalid expression: Unexpected end of expression (char 4)',
     ]);
     expect(await calculator.evaluate('2 ^ 10')).toBe(1024);
-    expect(calculator.stats()).toEqual({ live: 1, idle: 1 });
+    expect(calculator.stats()).toMatchObject({ live: 1, idle: 1 });
   });
 
   it('stops its worker after a while without calculations, giving its memory back, and starts another when needed', async () => {
     const calculator = runner(2000, 200);
     expect(await calculator.evaluate('6 * 7')).toBe(42);
-    await vi.waitFor(() => expect(calculator.stats()).toEqual({ live: 0, idle: 0 }), { timeout: 10_000 });
+    await vi.waitFor(() => expect(calculator.stats()).toMatchObject({ live: 0, idle: 0 }), { timeout: 10_000 });
     expect(await calculator.evaluate('6 * 8')).toBe(48);
   });
 
@@ -62,6 +79,6 @@ describe('calculator worker', () => {
       'The calculation took longer than 500 ms and was stopped; split it into smaller steps',
     );
     expect(await calculator.evaluate('6 * 7')).toBe(42);
-    expect(calculator.stats()).toEqual({ live: 1, idle: 1 });
+    expect(calculator.stats()).toMatchObject({ live: 1, idle: 1 });
   });
 });

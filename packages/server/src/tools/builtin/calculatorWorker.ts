@@ -7,12 +7,15 @@ import { MAX_EXPRESSION_LENGTH, createRestrictedCalculator, type CalculatorValue
  * (up to 9 s on a busy machine) of synchronous work that, on the server's own thread, stalled every live
  * stream. The worker loads it instead, once, and stays warm for later calls; it starts on the first
  * calculation and stops after a while without one (an idle server pays nothing), and a dead or stopped
- * worker is replaced by the next calculation.
+ * worker is replaced by the next calculation. With `keepWarm` (the server's `warm_up`), it is started right after the
+ * server listens and stays loaded, so the first calculation is as fast as later ones.
  */
 export interface CalculatorRunner {
   evaluate(expression: string, precision?: number): Promise<CalculatorValue>;
-  /** Workers alive and idle (tests, diagnostics). */
-  stats(): { live: number; idle: number };
+  /** Starts the worker now (loading mathjs) instead of on the first calculation; resolves once it is ready. */
+  warm(): Promise<void>;
+  /** Workers alive and idle, and started so far (tests, diagnostics). */
+  stats(): { live: number; idle: number; started: number };
   /** Stops its worker (tests, shutdown); later calculations are refused. */
   close(): Promise<void>;
 }
@@ -24,6 +27,8 @@ export interface CalculatorRunnerOptions {
   startupTimeoutMs: number;
   /** The worker (~80 MB with mathjs loaded) is stopped after this long without a calculation, ms. */
   idleTimeoutMs: number;
+  /** Keep the worker loaded once started (by warm() or a calculation), never stopping it when idle; replaced if it dies. */
+  keepWarm?: boolean;
 }
 
 interface CalculatorJob {
@@ -59,7 +64,7 @@ export function createCalculatorRunner(options: CalculatorRunnerOptions): Calcul
     // One worker: evaluations take microseconds, and each extra worker would load its own mathjs.
     maxWorkers: 1,
     maxIdle: 1,
-    idleTimeoutMs: options.idleTimeoutMs,
+    ...(options.keepWarm ? { keepWarm: 1 } : { idleTimeoutMs: options.idleTimeoutMs }),
     startup: {
       timeoutMs: options.startupTimeoutMs,
       timeoutMessage: `The calculator could not start within ${options.startupTimeoutMs} ms; try again`,
@@ -67,9 +72,11 @@ export function createCalculatorRunner(options: CalculatorRunnerOptions): Calcul
   });
   return {
     evaluate: (expression, precision) => pool.run(precision === undefined ? { expression } : { expression, precision }),
+    // warm() starts `keepWarm` workers: with none kept warm, the one worker is started by a first job instead.
+    warm: () => (options.keepWarm ? pool.warm() : pool.run({ expression: '0' }).then(() => undefined)),
     stats: () => {
-      const { live, idle } = pool.stats();
-      return { live, idle };
+      const { live, idle, started } = pool.stats();
+      return { live, idle, started };
     },
     close: () => pool.close(),
   };

@@ -1,5 +1,5 @@
 import type { ToolRegistry } from '../toolRegistry.js';
-import { createCalculatorTool } from './calculator.js';
+import { createCalculatorTool, type CalculatorTool } from './calculator.js';
 import { createCurrentTimeTool } from './currentTime.js';
 import { registerFileTools, type FileToolDeps } from './fileTools.js';
 import { createExecutePythonTool, type ExecutePythonOptions } from './executePython.js';
@@ -17,14 +17,19 @@ export interface BuiltinToolDeps {
   python?: ExecutePythonOptions;
   /** Settings (and transports) for fetch_page, crawl_batch, web_search and get_weather; without it they are not offered. */
   web?: WebToolDeps;
+  /** Keep the calculator's worker loaded once started (the server's `warm_up`). */
+  keepCalculatorWarm?: boolean;
 }
 
-export function registerBuiltinTools(registry: ToolRegistry, deps: BuiltinToolDeps): void {
-  registry.register(createCalculatorTool());
+/** Registers the builtin tools; answers the ones the server warms up after listening. */
+export function registerBuiltinTools(registry: ToolRegistry, deps: BuiltinToolDeps): { calculator: CalculatorTool } {
+  const calculator = createCalculatorTool({ keepWarm: deps.keepCalculatorWarm ?? false });
+  registry.register(calculator);
   registry.register(createCurrentTimeTool(deps.now, deps.defaultTimeZone));
   if (deps.workspaces) registerFileTools(registry, deps.workspaces);
   if (deps.python) registry.register(createExecutePythonTool(deps.python));
   registry.register(createTextProcessTool());
   registry.register(createJsonProcessTool());
   if (deps.web) registerWebTools(registry, deps.web);
+  return { calculator };
 }
