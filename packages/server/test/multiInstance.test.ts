@@ -30,6 +30,8 @@ beforeAll(async () => {
     join(dir, 'config.yml'),
     [
       'log_level: warn',
+      // No tools are used here; loading them (warm_up) would compete for CPU with the short claim TTL below.
+      'warm_up: false',
       'run_retention_ms: 30000',
       'redis:',
       `  key_prefix: nc-test-${randomBytes(4).toString('hex')}`,
