@@ -83,9 +83,11 @@ export const searchWords: Migration = {
       await sql`drop table search_words`.execute(db);
       return;
     }
-    await db.schema.dropIndex('search_entries_user_created_idx').on('search_entries').execute();
-    if (dialect === 'postgres') await db.schema.alterTable('search_entries').dropColumn('words_tsv').execute();
-    else {
+    if (dialect === 'postgres') {
+      await db.schema.dropIndex('search_entries_user_created_idx').execute();
+      await db.schema.alterTable('search_entries').dropColumn('words_tsv').execute();
+    } else {
+      await db.schema.dropIndex('search_entries_user_created_idx').on('search_entries').execute();
       await db.schema.dropIndex('search_entries_words_ft').on('search_entries').execute();
       await db.schema.alterTable('search_entries').dropColumn('words').execute();
     }
