@@ -31,9 +31,11 @@ const MAX_OFFSET = 10_000;
  * Matches are ranked in blocks of this many, newest first: the newest BLOCK matches ranked among
  * themselves, then the next BLOCK, … so a frequent word costs a bounded read, never a sort of every match.
  */
-export const RANK_BLOCK = 100;
-/** MariaDB/MySQL: how many of the user's newest entries are checked directly before asking the FULLTEXT index. */
-const RECENT_SCAN = 4_000;
+export const RANK_BLOCK = 50;
+/** MariaDB/MySQL: at most this many of the user's newest entries are read directly for a word with many matches… */
+const RECENT_SCAN = 10_000;
+/** …that is, with more matches (all users) than this in its FULLTEXT index. */
+const FULLTEXT_MATCHES = 5_000;
 
 /** `%word%` for LIKE … ESCAPE '!', the word's own `%`, `_` and `!` taken literally. */
 function containsPattern(word: string): string {
@@ -120,7 +122,8 @@ function scoreOf(folded: string, words: readonly string[]): number {
  * word reads a bounded number of rows. Words no index can look up (`go`, `a_b`) are checked on the rows
  * the others found; the caller makes sure there is at least one indexed word (`isIndexedWord`).
  */
-export function createSearchRepo(db: Kysely<DB>) {
+export function createSearchRepo(db: Kysely<DB>, tuning: { fullTextMatches?: number } = {}) {
+  const fullTextMatches = tuning.fullTextMatches ?? FULLTEXT_MATCHES;
   /** Matches newest first (SQLite: most recently indexed first), `count` of them from `offset`. */
   async function newestMatches(userId: string, plan: Plan, count: number, offset: number): Promise<Match[]> {
     const dialect = dialectOf(db);
@@ -149,26 +152,36 @@ export function createSearchRepo(db: Kysely<DB>) {
         limit ${count} offset ${offset}`.execute(db);
       return rows.rows;
     }
-    // MariaDB/MySQL: a FULLTEXT lookup reads every match before sorting, so the user's newest entries are
-    // checked directly first (the same condition, as LIKE); enough matches there are the newest ones.
+    // MariaDB/MySQL: a FULLTEXT lookup fetches every matching row before sorting. For a word with many
+    // matches (counted in the FULLTEXT index alone), the user's newest entries are read directly instead
+    // (same condition, as LIKE) and the scan stops at `count` matches; enough there are the newest ones.
     const wordLikes = sql.join(
       plan.words.map((word) => sql`concat(' ', e.words) like ${`% ${word}%`}`),
       sql` and `,
     );
     const condition = plan.words.length > 0 ? sql`${wordLikes} and ${likes}` : likes;
-    if (offset + count <= RECENT_SCAN) {
-      const recent = await sql<Match>`
-        select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
-        from (select * from search_entries where user_id = ${userId} order by created_at desc, id desc limit ${RECENT_SCAN}) e
-        where ${condition}
-        order by e.created_at desc, e.id desc
-        limit ${count} offset ${offset}`.execute(db);
-      if (recent.rows.length === count) return recent.rows;
-    }
     const match =
       plan.words.length > 0
         ? sql`match (e.words) against (${booleanPrefixQuery(plan.words)} in boolean mode)`
         : sql`match (e.tokens) against (${booleanQuery(plan.trigrams)} in boolean mode)`;
+    if (offset + count <= RECENT_SCAN) {
+      const counted = await sql<{ n: number | string }>`select count(*) as n from search_entries e where ${match}`.execute(db);
+      if (Number(counted.rows[0]?.n ?? 0) > fullTextMatches) {
+        // Bounded by the created_at of the user's RECENT_SCAN-th newest entry (an index-only read).
+        const edge = await sql<{ created_at: string }>`
+          select created_at from search_entries where user_id = ${userId}
+          order by created_at desc, id desc limit 1 offset ${RECENT_SCAN - 1}`.execute(db);
+        const since = edge.rows[0]?.created_at;
+        const recent = await sql<Match>`
+          select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
+          from search_entries e force index (search_entries_user_created_idx)
+          where e.user_id = ${userId} ${since === undefined ? sql`` : sql`and e.created_at >= ${since}`} and ${condition}
+          order by e.created_at desc, e.id desc
+          limit ${count} offset ${offset}`.execute(db);
+        // Enough matches among the newest entries (or the user has no more): these are the newest matches.
+        if (recent.rows.length === count || since === undefined) return recent.rows;
+      }
+    }
     const rows = await sql<Match>`
       select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
       from search_entries e
