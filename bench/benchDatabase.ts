@@ -234,12 +234,12 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-export async function measure(samples: number, op: (i: number) => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < WARMUP; i++) await op(i);
+export async function measure(samples: number, op: (i: number) => Promise<unknown>, warmup = WARMUP): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < warmup; i++) await op(i);
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const start = performance.now();
-    await op(WARMUP + i);
+    await op(warmup + i);
     times.push(performance.now() - start);
   }
   return { p50: percentile(times, 50), p95: percentile(times, 95) };

@@ -7,7 +7,7 @@
  *
  * Usage: npm run bench:search
  *   BENCH_ENGINES=sqlite,postgres,mysql (default: all three)   BENCH_QUICK=1 (a tenth of the data)
- *   BENCH_SCALE=0.3 (any fraction of the full data)
+ *   BENCH_SCALE=0.3 (any fraction of the full data)   BENCH_SAMPLES=200, BENCH_LIKE_SAMPLES=20 (timed runs per query kind)
  *   BENCH_KEEP=1: keep the seeded databases (their URLs are printed) to look at plans by hand
  *   BENCH_REUSE=1: seed into databases named per scale (`nc_bench_search_1`, SQLite in the temp dir)
  *     and keep them; a later run with BENCH_REUSE=1 measures them again without reseeding (drop them by
@@ -32,8 +32,8 @@ const PER_CONVERSATION = 20;
 const MESSAGES = CONVERSATIONS * PER_CONVERSATION;
 const USERS = 10;
 const VOCABULARY = 30_000;
-const SAMPLES = quick ? 100 : 200;
-const LIKE_SAMPLES = quick ? 20 : 20;
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? (quick ? 100 : 200));
+const LIKE_SAMPLES = Number(process.env.BENCH_LIKE_SAMPLES ?? 20);
 const PAGE = 20;
 
 const BASE = Date.UTC(2025, 0, 1);
@@ -237,7 +237,7 @@ async function benchEngine(engine: DialectName): Promise<{ figures: Figures; see
         await sql`select m.id from messages m join conversations c on c.id = m.conversation_id
           where c.user_id = ${seeded.heavyUser} and m.content like ${`%${query()}%`}
           order by m.created_at desc limit ${PAGE + 1}`.execute(db);
-      });
+      }, 2);
     }
     return { figures, seedSeconds: seeded.seconds, sizeMb };
   } finally {
