@@ -229,6 +229,8 @@ async function benchEngine(engine: DialectName): Promise<{ figures: Figures; see
         hits += page.items.length;
       });
       figures[`search: ${name}`]!.hits = hits / (SAMPLES + 20);
+      const f = figures[`search: ${name}`]!;
+      console.log(`  ${engine} search: ${name}: p50 ${f.p50.toFixed(2)} ms, p95 ${f.p95.toFixed(2)} ms, ${f.hits!.toFixed(1)} hits a page`);
     }
     // The same kinds of words with a plain LIKE scan over the user's messages, newest first (no folding).
     for (const name of ['one word (mid-frequency)', 'one word (rare)', 'Chinese, 3 characters']) {
