@@ -126,8 +126,10 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     expect(new Set(seen.slice(0, RANK_BLOCK))).toEqual(newest);
     // Within the oldest block (the 30 oldest), the densest match ranks first.
     expect(seen[RANK_BLOCK * 2]).toBe(rows[5]!.id);
-    // MariaDB reads a frequent word's newest entries directly: the same hits in the same order.
-    expect(await all(createSearchRepo(database.db, { fullTextMatches: 10 }))).toEqual(seen);
+    // MariaDB reads the newest entries first, then asks the FULLTEXT index: the same hits either way.
+    expect(await all(createSearchRepo(database.db, { recentScan: 3 }))).toEqual(seen);
+    // PostgreSQL reads the newest entries first, then asks the word index: the same hits either way.
+    expect(await all(createSearchRepo(database.db, { pgRecentScan: 3 }))).toEqual(seen);
   });
 
   it('indexes an answer cut off by a crash when it is recovered as interrupted', async () => {

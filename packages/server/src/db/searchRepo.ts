@@ -32,10 +32,11 @@ const MAX_OFFSET = 10_000;
  * themselves, then the next BLOCK, … so a frequent word costs a bounded read, never a sort of every match.
  */
 export const RANK_BLOCK = 50;
-/** MariaDB/MySQL: at most this many of the user's newest entries are read directly for a word with many matches… */
-const RECENT_SCAN = 10_000;
-/** …that is, with more matches (all users) than this in its FULLTEXT index. */
-const FULLTEXT_MATCHES = 5_000;
+/** MariaDB/MySQL: at most this many of the user's newest entries are read directly before asking the FULLTEXT index. */
+const RECENT_SCAN = 2_000;
+/** PostgreSQL: how many of the user's newest entries are read directly before asking the word index. */
+const PG_RECENT_SCAN = 2_000;
+
 
 /** `%word%` for LIKE … ESCAPE '!', the word's own `%`, `_` and `!` taken literally. */
 function containsPattern(word: string): string {
@@ -122,8 +123,9 @@ function scoreOf(folded: string, words: readonly string[]): number {
  * word reads a bounded number of rows. Words no index can look up (`go`, `a_b`) are checked on the rows
  * the others found; the caller makes sure there is at least one indexed word (`isIndexedWord`).
  */
-export function createSearchRepo(db: Kysely<DB>, tuning: { fullTextMatches?: number } = {}) {
-  const fullTextMatches = tuning.fullTextMatches ?? FULLTEXT_MATCHES;
+export function createSearchRepo(db: Kysely<DB>, tuning: { recentScan?: number; pgRecentScan?: number } = {}) {
+  const recentScan = tuning.recentScan ?? RECENT_SCAN;
+  const pgRecentScan = tuning.pgRecentScan ?? PG_RECENT_SCAN;
   /** Matches newest first (SQLite: most recently indexed first), `count` of them from `offset`. */
   async function newestMatches(userId: string, plan: Plan, count: number, offset: number): Promise<Match[]> {
     const dialect = dialectOf(db);
@@ -143,18 +145,49 @@ export function createSearchRepo(db: Kysely<DB>, tuning: { fullTextMatches?: num
       return rows.rows;
     }
     if (dialect === 'postgres') {
-      const wordMatch = plan.words.length > 0 ? sql`e.words_tsv @@ to_tsquery('simple', ${tsPrefixQuery(plan.words)}) and` : sql``;
+      if (plan.words.length === 0) {
+        const rows = await sql<Match>`
+          select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
+          from search_entries e
+          where e.user_id = ${userId} and ${likes}
+          order by e.created_at desc, e.id desc
+          limit ${count} offset ${offset}`.execute(db);
+        return rows.rows;
+      }
+      const query = tsPrefixQuery(plan.words);
+      // The words are looked up in the word index only: the LIKE checks (and, for CJK words, the trigram
+      // index) run on what it found.
+      const checks = sql.join(
+        plan.all.map((word) => (plan.trigrams.includes(word) ? contains(word) : sql`(e.folded || '') like ${containsPattern(word)} escape '!'`)),
+        sql` and `,
+      );
+      if (offset + count <= RECENT_SCAN) {
+        // First the user's newest entries, read in order through (user_id, created_at, id) and checked
+        // row by row (the tsvector made unindexable): a frequent word stops there at `count` matches.
+        const edge = await sql<{ created_at: string }>`
+          select created_at from search_entries where user_id = ${userId}
+          order by created_at desc, id desc limit 1 offset ${pgRecentScan - 1}`.execute(db);
+        const since = edge.rows[0]?.created_at;
+        const recent = await sql<Match>`
+          select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
+          from search_entries e
+          where e.user_id = ${userId} ${since === undefined ? sql`` : sql`and e.created_at >= ${since}`}
+          and (e.words_tsv || ''::tsvector) @@ to_tsquery('simple', ${query}) and ${checks}
+          order by e.created_at desc, e.id desc
+          limit ${count} offset ${offset}`.execute(db);
+        if (recent.rows.length === count || since === undefined) return recent.rows;
+      }
       const rows = await sql<Match>`
         select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
         from search_entries e
-        where e.user_id = ${userId} and ${wordMatch} ${likes}
+        where e.user_id = ${userId} and e.words_tsv @@ to_tsquery('simple', ${query}) and ${checks}
         order by e.created_at desc, e.id desc
         limit ${count} offset ${offset}`.execute(db);
       return rows.rows;
     }
-    // MariaDB/MySQL: a FULLTEXT lookup fetches every matching row before sorting. For a word with many
-    // matches (counted in the FULLTEXT index alone), the user's newest entries are read directly instead
-    // (same condition, as LIKE) and the scan stops at `count` matches; enough there are the newest ones.
+    // MariaDB/MySQL: a FULLTEXT lookup builds every match (seconds for a word in 15,000 rows) before
+    // sorting. So the user's newest entries are read directly first (same condition, as LIKE), and the
+    // scan stops at `count` matches; enough there are the newest ones. Else the FULLTEXT index.
     const wordLikes = sql.join(
       plan.words.map((word) => sql`concat(' ', e.words) like ${`% ${word}%`}`),
       sql` and `,
@@ -164,23 +197,20 @@ export function createSearchRepo(db: Kysely<DB>, tuning: { fullTextMatches?: num
       plan.words.length > 0
         ? sql`match (e.words) against (${booleanPrefixQuery(plan.words)} in boolean mode)`
         : sql`match (e.tokens) against (${booleanQuery(plan.trigrams)} in boolean mode)`;
-    if (offset + count <= RECENT_SCAN) {
-      const counted = await sql<{ n: number | string }>`select count(*) as n from search_entries e where ${match}`.execute(db);
-      if (Number(counted.rows[0]?.n ?? 0) > fullTextMatches) {
-        // Bounded by the created_at of the user's RECENT_SCAN-th newest entry (an index-only read).
-        const edge = await sql<{ created_at: string }>`
-          select created_at from search_entries where user_id = ${userId}
-          order by created_at desc, id desc limit 1 offset ${RECENT_SCAN - 1}`.execute(db);
-        const since = edge.rows[0]?.created_at;
-        const recent = await sql<Match>`
-          select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
-          from search_entries e force index (search_entries_user_created_idx)
-          where e.user_id = ${userId} ${since === undefined ? sql`` : sql`and e.created_at >= ${since}`} and ${condition}
-          order by e.created_at desc, e.id desc
-          limit ${count} offset ${offset}`.execute(db);
-        // Enough matches among the newest entries (or the user has no more): these are the newest matches.
-        if (recent.rows.length === count || since === undefined) return recent.rows;
-      }
+    if (offset + count <= recentScan) {
+      // Bounded by the created_at of the user's recentScan-th newest entry (an index-only read).
+      const edge = await sql<{ created_at: string }>`
+        select created_at from search_entries where user_id = ${userId}
+        order by created_at desc, id desc limit 1 offset ${recentScan - 1}`.execute(db);
+      const since = edge.rows[0]?.created_at;
+      const recent = await sql<Match>`
+        select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
+        from search_entries e force index (search_entries_user_created_idx)
+        where e.user_id = ${userId} ${since === undefined ? sql`` : sql`and e.created_at >= ${since}`} and ${condition}
+        order by e.created_at desc, e.id desc
+        limit ${count} offset ${offset}`.execute(db);
+      // Enough matches among the newest entries (or the user has no more): these are the newest matches.
+      if (recent.rows.length === count || since === undefined) return recent.rows;
     }
     const rows = await sql<Match>`
       select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
