@@ -35,7 +35,7 @@ export const RANK_BLOCK = 50;
 /** MariaDB/MySQL: at most this many of the user's newest entries are read directly before asking the FULLTEXT index. */
 const RECENT_SCAN = 2_000;
 /** PostgreSQL: how many of the user's newest entries are read directly before asking the word index. */
-const PG_RECENT_SCAN = 2_000;
+const PG_RECENT_SCAN = 5_000;
 
 
 /** `%word%` for LIKE … ESCAPE '!', the word's own `%`, `_` and `!` taken literally. */
