@@ -3,7 +3,7 @@
  * bulk writer (seeding bypasses the repositories to stay fast), and p50/p95 timing.
  *   NANOCLAW_TEST_PG_URL / NANOCLAW_TEST_MYSQL_URL: the servers (defaults: this machine's)
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,8 +38,12 @@ export interface Target {
   dataDir: string;
   /** Bulk insert: rows in batches, ROWS_PER_TRANSACTION per transaction. */
   bulk(table: string, columns: string[], rows: Iterable<Row>): Promise<number>;
+  /** One raw statement on the loading connection; answers its rows. */
+  query(text: string): Promise<Array<Record<string, unknown>>>;
   analyze(): Promise<void>;
   sizeMb(): Promise<number>;
+  /** Opened with `reuse`: the database kept from an earlier run (it may hold data already). */
+  reused: boolean;
   dispose(): Promise<void>;
 }
 
@@ -55,9 +59,15 @@ async function* batches(rows: Iterable<Row>, size: number): AsyncGenerator<Row[]
   if (batch.length) yield batch;
 }
 
-export async function openTarget(engine: DialectName): Promise<Target> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nc-bench-storage-'));
-  const name = `nc_bench_${randomBytes(5).toString('hex')}`;
+/**
+ * A fresh database for this engine, dropped by `dispose`; or with `reuse` (a name), the database of
+ * that name kept across runs (created when missing, never dropped) so that a rerun needs no reseeding.
+ */
+export async function openTarget(engine: DialectName, options: { reuse?: string } = {}): Promise<Target> {
+  const reused = options.reuse !== undefined;
+  const dataDir = reused ? join(tmpdir(), options.reuse!) : mkdtempSync(join(tmpdir(), 'nc-bench-storage-'));
+  if (reused) mkdirSync(dataDir, { recursive: true });
+  const name = options.reuse ?? `nc_bench_${randomBytes(5).toString('hex')}`;
   if (engine === 'sqlite') {
     const file = join(dataDir, 'nanoclaw.db');
     let raw: SqliteDatabase.Database | null = null;
@@ -79,6 +89,13 @@ export async function openTarget(engine: DialectName): Promise<Target> {
         }
         return count;
       },
+      async query(text) {
+        const statement = open().prepare(text);
+        if (statement.reader) return statement.all() as Array<Record<string, unknown>>;
+        statement.run();
+        return [];
+      },
+      reused,
       async analyze() {
         open().exec('analyze');
         raw?.close();
@@ -89,7 +106,7 @@ export async function openTarget(engine: DialectName): Promise<Target> {
       },
       async dispose() {
         raw?.close();
-        rmSync(dataDir, { recursive: true, force: true });
+        if (!reused) rmSync(dataDir, { recursive: true, force: true });
       },
     };
   }
@@ -107,7 +124,10 @@ export async function openTarget(engine: DialectName): Promise<Target> {
         await c.end();
       }
     };
-    await adminClient((c) => c.query(`create database ${name}`));
+    await adminClient(async (c) => {
+      const exists = (await c.query('select 1 from pg_database where datname = $1', [name])).rowCount;
+      if (!exists) await c.query(`create database ${name}`);
+    });
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
     const types: Record<string, string> = { is_active: 'bool', temperature: 'float8', max_tokens: 'int4', token_count: 'int4', thinking_enabled: 'bool', content: 'text' };
@@ -136,6 +156,10 @@ export async function openTarget(engine: DialectName): Promise<Target> {
         await client.query('commit');
         return count;
       },
+      async query(text) {
+        return (await client.query(text)).rows;
+      },
+      reused,
       async analyze() {
         await client.query('vacuum analyze');
       },
@@ -145,6 +169,7 @@ export async function openTarget(engine: DialectName): Promise<Target> {
       },
       async dispose() {
         await client.end();
+        if (reused) return;
         await adminClient((c) => c.query(`drop database if exists ${name} with (force)`));
         rmSync(dataDir, { recursive: true, force: true });
       },
@@ -152,7 +177,7 @@ export async function openTarget(engine: DialectName): Promise<Target> {
   }
 
   const adminConnection = await mysql.createConnection({ uri: admin });
-  await adminConnection.query(`create database ${name} character set utf8mb4 collate utf8mb4_bin`);
+  await adminConnection.query(`create database ${reused ? 'if not exists ' : ''}${name} character set utf8mb4 collate utf8mb4_bin`);
   await adminConnection.end();
   const connection = await mysql.createConnection({ uri: url.toString(), charset: 'utf8mb4' });
   return {
@@ -178,6 +203,11 @@ export async function openTarget(engine: DialectName): Promise<Target> {
       await connection.commit();
       return count;
     },
+    async query(text) {
+      const [rows] = await connection.query(text);
+      return Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : [];
+    },
+    reused,
     async analyze() {
       const [tables] = await connection.query('select table_name as name from information_schema.tables where table_schema = database()');
       await connection.query(`analyze table ${(tables as Array<{ name: string }>).map((t) => t.name).join(', ')}`);
@@ -190,6 +220,7 @@ export async function openTarget(engine: DialectName): Promise<Target> {
     },
     async dispose() {
       await connection.end();
+      if (reused) return;
       const again = await mysql.createConnection({ uri: admin });
       await again.query(`drop database if exists ${name}`);
       await again.end();
@@ -203,12 +234,12 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-export async function measure(samples: number, op: (i: number) => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < WARMUP; i++) await op(i);
+export async function measure(samples: number, op: (i: number) => Promise<unknown>, warmup = WARMUP): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < warmup; i++) await op(i);
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const start = performance.now();
-    await op(WARMUP + i);
+    await op(warmup + i);
     times.push(performance.now() - start);
   }
   return { p50: percentile(times, 50), p95: percentile(times, 95) };

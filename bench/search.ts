@@ -7,7 +7,12 @@
  *
  * Usage: npm run bench:search
  *   BENCH_ENGINES=sqlite,postgres,mysql (default: all three)   BENCH_QUICK=1 (a tenth of the data)
+ *   BENCH_SCALE=0.3 (any fraction of the full data)   BENCH_SAMPLES=200, BENCH_LIKE_SAMPLES=20 (timed runs per query kind)
  *   BENCH_KEEP=1: keep the seeded databases (their URLs are printed) to look at plans by hand
+ *   BENCH_REUSE=1: seed into databases named per scale (`nc_bench_search_1`, SQLite in the temp dir)
+ *     and keep them; a later run with BENCH_REUSE=1 measures them again without reseeding (drop them by
+ *     hand when done). Seeding loads the rows with the search indexes' triggers/GIN/FULLTEXT indexes set
+ *     aside and builds those once after the load.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,8 +32,8 @@ const PER_CONVERSATION = 20;
 const MESSAGES = CONVERSATIONS * PER_CONVERSATION;
 const USERS = 10;
 const VOCABULARY = 30_000;
-const SAMPLES = quick ? 100 : 200;
-const LIKE_SAMPLES = quick ? 20 : 20;
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? (quick ? 100 : 200));
+const LIKE_SAMPLES = Number(process.env.BENCH_LIKE_SAMPLES ?? 20);
 const PAGE = 20;
 
 const BASE = Date.UTC(2025, 0, 1);
@@ -68,8 +73,36 @@ interface Seeded {
   seconds: number;
 }
 
+/**
+ * Sets the search indexes aside for a bulk load (SQLite: the FTS triggers; PostgreSQL: the GIN indexes;
+ * MariaDB: nothing, see below), and
+ * answers how to build them again, each over every row at once.
+ */
+async function deferSearchIndexes(target: Target): Promise<() => Promise<void>> {
+  if (target.engine === 'sqlite') {
+    const triggers = await target.query(`select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'search_entries'`);
+    for (const t of triggers) await target.query(`drop trigger ${String(t.name)}`);
+    return async () => {
+      for (const table of ['search_fts', 'search_words']) await target.query(`insert into ${table}(${table}) values ('rebuild')`);
+      for (const t of triggers) await target.query(String(t.sql));
+    };
+  }
+  if (target.engine === 'postgres') {
+    const indexes = await target.query(`select indexname, indexdef from pg_indexes where schemaname = current_schema() and indexdef like '% USING gin %'`);
+    for (const i of indexes) await target.query(`drop index ${String(i.indexname)}`);
+    return async () => {
+      await target.query(`set maintenance_work_mem = '512MB'`);
+      for (const i of indexes) await target.query(String(i.indexdef));
+    };
+  }
+  // MariaDB keeps its FULLTEXT indexes during the load: with them dropped and built again after it, the
+  // first one built (10.11) found nothing. Its trigram index holds only CJK words now, so the load is cheap.
+  return async () => {};
+}
+
 async function seed(target: Target): Promise<Seeded> {
   const started = performance.now();
+  const restoreIndexes = await deferSearchIndexes(target);
   const users = Array.from({ length: USERS }, () => uuidv7());
   const heavyUser = users[0]!;
   await target.bulk(
@@ -79,7 +112,7 @@ async function seed(target: Target): Promise<Seeded> {
   );
   const conversations: Array<{ id: string; user: string; created: number }> = [];
   const entries: Row[] = [];
-  const entryColumns = ['id', 'user_id', 'conversation_id', 'message_id', 'role', 'folded', ...(target.engine === 'mysql' ? ['tokens'] : []), 'created_at'];
+  const entryColumns = ['id', 'user_id', 'conversation_id', 'message_id', 'role', 'folded', ...(target.engine === 'mysql' ? ['tokens', 'words'] : []), 'created_at'];
   const addEntry = (source: Parameters<typeof searchEntry>[1]) => {
     const entry = searchEntry(target.engine, source);
     if (entry) entries.push(entryColumns.map((c) => (entry as Record<string, unknown>)[c] ?? null));
@@ -122,22 +155,44 @@ async function seed(target: Target): Promise<Seeded> {
     await target.bulk('search_entries', entryColumns, entries.splice(0));
     process.stdout.write('.');
   }
+  const indexing = performance.now();
+  await restoreIndexes();
+  process.stdout.write(` (indexes built in ${((performance.now() - indexing) / 1000).toFixed(0)} s)`);
   await target.analyze();
   return { heavyUser, cjkSamples, seconds: (performance.now() - started) / 1000 };
+}
+
+/** BENCH_REUSE: what a finished seeding left (its heavy user and Chinese samples), or null when not seeded yet. */
+async function seededBefore(target: Target): Promise<Seeded | null> {
+  await target.query(`create table if not exists bench_search_seeded (data ${target.engine === 'mysql' ? 'mediumtext' : 'text'} not null)`);
+  const [row] = await target.query('select data from bench_search_seeded');
+  if (row) return { ...(JSON.parse(String(row.data)) as Seeded), seconds: 0 };
+  // Not finished (or never started): start again from empty tables.
+  const rows = await target.query('select count(*) as n from users');
+  if (Number(rows[0]!.n) > 0) throw new Error(`${target.url} holds a seeding that did not finish: drop it and run again`);
+  return null;
+}
+
+async function rememberSeeded(target: Target, seeded: Seeded): Promise<void> {
+  const data = JSON.stringify({ heavyUser: seeded.heavyUser, cjkSamples: seeded.cjkSamples.slice(0, 500), seconds: seeded.seconds });
+  await target.query(`insert into bench_search_seeded (data) values ('${data.replace(/'/g, "''")}')`);
 }
 
 type Figures = Record<string, { p50: number; p95: number; hits?: number }>;
 
 async function benchEngine(engine: DialectName): Promise<{ figures: Figures; seedSeconds: number; sizeMb: number }> {
-  const target = await openTarget(engine);
+  const target = await openTarget(engine, process.env.BENCH_REUSE === '1' ? { reuse: `nc_bench_search_${String(SCALE).replace('.', '_')}` } : {});
   let database: Database | null = null;
   try {
     database = await createDatabase({ url: target.url, dataDir: target.dataDir });
     await migrateToLatest(database.db);
-    process.stdout.write(`${engine}: seeding ${CONVERSATIONS.toLocaleString('en')} conversations, ${MESSAGES.toLocaleString('en')} messages `);
-    const seeded = await seed(target);
+    const kept = target.reused ? await seededBefore(target) : null;
+    if (kept) console.log(`${engine}: reusing the database seeded before (${target.url})`);
+    else process.stdout.write(`${engine}: seeding ${CONVERSATIONS.toLocaleString('en')} conversations, ${MESSAGES.toLocaleString('en')} messages `);
+    const seeded = kept ?? (await seed(target));
+    if (target.reused && !kept) await rememberSeeded(target, seeded);
     const sizeMb = await target.sizeMb();
-    console.log(` ${seeded.seconds.toFixed(0)} s, ${sizeMb.toFixed(0)} MB`);
+    if (!kept) console.log(` ${seeded.seconds.toFixed(0)} s, ${sizeMb.toFixed(0)} MB`);
     if (engine === 'sqlite') {
       await database.close();
       database = await createDatabase({ url: target.url, dataDir: target.dataDir });
@@ -167,6 +222,8 @@ async function benchEngine(engine: DialectName): Promise<{ figures: Figures; see
         hits += page.items.length;
       });
       figures[`search: ${name}`]!.hits = hits / (SAMPLES + 20);
+      const f = figures[`search: ${name}`]!;
+      console.log(`  ${engine} search: ${name}: p50 ${f.p50.toFixed(2)} ms, p95 ${f.p95.toFixed(2)} ms, ${f.hits!.toFixed(1)} hits a page`);
     }
     // The same kinds of words with a plain LIKE scan over the user's messages, newest first (no folding).
     for (const name of ['one word (mid-frequency)', 'one word (rare)', 'Chinese, 3 characters']) {
@@ -175,7 +232,7 @@ async function benchEngine(engine: DialectName): Promise<{ figures: Figures; see
         await sql`select m.id from messages m join conversations c on c.id = m.conversation_id
           where c.user_id = ${seeded.heavyUser} and m.content like ${`%${query()}%`}
           order by m.created_at desc limit ${PAGE + 1}`.execute(db);
-      });
+      }, 2);
     }
     return { figures, seedSeconds: seeded.seconds, sizeMb };
   } finally {

@@ -79,7 +79,7 @@ describe('GET /api/search', () => {
   });
 
   it('answers 400 naming q for an empty or too short search, and for a cursor it did not hand out', async () => {
-    for (const q of ['', '   ', 'ab', 'a b']) {
+    for (const q of ['', '   ', 'ab', 'a b', 'a_b', '北京']) {
       const res = await search(alice, q);
       expect(res.status, q).toBe(400);
       expect(res.body.message).toMatch(/\bq\b/);

@@ -6,7 +6,7 @@ import { UnknownCursorError } from './errors.js';
 import { namedValues, prepareQuery, type PreparedQuery } from './preparedQuery.js';
 import type { DB, MessagesTable } from './schema.js';
 import { indexMessage } from './searchIndex.js';
-import { withinTransaction } from './transactions.js';
+import { transactionRetryingDeadlocks, withinTransaction } from './transactions.js';
 import { pageLimit, rowCount, systemClock, timestamp, toNumber, type Clock } from './values.js';
 
 /** What a message's content JSON holds: user (and system) messages `{text, attachments?}`, answers `{text, tool_calls, steps}`. */
@@ -494,20 +494,40 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     return deleted;
   }
 
+  /** The stored content of a message for its search entry. */
+  function storedContent(json: string): unknown {
+    try {
+      return JSON.parse(json);
+    } catch {
+      return { text: json };
+    }
+  }
+
   /**
    * The start-up sweep: answers still marked `streaming` belong to runs of a server that died;
-   * mark them `interrupted`. Answers how many changed.
+   * mark them `interrupted`. Answers how many changed. Each is indexed for search with what it had
+   * written by then (its last checkpoint), in the same transaction, since its final write never came.
    */
   async function markUnfinished(
     fromStatus: MessageStatus = 'streaming',
     toStatus: MessageStatus = 'interrupted',
   ): Promise<number> {
-    const result = await db
-      .updateTable('messages')
-      .set({ status: toStatus })
-      .where('status', '=', fromStatus)
-      .executeTakeFirst();
-    return rowCount(result.numUpdatedRows);
+    return transactionRetryingDeadlocks(db, async (trx) => {
+      const rows = await trx.selectFrom('messages').select(['id', 'content']).where('status', '=', fromStatus).execute();
+      let changed = 0;
+      for (let i = 0; i < rows.length; i += DELETE_CHUNK) {
+        const chunk = rows.slice(i, i + DELETE_CHUNK);
+        const result = await trx
+          .updateTable('messages')
+          .set({ status: toStatus })
+          .where('status', '=', fromStatus)
+          .where('id', 'in', chunk.map((row) => row.id))
+          .executeTakeFirst();
+        changed += rowCount(result.numUpdatedRows);
+        for (const row of chunk) await indexMessage(trx, row.id, storedContent(row.content));
+      }
+      return changed;
+    });
   }
 
   /** Answers still marked `streaming` (to find those whose run is gone). */
@@ -515,15 +535,23 @@ export function createMessageRepo(db: Kysely<DB>, now: Clock = systemClock) {
     return db.selectFrom('messages').select(['id', 'conversation_id']).where('status', '=', 'streaming').execute();
   }
 
-  /** Marks one answer interrupted, only if it is still streaming (a run finishing meanwhile wins). */
+  /**
+   * Marks one answer interrupted, only if it is still streaming (a run finishing meanwhile wins), and
+   * indexes it for search with what it had written by then.
+   */
   async function markInterrupted(id: string): Promise<boolean> {
-    const result = await db
-      .updateTable('messages')
-      .set({ status: 'interrupted' })
-      .where('id', '=', id)
-      .where('status', '=', 'streaming')
-      .executeTakeFirst();
-    return rowCount(result.numUpdatedRows) > 0;
+    return transactionRetryingDeadlocks(db, async (trx) => {
+      const result = await trx
+        .updateTable('messages')
+        .set({ status: 'interrupted' })
+        .where('id', '=', id)
+        .where('status', '=', 'streaming')
+        .executeTakeFirst();
+      if (rowCount(result.numUpdatedRows) === 0) return false;
+      const row = await trx.selectFrom('messages').select('content').where('id', '=', id).executeTakeFirst();
+      if (row) await indexMessage(trx, id, storedContent(row.content));
+      return true;
+    });
   }
 
   return {

@@ -181,7 +181,9 @@ export interface SearchEntriesTable {
   role: MessageRole | null;
   /** The text folded (lower case, no accents): what is matched. */
   folded: string;
-  /** MySQL/MariaDB only: the trigram tokens its FULLTEXT index holds; '' elsewhere. */
+  /** MySQL/MariaDB only: the trigram tokens its FULLTEXT index holds (since 0009, of CJK words only). */
   tokens?: string;
+  /** MySQL/MariaDB only (0009_search_words): the words its word FULLTEXT index holds (`wordText`). */
+  words?: string | null;
   created_at: string;
 }

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, SelectQueryBuilder } from 'kysely';
-import { readableText, searchDocument, trigramTokens } from '../search/searchText.js';
+import { cjkTrigramTokens, readableText, searchDocument, wordText } from '../search/searchText.js';
 import { dialectOf, type DialectName } from './dialect.js';
 import type { DB, SearchEntriesTable } from './schema.js';
 
@@ -10,9 +10,13 @@ import type { DB, SearchEntriesTable } from './schema.js';
  * (foreign keys cascade the delete of a message or conversation to its rows).
  */
 
-/** The engine-specific columns of an entry for this folded text. */
-function indexedColumns(dialect: DialectName, folded: string): Pick<SearchEntriesTable, 'folded' | 'tokens'> {
-  return dialect === 'mysql' ? { folded, tokens: trigramTokens(folded).join(' ') } : { folded };
+/**
+ * The engine-specific columns of an entry for this folded text. MariaDB/MySQL: `words` for its word
+ * FULLTEXT index and `tokens`, the trigrams of the Chinese/Japanese/Korean words only (migration
+ * 0009_search_words); SQLite's FTS5 tables and PostgreSQL's generated `words_tsv` read `folded` itself.
+ */
+export function indexedColumns(dialect: DialectName, folded: string): Pick<SearchEntriesTable, 'folded' | 'tokens' | 'words'> {
+  return dialect === 'mysql' ? { folded, tokens: cjkTrigramTokens(folded).join(' '), words: wordText(folded) } : { folded };
 }
 
 export interface SearchEntrySource {
@@ -46,7 +50,7 @@ export async function insertSearchEntries(db: Kysely<DB>, entries: Array<Inserta
   for (let i = 0; i < entries.length; i += batch) await db.insertInto('search_entries').values(entries.slice(i, i + batch)).execute();
 }
 
-type EntryColumns = Omit<Insertable<SearchEntriesTable>, 'folded' | 'tokens'>;
+type EntryColumns = Omit<Insertable<SearchEntriesTable>, 'folded' | 'tokens' | 'words'>;
 /** A one-row SELECT of an entry's columns but its text, from messages `m` and/or conversations `c`. */
 type EntrySelect<T extends 'm' | 'c'> = SelectQueryBuilder<DB & { m: DB['messages']; c: DB['conversations'] }, T, Partial<EntryColumns>>;
 

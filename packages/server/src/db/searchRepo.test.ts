@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryWords } from '../search/searchText.js';
+import { queryWords, trigramTokens } from '../search/searchText.js';
 import { createAnswerWrites } from './answerWrites.js';
 import { createConversationRepo, type ConversationRepo } from './conversationRepo.js';
 import { UnknownCursorError } from './errors.js';
 import { createMessageRepo, type MessageRepo } from './messageRepo.js';
 import { createMigrator, migrateToLatest } from './migrate.js';
-import { createSearchRepo, type SearchRepo } from './searchRepo.js';
+import { createSearchRepo, RANK_BLOCK, type SearchRepo } from './searchRepo.js';
 import { createManualClock, openTestDatabase, testEngines, type TestDatabase } from './testEngines.js';
 import { createUserRepo, type UserRepo } from './userRepo.js';
 
@@ -72,11 +72,83 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
 
   it('takes LIKE wildcards and quotes in a query literally', async () => {
     const owner = await newUserId();
-    const { rows } = await conversationWith(owner, ['100% sure', '100 percent', 'say "hello" please', 'a_b_c and abxbc']);
+    const { rows } = await conversationWith(owner, ['100% sure', '100 percent', 'say "hello" please', 'foo_bar_baz and fooxbar']);
     expect(await ids(owner, '100%')).toEqual([rows[0]!.id]);
     expect(await ids(owner, '"hello"')).toEqual([rows[2]!.id]);
-    expect(await ids(owner, 'a_b')).toEqual([rows[3]!.id]);
-    expect(await ids(owner, 'b_c')).toEqual([rows[3]!.id]);
+    expect(await ids(owner, 'foo_bar')).toEqual([rows[3]!.id]);
+    expect(await ids(owner, 'bar_baz')).toEqual([rows[3]!.id]);
+    // A word no index can look up (no run of 3 letters) is checked, literally, on what the others found.
+    expect(await ids(owner, 'foo r_b')).toEqual([rows[3]!.id]);
+    expect(await ids(owner, 'foo rxb')).toEqual([]);
+    expect(await ids(owner, 'r_b')).toEqual([]);
+  });
+
+  it('finds a word by its start (prefix), not by a piece in its middle', async () => {
+    const owner = await newUserId();
+    const { rows } = await conversationWith(owner, ['The walruses of Cafés-Zürichberg', 'a narwhal', 'swalrus']);
+    expect(await ids(owner, 'walrus')).toEqual([rows[0]!.id]);
+    expect(await ids(owner, 'cafe zurich')).toEqual([rows[0]!.id]);
+    expect(await ids(owner, 'zurichberg')).toEqual([rows[0]!.id]);
+    expect(await ids(owner, 'narw')).toEqual([rows[1]!.id]);
+    expect(await ids(owner, 'alrus')).toEqual([]);
+  });
+
+  it('mixes a Chinese or Japanese word with a Latin one, both required', async () => {
+    const owner = await newUserId();
+    const { rows } = await conversationWith(owner, ['東京都庁 tower view', '東京都庁 garden', 'tower only']);
+    expect(await ids(owner, 'tower 東京都')).toEqual([rows[0]!.id]);
+    expect(await ids(owner, '都庁 garden')).toEqual([rows[1]!.id]);
+  });
+
+  it('a frequent word: newest matches first, ranked within blocks, every one reachable through the cursor', async () => {
+    const owner = await newUserId();
+    const count = RANK_BLOCK * 2 + 30;
+    const texts = Array.from({ length: count }, (_, i) => (i === 5 ? 'lorem lorem lorem' : `lorem ipsum number ${i} with some more words after it to make it longer`));
+    const { rows } = await conversationWith(owner, texts);
+    const newest = new Set(rows.slice(-RANK_BLOCK).map((row) => row.id));
+    const first = await search.search(owner, ['lorem'], { limit: 20 });
+    // The first page comes from the newest block only: the dense old match waits for its block.
+    expect(first.items.every((hit) => newest.has(hit.message_id!))).toBe(true);
+    const all = async (repo: SearchRepo) => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await repo.search(owner, ['lorem'], { limit: 30, cursor });
+        seen.push(...page.items.map((hit) => hit.message_id!));
+        if (!page.has_more) break;
+        cursor = page.next_cursor!;
+      }
+      return seen;
+    };
+    const seen = await all(search);
+    expect(seen).toHaveLength(count);
+    expect(new Set(seen).size).toBe(count);
+    expect(new Set(seen.slice(0, RANK_BLOCK))).toEqual(newest);
+    // Within the oldest block (the 30 oldest), the densest match ranks first.
+    expect(seen[RANK_BLOCK * 2]).toBe(rows[5]!.id);
+    // MariaDB reads the newest entries first, then asks the FULLTEXT index: the same hits either way.
+    expect(await all(createSearchRepo(database.db, { recentScan: 3 }))).toEqual(seen);
+    // PostgreSQL reads the newest entries first, then asks the word index: the same hits either way.
+    expect(await all(createSearchRepo(database.db, { pgRecentScan: 3 }))).toEqual(seen);
+  });
+
+  it('indexes an answer cut off by a crash when it is recovered as interrupted', async () => {
+    const owner = await newUserId();
+    const { conversation } = await conversationWith(owner, ['question']);
+    const answers = createAnswerWrites(database.db, clock.now);
+    const drafts = ['narwhals', 'manatees'].map((animal) =>
+      messages.draft({ conversationId: conversation.id, role: 'assistant', content: { text: '', tool_calls: [], steps: [] }, status: 'streaming' }),
+    );
+    for (const [i, animal] of ['narwhals', 'manatees'].entries()) {
+      await answers.start({ conversationId: conversation.id, rows: [drafts[i]!], title: null });
+      await messages.saveContents([{ id: drafts[i]!.id, content: { text: `half a sentence about ${animal}`, tool_calls: [], steps: [] } }]);
+    }
+    expect(await ids(owner, 'narwhals')).toEqual([]);
+    expect(await messages.markInterrupted(drafts[0]!.id)).toBe(true);
+    expect(await ids(owner, 'narwhals')).toEqual([drafts[0]!.id]);
+    expect(await ids(owner, 'manatees')).toEqual([]);
+    expect(await messages.markUnfinished()).toBeGreaterThanOrEqual(1);
+    expect(await ids(owner, 'manatees')).toEqual([drafts[1]!.id]);
   });
 
   it("never finds another user's rows", async () => {
@@ -166,5 +238,32 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     }
     expect(await ids(owner, 'creme brulee')).toEqual(['00000000-0000-7000-8000-00000000b0c2']);
     expect((await find(owner, 'uberblick')).map((hit) => hit.conversation_title)).toEqual(['Old Überblick']);
+  });
+
+  it('indexes the words of what was indexed before the word indexes (0009 backfill)', async () => {
+    const owner = await newUserId();
+    const { rows } = await conversationWith(owner, ['older pangolins and 北京大学'], 'Older armadillos');
+    const down = await createMigrator(database.db).migrateTo('0008_user_identities');
+    expect(down.error).toBeUndefined();
+    expect(down.results?.map((r) => r.migrationName)).toEqual(['0009_search_words']);
+    try {
+      // What a server before 0009 indexed (on MariaDB: trigram tokens of every word, no words column).
+      const at = clock.now().toISOString();
+      const base = { model: 'm', temperature: 0.7, max_tokens: 10, thinking_enabled: false, created_at: at, updated_at: at, project_id: null, system_prompt: null };
+      await database.db.insertInto('conversations').values({ ...base, id: '00000000-0000-7000-8000-00000000b0d1', user_id: owner, title: 'Capybara' } as never).execute();
+      const message = { id: '00000000-0000-7000-8000-00000000b0d2', conversation_id: '00000000-0000-7000-8000-00000000b0d1', parent_id: null, role: 'user' as const, token_count: 0, status: 'complete' as const, created_at: at };
+      await database.db.insertInto('messages').values({ ...message, content: JSON.stringify({ text: 'Sloths à Zürich' }) }).execute();
+      const folded = 'sloths a zurich';
+      await database.db
+        .insertInto('search_entries')
+        .values({ id: message.id, user_id: owner, conversation_id: message.conversation_id, message_id: message.id, role: 'user', folded, created_at: at, ...(engine === 'mysql' && { tokens: trigramTokens(folded).join(' ') }) })
+        .execute();
+    } finally {
+      await migrateToLatest(database.db);
+    }
+    expect(await ids(owner, 'pangol')).toEqual([rows[0]!.id]);
+    expect(await ids(owner, '北京大')).toEqual([rows[0]!.id]);
+    expect((await find(owner, 'armadillo')).map((hit) => hit.conversation_title)).toEqual(['Older armadillos']);
+    expect(await ids(owner, 'sloth zurich')).toEqual(['00000000-0000-7000-8000-00000000b0d2']);
   });
 });

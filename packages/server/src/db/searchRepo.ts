@@ -1,6 +1,6 @@
 import type { ApiSearchHit, MessageRole, Page } from '@nanoclaw/protocol';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { charLength, MIN_INDEXED_WORD, readableText, snippetOf, trigramTokens } from '../search/searchText.js';
+import { charLength, hasCjk, MIN_INDEXED_WORD, readableText, snippetOf, trigramTokens, wordLookups } from '../search/searchText.js';
 import { dialectOf } from './dialect.js';
 import { UnknownCursorError } from './errors.js';
 import type { DB } from './schema.js';
@@ -21,16 +21,51 @@ interface Candidate {
   created_at: string;
 }
 
+interface Match extends Candidate {
+  folded: string;
+}
+
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_OFFSET = 10_000;
+/**
+ * Matches are ranked in blocks of this many, newest first: the newest BLOCK matches ranked among
+ * themselves, then the next BLOCK, … so a frequent word costs a bounded read, never a sort of every match.
+ */
+export const RANK_BLOCK = 50;
+/** MariaDB/MySQL: at most this many of the user's newest entries are read directly before asking the FULLTEXT index. */
+const RECENT_SCAN = 2_000;
+/** PostgreSQL: how many of the user's newest entries are read directly before asking the word index. */
+const PG_RECENT_SCAN = 5_000;
+
 
 /** `%word%` for LIKE … ESCAPE '!', the word's own `%`, `_` and `!` taken literally. */
 function containsPattern(word: string): string {
   return `%${word.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
-function contains(word: string): RawBuilder<boolean> {
-  return sql<boolean>`e.folded like ${containsPattern(word)} escape '!'`;
+function contains(word: string, column = 'e.folded'): RawBuilder<boolean> {
+  return sql<boolean>`${sql.ref(column)} like ${containsPattern(word)} escape '!'`;
+}
+
+/** How the words of a query are looked up. */
+interface Plan {
+  /** Looked up in the word index: per query word, the words it must start (`wordLookups`). */
+  words: string[];
+  /** Looked up in the trigram index (Chinese, Japanese, Korean): whole query words, as substrings. */
+  trigrams: string[];
+  /** Every query word, each checked as a substring of the folded text. */
+  all: readonly string[];
+}
+
+function planOf(words: readonly string[]): Plan {
+  const lookups = new Set<string>();
+  const trigrams: string[] = [];
+  for (const word of words) {
+    const tokens = wordLookups(word);
+    if (tokens) tokens.forEach((token) => lookups.add(token));
+    else if (hasCjk(word) && charLength(word) >= MIN_INDEXED_WORD) trigrams.push(word);
+  }
+  return { words: [...lookups], trigrams, all: words };
 }
 
 /** An FTS5 query: every word as a phrase (with the trigram tokenizer, a substring), all required. */
@@ -38,58 +73,169 @@ function ftsQuery(words: readonly string[]): string {
   return words.map((word) => `"${word.replace(/"/g, '""')}"`).join(' ');
 }
 
-/** A MariaDB boolean-mode query: every trigram of every word required. */
+/** An FTS5 query over `search_words`: every word the start of a stored word. */
+function ftsPrefixQuery(words: readonly string[]): string {
+  return words.map((word) => `"${word}"*`).join(' ');
+}
+
+/** A PostgreSQL tsquery: every word the start of a stored word. */
+function tsPrefixQuery(words: readonly string[]): string {
+  return words.map((word) => `'${word}':*`).join(' & ');
+}
+
+/** A MariaDB boolean-mode query over `words`: every word the start of a stored word. */
+function booleanPrefixQuery(words: readonly string[]): string {
+  return words.map((word) => `+${word}*`).join(' ');
+}
+
+/** A MariaDB boolean-mode query over `tokens`: every trigram of every word required. */
 function booleanQuery(words: readonly string[]): string {
   return [...new Set(words.flatMap((word) => trigramTokens(word)))].map((token) => `+${token}`).join(' ');
 }
 
-/** Whether the indexes can look a word up (trigrams: 3 characters or more). */
+/**
+ * Whether the indexes can look a word up: one with a run of 3+ letters or digits (word index), or 3+
+ * characters holding Chinese, Japanese or Korean (trigram index).
+ */
 export function isIndexedWord(word: string): boolean {
-  return charLength(word) >= MIN_INDEXED_WORD;
+  return wordLookups(word) !== null || (hasCjk(word) && charLength(word) >= MIN_INDEXED_WORD);
+}
+
+/** Occurrences of each word in the folded text, BM25-like (saturating, shorter texts first), summed. */
+function scoreOf(folded: string, words: readonly string[]): number {
+  const lengthNorm = 0.25 + 0.75 * Math.min(folded.length, 5_000) / 200;
+  let score = 0;
+  for (const word of words) {
+    let count = 0;
+    for (let at = folded.indexOf(word); at !== -1 && count < 20; at = folded.indexOf(word, at + word.length)) count++;
+    score += (count * 2.2) / (count + 1.2 * lengthNorm);
+  }
+  return score;
 }
 
 /**
- * Search over one user's conversation titles and message texts, through each engine's own index
- * (migration 0003_search): every word must occur (as a substring, case and accents folded), best
- * matches first (SQLite bm25, PostgreSQL trigram similarity, MariaDB full-text relevance), then newest.
- * Words shorter than 3 characters are checked on the rows the longer words found; the caller makes
- * sure there is at least one longer word (`isIndexedWord`).
+ * Search over one user's conversation titles and message texts, through each engine's own indexes
+ * (migrations 0003_search and 0009_search_words): every word must occur (case and accents folded) — a
+ * word of letters and digits as the start of a word of the text (word index, `cafe` finds `Cafés`), one
+ * with Chinese, Japanese or Korean characters as any substring (trigram index), and each query word as
+ * a substring of the text. Matches are taken newest first and ranked in blocks of RANK_BLOCK (the newest
+ * hundred ranked among themselves first, by how often and how densely the words occur), so a frequent
+ * word reads a bounded number of rows. Words no index can look up (`go`, `a_b`) are checked on the rows
+ * the others found; the caller makes sure there is at least one indexed word (`isIndexedWord`).
  */
-export function createSearchRepo(db: Kysely<DB>) {
-  async function candidates(userId: string, words: readonly string[], limit: number, offset: number): Promise<Candidate[]> {
-    const indexed = words.filter(isIndexedWord);
-    const short = words.filter((word) => !isIndexedWord(word));
-    // Nothing an index can look up: no answer rather than a scan (the route refuses such a search).
-    if (indexed.length === 0) return [];
+export function createSearchRepo(db: Kysely<DB>, tuning: { recentScan?: number; pgRecentScan?: number } = {}) {
+  const recentScan = tuning.recentScan ?? RECENT_SCAN;
+  const pgRecentScan = tuning.pgRecentScan ?? PG_RECENT_SCAN;
+  /** Matches newest first (SQLite: most recently indexed first), `count` of them from `offset`. */
+  async function newestMatches(userId: string, plan: Plan, count: number, offset: number): Promise<Match[]> {
     const dialect = dialectOf(db);
+    const likes = sql.join(plan.all.map((word) => contains(word)), sql` and `);
     if (dialect === 'sqlite') {
-      const rows = await sql<Candidate>`
-        select e.id, e.conversation_id, e.message_id, e.role, e.created_at
-        from search_fts f join search_entries e on e.seq = f.rowid
-        where search_fts match ${ftsQuery(indexed)} and e.user_id = ${userId}
-        ${sql.join(short.map((word) => sql`and ${contains(word)}`), sql` `)}
-        order by f.rank, e.created_at desc, e.id
-        limit ${limit} offset ${offset}`.execute(db);
+      const [table, query] = plan.words.length > 0 ? ['search_words', ftsPrefixQuery(plan.words)] : ['search_fts', ftsQuery(plan.trigrams)];
+      const alsoTrigrams =
+        plan.words.length > 0 && plan.trigrams.length > 0
+          ? sql`and e.seq in (select rowid from search_fts where search_fts match ${ftsQuery(plan.trigrams)})`
+          : sql``;
+      const rows = await sql<Match>`
+        select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
+        from ${sql.table(table)} f join search_entries e on e.seq = f.rowid
+        where ${sql.table(table)} match ${query} and e.user_id = ${userId} ${alsoTrigrams} and ${likes}
+        order by f.rowid desc
+        limit ${count} offset ${offset}`.execute(db);
       return rows.rows;
     }
     if (dialect === 'postgres') {
-      const rows = await sql<Candidate>`
-        select e.id, e.conversation_id, e.message_id, e.role, e.created_at
+      if (plan.words.length === 0) {
+        const rows = await sql<Match>`
+          select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
+          from search_entries e
+          where e.user_id = ${userId} and ${likes}
+          order by e.created_at desc, e.id desc
+          limit ${count} offset ${offset}`.execute(db);
+        return rows.rows;
+      }
+      const query = tsPrefixQuery(plan.words);
+      // The words are looked up in the word index only: the LIKE checks (and, for CJK words, the trigram
+      // index) run on what it found.
+      const checks = sql.join(
+        plan.all.map((word) => (plan.trigrams.includes(word) ? contains(word) : sql`(e.folded || '') like ${containsPattern(word)} escape '!'`)),
+        sql` and `,
+      );
+      if (offset + count <= RECENT_SCAN) {
+        // First the user's newest entries, read in order through (user_id, created_at, id) and checked
+        // row by row (the tsvector made unindexable): a frequent word stops there at `count` matches.
+        const edge = await sql<{ created_at: string }>`
+          select created_at from search_entries where user_id = ${userId}
+          order by created_at desc, id desc limit 1 offset ${pgRecentScan - 1}`.execute(db);
+        const since = edge.rows[0]?.created_at;
+        const recent = await sql<Match>`
+          select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
+          from search_entries e
+          where e.user_id = ${userId} ${since === undefined ? sql`` : sql`and e.created_at >= ${since}`}
+          and (e.words_tsv || ''::tsvector) @@ to_tsquery('simple', ${query}) and ${checks}
+          order by e.created_at desc, e.id desc
+          limit ${count} offset ${offset}`.execute(db);
+        if (recent.rows.length === count || since === undefined) return recent.rows;
+      }
+      const rows = await sql<Match>`
+        select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
         from search_entries e
-        where e.user_id = ${userId} and ${sql.join(words.map(contains), sql` and `)}
-        order by similarity(e.folded, ${words.join(' ')}) desc, e.created_at desc, e.id
-        limit ${limit} offset ${offset}`.execute(db);
+        where e.user_id = ${userId} and e.words_tsv @@ to_tsquery('simple', ${query}) and ${checks}
+        order by e.created_at desc, e.id desc
+        limit ${count} offset ${offset}`.execute(db);
       return rows.rows;
     }
-    const match = booleanQuery(indexed);
-    const rows = await sql<Candidate>`
-      select e.id, e.conversation_id, e.message_id, e.role, e.created_at
+    // MariaDB/MySQL: a FULLTEXT lookup builds every match (seconds for a word in 15,000 rows) before
+    // sorting. So the user's newest entries are read directly first (same condition, as LIKE), and the
+    // scan stops at `count` matches; enough there are the newest ones. Else the FULLTEXT index.
+    const wordLikes = sql.join(
+      plan.words.map((word) => sql`concat(' ', e.words) like ${`% ${word}%`}`),
+      sql` and `,
+    );
+    const condition = plan.words.length > 0 ? sql`${wordLikes} and ${likes}` : likes;
+    const match =
+      plan.words.length > 0
+        ? sql`match (e.words) against (${booleanPrefixQuery(plan.words)} in boolean mode)`
+        : sql`match (e.tokens) against (${booleanQuery(plan.trigrams)} in boolean mode)`;
+    if (offset + count <= recentScan) {
+      // Bounded by the created_at of the user's recentScan-th newest entry (an index-only read).
+      const edge = await sql<{ created_at: string }>`
+        select created_at from search_entries where user_id = ${userId}
+        order by created_at desc, id desc limit 1 offset ${recentScan - 1}`.execute(db);
+      const since = edge.rows[0]?.created_at;
+      const recent = await sql<Match>`
+        select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
+        from search_entries e force index (search_entries_user_created_idx)
+        where e.user_id = ${userId} ${since === undefined ? sql`` : sql`and e.created_at >= ${since}`} and ${condition}
+        order by e.created_at desc, e.id desc
+        limit ${count} offset ${offset}`.execute(db);
+      // Enough matches among the newest entries (or the user has no more): these are the newest matches.
+      if (recent.rows.length === count || since === undefined) return recent.rows;
+    }
+    const rows = await sql<Match>`
+      select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
       from search_entries e
-      where match (e.tokens) against (${match} in boolean mode) and e.user_id = ${userId}
-      and ${sql.join(words.map(contains), sql` and `)}
-      order by match (e.tokens) against (${match} in boolean mode) desc, e.created_at desc, e.id
-      limit ${limit} offset ${offset}`.execute(db);
+      where ${match} and e.user_id = ${userId} and ${condition}
+      order by e.created_at desc, e.id desc
+      limit ${count} offset ${offset}`.execute(db);
     return rows.rows;
+  }
+
+  /** Hits `offset` to `offset + limit - 1`: the blocks of newest matches that hold them, each ranked. */
+  async function candidates(userId: string, words: readonly string[], limit: number, offset: number): Promise<Candidate[]> {
+    const plan = planOf(words);
+    // Nothing an index can look up: no answer rather than a scan (the route refuses such a search).
+    if (plan.words.length === 0 && plan.trigrams.length === 0) return [];
+    const firstBlock = Math.floor(offset / RANK_BLOCK);
+    const blocks = Math.floor((offset + limit - 1) / RANK_BLOCK) - firstBlock + 1;
+    const rows = await newestMatches(userId, plan, blocks * RANK_BLOCK, firstBlock * RANK_BLOCK);
+    const ranked: Candidate[] = [];
+    for (let at = 0; at < rows.length; at += RANK_BLOCK) {
+      const block = rows.slice(at, at + RANK_BLOCK).map((row) => ({ row, score: scoreOf(row.folded, words) }));
+      block.sort((a, b) => b.score - a.score || (a.row.created_at < b.row.created_at ? 1 : a.row.created_at > b.row.created_at ? -1 : 0) || (a.row.id < b.row.id ? 1 : -1));
+      for (const { row } of block) ranked.push({ id: row.id, conversation_id: row.conversation_id, message_id: row.message_id, role: row.role, created_at: row.created_at });
+    }
+    return ranked.slice(offset - firstBlock * RANK_BLOCK, offset - firstBlock * RANK_BLOCK + limit);
   }
 
   /** The hits' readable text and titles, for their snippets. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldText, queryWords, readableText, searchDocument, snippetOf, trigramTokens, MAX_INDEXED_CHARS } from './searchText.js';
+import { cjkTrigramTokens, foldText, queryWords, readableText, searchDocument, snippetOf, trigramTokens, wordLookups, wordText, MAX_INDEXED_CHARS } from './searchText.js';
 
 describe('foldText', () => {
   it('folds case, accents and compatibility forms, keeping Japanese voicing and Korean syllables', () => {
@@ -50,5 +50,23 @@ describe('snippetOf', () => {
 
   it('marks Chinese substrings', () => {
     expect(snippetOf('我们明天在北京大学见面', ['北京大'])).toBe('我们明天在<mark>北京大</mark>学见面');
+  });
+});
+
+describe('word indexes', () => {
+  it('keeps runs of letters and digits as words, without Chinese, Japanese or Korean characters', () => {
+    expect(wordText('foo_bar-baz, l’homme 東京tower 100% x')).toBe('foo bar baz l homme tower 100 x');
+  });
+
+  it('looks a query word up by its runs of 3+ letters or digits, or not at all', () => {
+    expect(wordLookups('foo_bar')).toEqual(['foo', 'bar']);
+    expect(wordLookups('e-mail')).toEqual(['mail']);
+    expect(wordLookups('a_b')).toBeNull();
+    expect(wordLookups('北京大')).toBeNull();
+  });
+
+  it('keeps trigram tokens for the CJK words only', () => {
+    expect(cjkTrigramTokens('hello 北京大学 world')).toEqual(trigramTokens('北京大学'));
+    expect(cjkTrigramTokens('hello world')).toEqual([]);
   });
 });

@@ -72,6 +72,53 @@ export function charLength(word: string): number {
   return [...word].length;
 }
 
+/** Chinese, Japanese and Korean characters: text without spaces between words, found by trigrams. */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+const CJK_ALL = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
+const NOT_WORD = /[^\p{L}\p{N}]+/u;
+
+/** Whether folded text holds Chinese, Japanese or Korean characters. */
+export function hasCjk(text: string): boolean {
+  return CJK.test(text);
+}
+
+/** The longest word the word indexes hold (MariaDB's innodb_ft_max_token_size). */
+export const MAX_WORD_TOKEN = 84;
+
+/**
+ * The words of folded text for the word indexes (MariaDB's `search_entries.words`): runs of letters and
+ * digits, Chinese, Japanese and Korean characters left out (the trigram index finds those), one space
+ * between words.
+ */
+export function wordText(folded: string): string {
+  return folded.replace(CJK_ALL, ' ').split(NOT_WORD).filter((word) => word.length > 0).join(' ');
+}
+
+/**
+ * The words a query word is looked up by in a word index, each as the start of a stored word (prefix):
+ * its runs of letters and digits of 3 to 84 characters. null when the word goes to the trigram index
+ * instead (it holds Chinese, Japanese or Korean characters) or has no such run (`a_b`: then it is only
+ * checked with LIKE on what other words found).
+ */
+export function wordLookups(word: string): string[] | null {
+  if (hasCjk(word)) return null;
+  const tokens = word.split(NOT_WORD).filter((token) => charLength(token) >= MIN_INDEXED_WORD && charLength(token) <= MAX_WORD_TOKEN);
+  return tokens.length > 0 ? [...new Set(tokens)] : null;
+}
+
+/**
+ * Trigram tokens (see `trigramTokens`) of only the white-space separated words that hold Chinese,
+ * Japanese or Korean characters: what MariaDB's trigram index needs since other words have a word index.
+ */
+export function cjkTrigramTokens(folded: string): string[] {
+  return trigramTokens(
+    folded
+      .split(/\s+/u)
+      .filter((word) => hasCjk(word))
+      .join(' '),
+  );
+}
+
 /**
  * The trigram tokens of folded text for a word-based full-text index (MariaDB, which has no n-gram
  * parser): every run of three characters inside each white-space separated word, written as the hex of

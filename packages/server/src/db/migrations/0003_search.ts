@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import { readableText } from '../../search/searchText.js';
+import { readableText, trigramTokens } from '../../search/searchText.js';
 import { dialectOf, type DialectName } from '../dialect.js';
 import type { DB } from '../schema.js';
 import { insertSearchEntries, searchEntry } from '../searchIndex.js';
@@ -8,6 +8,14 @@ import { columnTypesFor } from './columnTypes.js';
 const ID = 'varchar(36)';
 const TIMESTAMP = 'varchar(32)';
 const BACKFILL_BATCH = 500;
+
+/** The entry as this migration's table holds it: MySQL/MariaDB tokens of every word, no `words` (0009 adds it). */
+function entryOf(dialect: DialectName, source: Parameters<typeof searchEntry>[1]) {
+  const entry = searchEntry(dialect, source);
+  if (entry === null) return null;
+  const { words: _words, ...columns } = entry;
+  return dialect === 'mysql' ? { ...columns, tokens: trigramTokens(columns.folded).join(' ') } : columns;
+}
 
 async function createEntries(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const types = columnTypesFor(dialect);
@@ -70,7 +78,7 @@ async function backfill(db: Kysely<DB>, dialect: DialectName): Promise<void> {
     if (rows.length === 0) break;
     after = rows.at(-1)!.id;
     const entries = rows.map((c) =>
-      searchEntry(dialect, { id: c.id, userId: c.user_id, conversationId: c.id, messageId: null, role: null, text: c.title, createdAt: c.created_at }),
+      entryOf(dialect, { id: c.id, userId: c.user_id, conversationId: c.id, messageId: null, role: null, text: c.title, createdAt: c.created_at }),
     );
     await insertSearchEntries(db, entries.filter((e) => e !== null));
   }
@@ -92,7 +100,7 @@ async function backfill(db: Kysely<DB>, dialect: DialectName): Promise<void> {
       } catch {
         content = { text: m.content };
       }
-      return searchEntry(dialect, {
+      return entryOf(dialect, {
         id: m.id,
         userId: m.user_id,
         conversationId: m.conversation_id,

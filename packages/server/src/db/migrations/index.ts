@@ -7,6 +7,7 @@ import { attachmentsSchema } from './0005_attachments.js';
 import { apiKeys } from './0006_api_keys.js';
 import { quotas } from './0007_quotas.js';
 import { userIdentities } from './0008_user_identities.js';
+import { searchWords } from './0009_search_words.js';
 
 /**
  * Every migration, in order. Imported in code (not read from disk) so the compiled server carries
@@ -21,4 +22,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006_api_keys': apiKeys,
   '0007_quotas': quotas,
   '0008_user_identities': userIdentities,
+  '0009_search_words': searchWords,
 };

@@ -11,8 +11,8 @@ export function searchRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.get('/search', { schema: { querystring: searchQuerySchema } }, async (request) => {
       const { q, limit, cursor } = request.query;
       const words = queryWords(q);
-      // The indexes look words up by trigrams: a search of only 1–2 character words would read every row.
-      if (!words.some(isIndexedWord)) throw badRequest('q: search for at least one word of 3 or more characters.');
+      // The indexes look up words of 3+ letters or digits (CJK: 3+ characters); without one a search would read every row.
+      if (!words.some(isIndexedWord)) throw badRequest('q: search for at least one word of 3 or more letters or digits.');
       const page = await ctx.repos.search.search(request.user.id, words, { limit, cursor });
       return { code: 0, data: page };
     });

@@ -1,0 +1,95 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+import { cjkTrigramTokens, wordText } from '../../search/searchText.js';
+import { dialectOf } from '../dialect.js';
+import type { DB } from '../schema.js';
+import { columnTypesFor } from './columnTypes.js';
+
+const BACKFILL_BATCH = 500;
+
+/**
+ * PostgreSQL: the folded text with punctuation, symbols, emoji and Chinese/Japanese/Korean characters
+ * turned into spaces before the `simple` parser reads it, so that its words are the runs of letters and
+ * digits the server looks up (`wordLookups`) — the parser would otherwise keep `a.b`, `a—b`, `x@y.z` as one
+ * word, and in a C locale takes every non-ASCII character for a letter.
+ */
+const PG_WORDS = sql.raw(`to_tsvector('simple'::regconfig, regexp_replace(folded,
+  '[\\u0001-\\u002f\\u003a-\\u0040\\u005b-\\u0060\\u007b-\\u00bf\\u00d7\\u00f7\\u2000-\\u2bff\\u2e00-\\u2e7f\\u3000-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uac00-\\ud7af\\uf900-\\ufaff\\ufe30-\\ufe4f\\uff00-\\uffef\\U0001f000-\\U0001faff]+',
+  ' ', 'g'))`);
+
+/** MariaDB/MySQL: fills `words` (and trims `tokens` to the CJK words' trigrams) for the rows stored before. */
+async function backfillWords(db: Kysely<DB>): Promise<void> {
+  for (let after = ''; ; ) {
+    const rows = await db.selectFrom('search_entries').select(['id', 'folded']).where('id', '>', after).orderBy('id').limit(BACKFILL_BATCH).execute();
+    if (rows.length === 0) break;
+    after = rows.at(-1)!.id;
+    await db.transaction().execute(async (trx) => {
+      for (const row of rows) {
+        await trx
+          .updateTable('search_entries')
+          .set({ words: wordText(row.folded), tokens: cjkTrigramTokens(row.folded).join(' ') })
+          .where('id', '=', row.id)
+          .execute();
+      }
+    });
+  }
+}
+
+/**
+ * Word indexes beside the trigram ones of 0003_search: words of letters and digits are looked up as
+ * the start of a stored word (`cafe` finds `Cafés`), through each engine's word index, whose lists are
+ * per word rather than per three letters; trigrams stay for Chinese, Japanese and Korean. Plus an index
+ * on (user_id, created_at, id) to read a user's newest entries first, which is the order matches are
+ * taken in before they are ranked (searchRepo). Existing rows are indexed here.
+ *   SQLite: an FTS5 table `search_words` (unicode61 tokenizer) over `search_entries.folded`.
+ *   PostgreSQL: a generated `words_tsv` tsvector column ('simple' configuration) with a GIN index.
+ *   MariaDB/MySQL: a `words` column (filled by the server) with an InnoDB FULLTEXT index.
+ */
+export const searchWords: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const dialect = dialectOf(db);
+    if (dialect === 'sqlite') {
+      await sql`create virtual table search_words using fts5(folded, content='search_entries', content_rowid='seq', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+      await sql`create trigger search_entries_words_ai after insert on search_entries begin
+        insert into search_words(rowid, folded) values (new.seq, new.folded); end`.execute(db);
+      await sql`create trigger search_entries_words_ad after delete on search_entries begin
+        insert into search_words(search_words, rowid, folded) values ('delete', old.seq, old.folded); end`.execute(db);
+      await sql`create trigger search_entries_words_au after update on search_entries begin
+        insert into search_words(search_words, rowid, folded) values ('delete', old.seq, old.folded);
+        insert into search_words(rowid, folded) values (new.seq, new.folded); end`.execute(db);
+      await sql`insert into search_words(search_words) values ('rebuild')`.execute(db);
+      await db.schema.createIndex('search_entries_user_seq_idx').on('search_entries').columns(['user_id', 'seq']).execute();
+      return;
+    }
+    if (dialect === 'postgres') {
+      await sql`alter table search_entries add column words_tsv tsvector generated always as (${PG_WORDS}) stored`.execute(db);
+      await sql`create index search_entries_words_idx on search_entries using gin (words_tsv)`.execute(db);
+    } else {
+      await db.schema.alterTable('search_entries').addColumn('words', columnTypesFor(dialect).largeText).execute();
+      await backfillWords(db as Kysely<DB>);
+      await db.connection().execute(async (conn) => {
+        await sql`set session innodb_ft_enable_stopword = off`.execute(conn);
+        await sql`create fulltext index search_entries_words_ft on search_entries (words)`.execute(conn);
+        await sql`set session innodb_ft_enable_stopword = on`.execute(conn);
+      });
+    }
+    await db.schema.createIndex('search_entries_user_created_idx').on('search_entries').columns(['user_id', 'created_at', 'id']).execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    const dialect = dialectOf(db);
+    if (dialect === 'sqlite') {
+      await db.schema.dropIndex('search_entries_user_seq_idx').execute();
+      for (const trigger of ['ai', 'ad', 'au']) await sql`drop trigger ${sql.raw(`search_entries_words_${trigger}`)}`.execute(db);
+      await sql`drop table search_words`.execute(db);
+      return;
+    }
+    if (dialect === 'postgres') {
+      await db.schema.dropIndex('search_entries_user_created_idx').execute();
+      await db.schema.alterTable('search_entries').dropColumn('words_tsv').execute();
+    } else {
+      await db.schema.dropIndex('search_entries_user_created_idx').on('search_entries').execute();
+      await db.schema.dropIndex('search_entries_words_ft').on('search_entries').execute();
+      await db.schema.alterTable('search_entries').dropColumn('words').execute();
+    }
+  },
+};
