@@ -160,7 +160,7 @@ export function createConversationRepo(db: Kysely<DB>, now: Clock = systemClock)
     };
     await withinTransaction(db, async (trx) => {
       await conversationInsert.execute(trx, row);
-      await indexTitle(trx, row.id, row.title);
+      await indexTitle(trx, row.id, row.title, { fresh: true });
     });
     return { ...row, project_name: projectName, pinned: false, pinned_at: null };
   }

@@ -185,5 +185,7 @@ export interface SearchEntriesTable {
   tokens?: string;
   /** MySQL/MariaDB only (0009_search_words): the words its word FULLTEXT index holds (`wordText`). */
   words?: string | null;
+  /** SQLite only (0009_search_words): the words holding Chinese/Japanese/Korean characters (`cjkText`), what its trigram FTS5 table indexes. */
+  cjk?: string;
   created_at: string;
 }

@@ -1,5 +1,6 @@
-import type { Insertable, Kysely, SelectQueryBuilder } from 'kysely';
-import { cjkTrigramTokens, readableText, searchDocument, wordText } from '../search/searchText.js';
+import type { Insertable, Kysely } from 'kysely';
+import { namedValues, prepareQuery } from './preparedQuery.js';
+import { cjkText, cjkTrigramTokens, readableText, searchDocument, wordText } from '../search/searchText.js';
 import { dialectOf, type DialectName } from './dialect.js';
 import type { DB, SearchEntriesTable } from './schema.js';
 
@@ -13,10 +14,14 @@ import type { DB, SearchEntriesTable } from './schema.js';
 /**
  * The engine-specific columns of an entry for this folded text. MariaDB/MySQL: `words` for its word
  * FULLTEXT index and `tokens`, the trigrams of the Chinese/Japanese/Korean words only (migration
- * 0009_search_words); SQLite's FTS5 tables and PostgreSQL's generated `words_tsv` read `folded` itself.
+ * 0009_search_words). SQLite: `cjk`, the Chinese/Japanese/Korean words only, for its trigram FTS5 table
+ * (its word FTS5 table reads `folded`): a trigram index of every word cost about three times as much to
+ * write, for lookups that only CJK queries make. PostgreSQL's indexes read `folded` itself.
  */
-export function indexedColumns(dialect: DialectName, folded: string): Pick<SearchEntriesTable, 'folded' | 'tokens' | 'words'> {
-  return dialect === 'mysql' ? { folded, tokens: cjkTrigramTokens(folded).join(' '), words: wordText(folded) } : { folded };
+export function indexedColumns(dialect: DialectName, folded: string): Pick<SearchEntriesTable, 'folded' | 'tokens' | 'words' | 'cjk'> {
+  if (dialect === 'mysql') return { folded, tokens: cjkTrigramTokens(folded).join(' '), words: wordText(folded) };
+  if (dialect === 'sqlite') return { folded, cjk: cjkText(folded) };
+  return { folded };
 }
 
 export interface SearchEntrySource {
@@ -50,36 +55,49 @@ export async function insertSearchEntries(db: Kysely<DB>, entries: Array<Inserta
   for (let i = 0; i < entries.length; i += batch) await db.insertInto('search_entries').values(entries.slice(i, i + batch)).execute();
 }
 
-type EntryColumns = Omit<Insertable<SearchEntriesTable>, 'folded' | 'tokens' | 'words'>;
-/** A one-row SELECT of an entry's columns but its text, from messages `m` and/or conversations `c`. */
-type EntrySelect<T extends 'm' | 'c'> = SelectQueryBuilder<DB & { m: DB['messages']; c: DB['conversations'] }, T, Partial<EntryColumns>>;
+type EntryColumns = Omit<Insertable<SearchEntriesTable>, 'folded' | 'tokens' | 'words' | 'cjk'>;
+
+// Prepared once per database (preparedQuery.ts): these run in the write of every message and title.
+const entryExists = prepareQuery((db, v: { id: string }) => db.selectFrom('search_entries').select('id').where('id', '=', v.id));
+const entryDelete = prepareQuery((db, v: { id: string }) => db.deleteFrom('search_entries').where('id', '=', v.id));
+const messageSource = prepareQuery((db, v: { id: string }) =>
+  db
+    .selectFrom('messages as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+    .select(['m.id', 'c.user_id', 'm.conversation_id', 'm.id as message_id', 'm.role', 'm.created_at'])
+    .where('m.id', '=', v.id),
+);
+const titleSource = prepareQuery((db, v: { id: string }) =>
+  db.selectFrom('conversations as c').select(['c.id', 'c.user_id', 'c.id as conversation_id', 'c.created_at']).where('c.id', '=', v.id),
+);
+const COMMON_COLUMNS = ['id', 'user_id', 'conversation_id', 'message_id', 'role', 'folded', 'created_at'] as const;
+const ENGINE_COLUMNS = { sqlite: ['cjk'], postgres: [], mysql: ['tokens', 'words'] } as const;
+const entryInsert = prepareQuery((db, v: Insertable<SearchEntriesTable>) =>
+  db.insertInto('search_entries').values(namedValues(v, [...COMMON_COLUMNS, ...ENGINE_COLUMNS[dialectOf(db)]])),
+);
 
 /**
  * Replaces the entry `id` with one for this text, its other columns read by `source` (one row: the
  * message or conversation with its owner); no entry when the text is empty or the row is gone.
+ * `fresh`: the row was just created, so it has no entry yet (nothing to look for or delete).
  */
 async function replaceEntry(
   db: Kysely<DB>,
   id: string,
   text: string,
-  source: (db: Kysely<DB>) => EntrySelect<'m' | 'c'> | EntrySelect<'c'>,
+  source: (db: Kysely<DB>) => Promise<EntryColumns | undefined>,
   options: { fresh?: boolean; fixed?: Partial<EntryColumns> } = {},
 ): Promise<void> {
+  const folded = searchDocument(text).trim();
   // Deleted only when it is there: on MySQL/MariaDB deleting a missing key locks the gap where it would
   // be, and concurrent answers (neighbouring uuid v7 keys) then deadlock inserting into that gap.
-  if (!options.fresh && (await db.selectFrom('search_entries').select('id').where('id', '=', id).executeTakeFirst())) {
-    await db.deleteFrom('search_entries').where('id', '=', id).execute();
-  }
-  const folded = searchDocument(text).trim();
+  if (!options.fresh && (await entryExists.executeTakeFirst(db, { id }))) await entryDelete.execute(db, { id });
   if (folded.length === 0) return;
   // A plain read, then an INSERT: on MySQL/MariaDB an INSERT … SELECT would take shared next-key locks
   // on the rows it reads, and concurrent answers deadlock on them.
-  const row = await source(db).executeTakeFirst();
+  const row = await source(db);
   if (!row) return;
-  await db
-    .insertInto('search_entries')
-    .values({ ...(row as EntryColumns), ...options.fixed, ...indexedColumns(dialectOf(db), folded) })
-    .execute();
+  await entryInsert.execute(db, { message_id: null, role: null, ...row, ...options.fixed, ...indexedColumns(dialectOf(db), folded) });
 }
 
 /** (Re)indexes one stored message from its content; removes its entry when it has no text. `fresh`: just inserted, no entry yet. */
@@ -88,23 +106,15 @@ export async function indexMessage(db: Kysely<DB>, messageId: string, content: u
     db,
     messageId,
     readableText(content),
-    (d) =>
-      d
-        .selectFrom('messages as m')
-        .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
-        .select(['m.id', 'c.user_id', 'm.conversation_id', 'm.id as message_id', 'm.role', 'm.created_at'])
-        .where('m.id', '=', messageId),
+    (d) => messageSource.executeTakeFirst(d, { id: messageId }),
     { fresh: options.fresh },
   );
 }
 
-/** (Re)indexes a conversation's title (the entry's id is the conversation's). */
-export async function indexTitle(db: Kysely<DB>, conversationId: string, title: string): Promise<void> {
-  await replaceEntry(
-    db,
-    conversationId,
-    title,
-    (d) => d.selectFrom('conversations as c').select(['c.id', 'c.user_id', 'c.id as conversation_id', 'c.created_at']).where('c.id', '=', conversationId),
-    { fixed: { message_id: null, role: null } },
-  );
+/** (Re)indexes a conversation's title (the entry's id is the conversation's). `fresh`: the conversation was just created. */
+export async function indexTitle(db: Kysely<DB>, conversationId: string, title: string, options: { fresh?: boolean } = {}): Promise<void> {
+  await replaceEntry(db, conversationId, title, (d) => titleSource.executeTakeFirst(d, { id: conversationId }), {
+    fixed: { message_id: null, role: null },
+    fresh: options.fresh,
+  });
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryWords, trigramTokens } from '../search/searchText.js';
 import { createAnswerWrites } from './answerWrites.js';
@@ -98,6 +99,22 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     const { rows } = await conversationWith(owner, ['東京都庁 tower view', '東京都庁 garden', 'tower only']);
     expect(await ids(owner, 'tower 東京都')).toEqual([rows[0]!.id]);
     expect(await ids(owner, '都庁 garden')).toEqual([rows[1]!.id]);
+  });
+
+  it.runIf(engine === 'sqlite')('keeps only the Chinese, Japanese and Korean words in the trigram table (every other word is in the word table)', async () => {
+    const userId = await newUserId();
+    const { rows } = await conversationWith(userId, ['marmalade 東京タワー zeppelinwords']);
+    const count = async (table: 'search_fts' | 'search_words', q: string) =>
+      Number(
+        (
+          await sql<{ n: number }>`select count(*) as n from search_entries e where e.message_id = ${rows[0]!.id} and e.seq in (select rowid from ${sql.table(table)} where ${sql.table(table)} match ${q})`.execute(database.db)
+        ).rows[0]!.n,
+      );
+    expect(await count('search_fts', '"東京タ"')).toBe(1);
+    expect(await count('search_fts', '"marmalade"')).toBe(0);
+    expect(await count('search_fts', '"zeppelin"')).toBe(0);
+    expect(await count('search_words', 'marmalade')).toBe(1);
+    expect(await ids(userId, 'marmalade 京タワ')).toEqual([rows[0]!.id]);
   });
 
   it('a frequent word: newest matches first, ranked within blocks, every one reachable through the cursor', async () => {

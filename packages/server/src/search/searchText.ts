@@ -107,16 +107,24 @@ export function wordLookups(word: string): string[] | null {
 }
 
 /**
+ * The white-space separated words of folded text that hold Chinese, Japanese or Korean characters, one
+ * space between them: what SQLite's trigram index holds (`search_entries.cjk`), since other words have a
+ * word index. Empty for text without such characters.
+ */
+export function cjkText(folded: string): string {
+  if (!hasCjk(folded)) return '';
+  return folded
+    .split(/\s+/u)
+    .filter((word) => hasCjk(word))
+    .join(' ');
+}
+
+/**
  * Trigram tokens (see `trigramTokens`) of only the white-space separated words that hold Chinese,
  * Japanese or Korean characters: what MariaDB's trigram index needs since other words have a word index.
  */
 export function cjkTrigramTokens(folded: string): string[] {
-  return trigramTokens(
-    folded
-      .split(/\s+/u)
-      .filter((word) => hasCjk(word))
-      .join(' '),
-  );
+  return trigramTokens(cjkText(folded));
 }
 
 /**

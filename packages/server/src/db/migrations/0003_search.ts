@@ -9,11 +9,11 @@ const ID = 'varchar(36)';
 const TIMESTAMP = 'varchar(32)';
 const BACKFILL_BATCH = 500;
 
-/** The entry as this migration's table holds it: MySQL/MariaDB tokens of every word, no `words` (0009 adds it). */
+/** The entry as this migration's table holds it: MySQL/MariaDB tokens of every word, no `words` nor `cjk` (0009 adds them). */
 function entryOf(dialect: DialectName, source: Parameters<typeof searchEntry>[1]) {
   const entry = searchEntry(dialect, source);
   if (entry === null) return null;
-  const { words: _words, ...columns } = entry;
+  const { words: _words, cjk: _cjk, ...columns } = entry;
   return dialect === 'mysql' ? { ...columns, tokens: trigramTokens(columns.folded).join(' ') } : columns;
 }
 
