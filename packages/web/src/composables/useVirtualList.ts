@@ -235,10 +235,17 @@ export function useVirtualList(options: VirtualListOptions) {
     scrollTop.value = top;
   }
 
+  /** When the person last scrolled (ms); `moving` turns false once MOVING_MS have passed since. */
+  let lastMove = 0;
   function startMoving(): void {
+    lastMove = performance.now();
     if (!moving.value) moving.value = true;
-    clearTimeout(movingTimer);
-    movingTimer = setTimeout(() => (moving.value = false), MOVING_MS);
+    if (movingTimer === undefined) movingTimer = setTimeout(stopMovingLater, MOVING_MS);
+  }
+  function stopMovingLater(): void {
+    const left = lastMove + MOVING_MS - performance.now();
+    movingTimer = left > 1 ? setTimeout(stopMovingLater, left) : undefined;
+    if (movingTimer === undefined) moving.value = false;
   }
 
   /** Goes to the end and follows it from there: smoothly when it is near, at once when it is far. */
@@ -290,7 +297,7 @@ export function useVirtualList(options: VirtualListOptions) {
     for (const entry of entries) {
       const el = entry.target as HTMLElement;
       const key = el.dataset.vkey;
-      if (!key || !el.isConnected || el.dataset.lite !== undefined) continue; // a placeholder is as high as the list says
+      if (!key || !el.isConnected) continue;
       const height = entry.borderBoxSize?.[0]?.blockSize ?? el.getBoundingClientRect().height;
       if (cache.set(key, height)) changed = true;
     }
@@ -320,21 +327,20 @@ export function useVirtualList(options: VirtualListOptions) {
     }
   }
 
-  /** Elements showing a placeholder: observed again once rendered in full (even if its height is the same). */
-  const showingPlaceholder = new WeakSet<HTMLElement>();
-  /** Measures the element of an item while it is rendered. */
+  /** Item elements being measured: those rendered in full (a placeholder is as high as the list says). */
+  const observed = new WeakSet<HTMLElement>();
+  function measureIfFull(el: HTMLElement): void {
+    if (el.dataset.lite !== undefined || observed.has(el)) return;
+    observed.add(el);
+    itemObserver?.observe(el); // reports its height at once, even one equal to the placeholder's
+  }
+  /** Measures the element of an item while it is rendered in full. */
   const vMeasure: Directive<HTMLElement> = {
-    mounted: (el) => {
-      if (el.dataset.lite !== undefined) showingPlaceholder.add(el);
-      itemObserver?.observe(el);
+    mounted: measureIfFull,
+    updated: measureIfFull,
+    beforeUnmount: (el) => {
+      if (observed.delete(el)) itemObserver?.unobserve(el);
     },
-    updated: (el) => {
-      if (el.dataset.lite !== undefined || !showingPlaceholder.has(el)) return;
-      showingPlaceholder.delete(el);
-      itemObserver?.unobserve(el);
-      itemObserver?.observe(el);
-    },
-    beforeUnmount: (el) => itemObserver?.unobserve(el),
   };
 
   // ---- focus ---------------------------------------------------------------------------------------

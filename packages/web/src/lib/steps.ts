@@ -149,7 +149,7 @@ function outcomeState(status: unknown): SubAgentState {
 }
 
 /** At most this many characters of a message are shown in its placeholder (more than fits in it). */
-const PLACEHOLDER_CHARS = 600;
+const PLACEHOLDER_CHARS = 280;
 
 /**
  * What the placeholder of a message not rendered yet shows (during a fast scroll): the beginning of its
