@@ -63,31 +63,32 @@ describe('IdleRenderer', () => {
     const items = work(['a', 'b', 'c', 'd', 'e'], idle.advance);
     const renderer = new IdleRenderer(items, idle.scheduler, 5);
     renderer.schedule();
-    // Each item costs 5 ms and is started only with twice that left: with 22 ms, at 22, 17 and 12 ms left.
-    await idle.idle(22);
+    // Each item costs 5 ms and is started with 1.5 times that left: with 20 ms, at 20, 15 and 10 ms left.
+    await idle.idle(20);
     expect(items.rendered).toEqual(['a', 'b', 'c']);
     expect(idle.pending()).toBe(1); // more to do: the next idle period is asked for
     // A period too short for one item renders none.
-    await idle.idle(4);
+    await idle.idle(7);
     expect(items.rendered).toEqual(['a', 'b', 'c']);
     await idle.idle(50);
     expect(items.rendered).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(idle.pending()).toBe(0); // nothing left: no idle period asked for
   });
 
-  it('learns what an item costs, and starts even a costly one in a long idle period', async () => {
+  it('goes by the median of what the latest items cost: one slow render does not hold the others back', async () => {
     const idle = fakeScheduler();
-    const items = work(['a', 'b', 'c'], idle.advance, { a: 40, b: 40, c: 40 });
+    const items = work(['slow', 'a', 'b', 'c', 'd', 'e'], idle.advance, { slow: 60, a: 4, b: 4, c: 4, d: 4, e: 4 });
     const renderer = new IdleRenderer(items, idle.scheduler, 4);
-    expect(renderer.needed()).toBe(8);
+    expect(renderer.needed()).toBe(6);
     renderer.schedule();
     await idle.idle(10);
-    expect(items.rendered).toEqual(['a']);
-    expect(renderer.needed()).toBeGreaterThan(20); // 40 ms moved the estimate up a lot
-    await idle.idle(20);
-    expect(items.rendered).toEqual(['a']); // not started in a period shorter than it needs
+    expect(items.rendered).toEqual(['slow']); // nothing after it: the period is over
+    expect(renderer.needed()).toBe(30); // the median of [4, 60], at most 30 ms
+    await idle.idle(16);
+    expect(items.rendered).toEqual(['slow']); // not started in a period shorter than that
     await idle.idle(50);
-    expect(items.rendered).toEqual(['a', 'b']); // at most 30 ms are asked for, whatever the cost
+    expect(items.rendered).toEqual(['slow', 'a', 'b', 'c', 'd', 'e']); // a long idle period, and the median comes down
+    expect(renderer.needed()).toBe(6);
   });
 
   it('renders nothing more once stopped', async () => {

@@ -24,26 +24,26 @@ export interface IdleWork {
   render(key: string): Promise<void>;
 }
 
-/** An item's cost is taken as this many times the time its render took (its layout and paint come after it). */
-const COST_FACTOR = 2;
+/** An item needs this many times what rendering one takes (its layout and paint come after it). */
+const COST_FACTOR = 1.5;
 /** Whatever an item cost before, one starts once an idle period has this much time left (the longest is 50 ms). */
 const MAX_NEEDED_MS = 30;
-/** How much the newest cost moves the running estimate. */
-const SMOOTHING = 0.3;
+/** What rendering an item takes is the median of this many of the latest (a first render or a GC pause does not count for long). */
+const COSTS_KEPT = 5;
 
 export class IdleRenderer {
   private handle: number | null = null;
   private running = false;
   private stopped = false;
-  /** Running estimate of what rendering one item takes, in ms. */
-  private cost: number;
+  /** What rendering the latest items took, in ms. */
+  private readonly costs: number[];
 
   constructor(
     private readonly work: IdleWork,
     private readonly scheduler: IdleScheduler = browserIdleScheduler(),
     initialCostMs = 4,
   ) {
-    this.cost = initialCostMs;
+    this.costs = [initialCostMs];
   }
 
   /** Asks for an idle period if there is something to render and none is asked for already. */
@@ -54,7 +54,8 @@ export class IdleRenderer {
 
   /** The time an idle period must have left for the next item to be started in it, in ms. */
   needed(): number {
-    return Math.min(MAX_NEEDED_MS, COST_FACTOR * this.cost);
+    const sorted = [...this.costs].sort((a, b) => a - b);
+    return Math.min(MAX_NEEDED_MS, COST_FACTOR * sorted[sorted.length >> 1]!);
   }
 
   stop(): void {
@@ -71,7 +72,8 @@ export class IdleRenderer {
         if (deadline.timeRemaining() < this.needed()) break;
         const started = this.scheduler.now();
         await this.work.render(key);
-        this.cost += SMOOTHING * (this.scheduler.now() - started - this.cost);
+        this.costs.push(this.scheduler.now() - started);
+        if (this.costs.length > COSTS_KEPT) this.costs.shift();
       }
     } finally {
       this.running = false;
