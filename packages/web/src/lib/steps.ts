@@ -148,8 +148,8 @@ function outcomeState(status: unknown): SubAgentState {
   }
 }
 
-/** At most this many characters of a message are shown in its placeholder (more than fits in it). */
-const PLACEHOLDER_CHARS = 280;
+/** At most this many characters of a message are given to its placeholder (more than fits on its one line). */
+const PLACEHOLDER_CHARS = 200;
 
 /**
  * What the placeholder of a message not rendered yet shows (during a fast scroll): the beginning of its
