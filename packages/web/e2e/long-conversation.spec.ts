@@ -198,6 +198,45 @@ test('a script scrolling every frame is never pulled back while the messages com
   expect(Math.max(...moves), `moved by ${moves.join(', ')} px`).toBeLessThan(2);
 });
 
+test('a flick far up shows placeholders on the way, then every message in view in full, the one at the top staying in place', async ({ page }) => {
+  await page.goto(`/c/${longId}`);
+  await expect(lastAssistant(page)).toHaveAttribute('data-message-id', longIds.at(-1)!);
+  // 600 px a frame: the messages coming into view are placeholders, their plain text, at first.
+  const flick = await scroller(page).evaluate(async (el) => {
+    let placeholders = 0;
+    let question = '';
+    for (let i = 0; i < 40; i++) {
+      el.scrollBy(0, -600);
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      const lite = el.querySelectorAll<HTMLElement>('article.message-lite');
+      placeholders += lite.length;
+      question ||= [...lite].find((a) => a.dataset.role === 'user')?.textContent ?? '';
+    }
+    return { placeholders, question };
+  });
+  expect(flick.placeholders).toBeGreaterThan(0);
+  expect(flick.question).toMatch(/^question \d+$/);
+  await scrollStopped(page);
+  const before = await topVisibleMessage(page);
+  // In idle time, each message in view is rendered in full: no placeholder is left, the questions have
+  // their text and actions, the answers their rendered Markdown (KaTeX, code) and actions.
+  await expect(page.locator('article.message-lite')).toHaveCount(0);
+  await settled(page);
+  const inView = page.locator('article.message');
+  expect(await inView.count()).toBeGreaterThan(2);
+  for (const article of await inView.all()) {
+    await expect(article.locator('.message-actions')).toHaveCount(1);
+    if ((await article.getAttribute('data-role')) === 'user') await expect(article.locator('.user-text')).toHaveText(/^question \d+$/);
+    else await expect(article.locator('.markdown').first()).not.toBeEmpty();
+  }
+  await expect(page.locator('article[data-role="assistant"] .katex, article[data-role="assistant"] .code-block').first()).toBeAttached();
+  // What the person was looking at did not move while the messages around it got their real heights.
+  const after = await topVisibleMessage(page);
+  expect(after.id).toBe(before.id);
+  expect(Math.abs(after.y - before.y)).toBeLessThan(1);
+  await shot(page, 'long-conversation-after-flick');
+});
+
 /** Resolves once the list's scroll position has been the same for three frames in a row. */
 function scrollStopped(page: Page): Promise<unknown> {
   return scroller(page).evaluate(

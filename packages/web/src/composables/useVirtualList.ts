@@ -1,5 +1,6 @@
-import { computed, onBeforeUnmount, onMounted, ref, watch, type Directive, type Ref } from 'vue';
-import { anchorAt, buildLayout, followsEnd, HeightCache, indexesToRender, keepRendered, nextToMount, scrollTopFor, totalHeight, visibleRange, type Anchor, type ListLayout, type RenderedSpan } from '../lib/virtualLayout';
+import { computed, nextTick, onBeforeUnmount, onMounted, ref, watch, type Directive, type Ref } from 'vue';
+import { IdleRenderer } from '../lib/idleRenderer';
+import { anchorAt, buildLayout, followsEnd, HeightCache, indexesToRender, keepRendered, nextToRender, scrollTopFor, totalHeight, visibleRange, type Anchor, type ListLayout, type RenderedSpan } from '../lib/virtualLayout';
 
 export interface VirtualListOptions {
   /** The scrolling element. */
@@ -21,7 +22,17 @@ export interface RenderedItem {
   index: number;
   /** Offset from the top of the list, in px. */
   top: number;
+  /** The height the list gives it, in px (measured, or the estimate). */
+  height: number;
+  /**
+   * Shown as a cheap placeholder of exactly `height` (it came into view during a fast scroll, before it
+   * could be rendered in full): rendered in full in the next idle time.
+   */
+  lite: boolean;
 }
+
+/** A scroll by the person this recent (ms) means the list is moving: what comes into view is a placeholder at first. */
+const MOVING_MS = 150;
 
 /**
  * Virtualises a vertical list of items with variable and changing heights, for a chat: only the
@@ -30,7 +41,11 @@ export interface RenderedItem {
  * the top of the viewport stays in place when heights above it change or items are prepended; the view
  * follows the end (an answer streaming in) until the person scrolls up.
  *
- * Items are rendered with `v-measure` and `data-vkey="<key>"`, positioned at `top`.
+ * Items are rendered with `v-measure` and `data-vkey="<key>"`, positioned at `top`. An item that comes
+ * into view while the person scrolls and was not rendered in full yet is `lite`: the caller shows a cheap
+ * placeholder of the item's height instead (`data-lite` on the element, which is then not measured), and
+ * the items are rendered in full one by one in idle time, those in view first, then those around it (so
+ * that a slow scroll finds them ready). However fast the person flicks, a frame renders placeholders only.
  */
 export function useVirtualList(options: VirtualListOptions) {
   const cache = new HeightCache(options.estimate ?? 160);
@@ -74,49 +89,70 @@ export function useVirtualList(options: VirtualListOptions) {
   const viewport = computed(() => visibleRange(layout.value, viewTop.value, Math.max(viewportHeight.value, 1), 0));
   const viewportStart = computed(() => viewport.value.start);
   const viewportEnd = computed(() => viewport.value.end);
-  /**
-   * Keys of the items outside the viewport that are mounted: one more per frame (the nearest first),
-   * so that scrolling mounts at most one item ahead of need per frame besides those coming into view.
-   */
-  const mountedAhead = new Set<string>();
-  const mountedAheadVersion = ref(0);
+  /** Keys of the items rendered in full (in range, or pinned); the others in view are placeholders. */
+  const full = new Set<string>();
+  /** Keys of the items in view shown as placeholders: rendered in full in idle time, not at once when the scroll stops. */
+  const placeholders = new Set<string>();
+  const fullVersion = ref(0);
+  /** The person scrolled within the last MOVING_MS. */
+  const moving = ref(false);
+  let movingTimer: ReturnType<typeof setTimeout> | undefined;
   const items = computed<RenderedItem[]>(() => {
-    void mountedAheadVersion.value;
+    void fullVersion.value;
     const current = layout.value;
     const pinnedIndex = focusedKey.value === null ? -1 : (current.indexOf.get(focusedKey.value) ?? -1);
-    const shown = (index: number) => (index >= viewportStart.value && index < viewportEnd.value) || index === pinnedIndex || mountedAhead.has(current.keys[index]!);
-    return indexesToRender({ start: start.value, end: end.value }, [pinnedIndex], current.keys.length)
-      .filter(shown)
-      .map((index) => ({ key: current.keys[index]!, index, top: current.offsets[index]! }));
+    const still = !moving.value;
+    const out: RenderedItem[] = [];
+    for (const index of indexesToRender({ start: start.value, end: end.value }, [pinnedIndex], current.keys.length)) {
+      const key = current.keys[index]!;
+      const inView = index >= viewportStart.value && index < viewportEnd.value;
+      // What comes into view while the list is still is rendered in full at once (a conversation opened, a
+      // search result, a new message); while the person scrolls, as a placeholder.
+      const inFull = index === pinnedIndex || full.has(key) || (inView && still && !placeholders.has(key));
+      if (!inFull && !inView) continue;
+      const top = current.offsets[index]!;
+      out.push({ key, index, top, height: current.offsets[index + 1]! - top, lite: !inFull });
+    }
+    return out;
   });
 
-  // After each render: what is in view counts as mounted (it stays when it scrolls out of view), what
-  // left the range is forgotten, and the next item ahead is mounted in the next frame.
-  let mountFrame = 0;
+  // After each render: what is rendered in full stays so while it is in range (or pinned), what left the
+  // range is forgotten, and the next placeholder or item ahead is rendered in full in idle time.
   watch(
-    [start, end, viewportStart, viewportEnd, mountedAheadVersion],
-    () => {
-      const current = layout.value;
-      for (let i = viewportStart.value; i < viewportEnd.value; i++) mountedAhead.add(current.keys[i]!);
-      for (const key of mountedAhead) {
-        const index = current.indexOf.get(key);
-        if (index === undefined || index < start.value || index >= end.value) mountedAhead.delete(key);
+    items,
+    (rendered) => {
+      for (const item of rendered) {
+        if (item.lite) placeholders.add(item.key);
+        else {
+          full.add(item.key);
+          placeholders.delete(item.key);
+        }
       }
-      if (!mountFrame && pendingAhead() >= 0 && typeof requestAnimationFrame === 'function') mountFrame = requestAnimationFrame(mountNextAhead);
+      const current = layout.value;
+      const inRange = (key: string) => {
+        const index = current.indexOf.get(key);
+        return index !== undefined && ((index >= start.value && index < end.value) || key === focusedKey.value);
+      };
+      for (const key of full) if (!inRange(key)) full.delete(key);
+      for (const key of placeholders) if (!inRange(key)) placeholders.delete(key);
+      idle.schedule();
     },
     { flush: 'post' },
   );
-  function pendingAhead(): number {
-    const current = layout.value;
-    return nextToMount(range.value, viewport.value, (index) => mountedAhead.has(current.keys[index]!));
-  }
-  function mountNextAhead(): void {
-    mountFrame = 0;
-    const next = pendingAhead();
-    if (next < 0) return;
-    mountedAhead.add(layout.value.keys[next]!);
-    mountedAheadVersion.value++;
-  }
+  const idle = new IdleRenderer({
+    next() {
+      const current = layout.value;
+      const index = nextToRender(range.value, viewport.value, (i) => full.has(current.keys[i]!));
+      return index < 0 ? null : current.keys[index]!;
+    },
+    async render(key) {
+      full.add(key);
+      placeholders.delete(key);
+      fullVersion.value++;
+      await nextTick();
+    },
+  });
+
   /** How far the viewport is from the top of the list, in px (for loading older items in time). */
   const distanceFromStart = computed(() => viewTop.value);
 
@@ -194,8 +230,22 @@ export function useVirtualList(options: VirtualListOptions) {
       else if (reading.scrollHeight - reading.clientHeight - top <= 1) seeking = false;
     }
     if (!seeking) followingEnd.value = followsEnd(followingEnd.value, previousTop, reading, endThreshold, madeByList);
+    if (!madeByList) startMoving();
     previousTop = top;
     scrollTop.value = top;
+  }
+
+  /** When the person last scrolled (ms); `moving` turns false once MOVING_MS have passed since. */
+  let lastMove = 0;
+  function startMoving(): void {
+    lastMove = performance.now();
+    if (!moving.value) moving.value = true;
+    if (movingTimer === undefined) movingTimer = setTimeout(stopMovingLater, MOVING_MS);
+  }
+  function stopMovingLater(): void {
+    const left = lastMove + MOVING_MS - performance.now();
+    movingTimer = left > 1 ? setTimeout(stopMovingLater, left) : undefined;
+    if (movingTimer === undefined) moving.value = false;
   }
 
   /** Goes to the end and follows it from there: smoothly when it is near, at once when it is far. */
@@ -277,10 +327,20 @@ export function useVirtualList(options: VirtualListOptions) {
     }
   }
 
-  /** Measures the element of an item while it is rendered. */
+  /** Item elements being measured: those rendered in full (a placeholder is as high as the list says). */
+  const observed = new WeakSet<HTMLElement>();
+  function measureIfFull(el: HTMLElement): void {
+    if (el.dataset.lite !== undefined || observed.has(el)) return;
+    observed.add(el);
+    itemObserver?.observe(el); // reports its height at once, even one equal to the placeholder's
+  }
+  /** Measures the element of an item while it is rendered in full. */
   const vMeasure: Directive<HTMLElement> = {
-    mounted: (el) => itemObserver?.observe(el),
-    beforeUnmount: (el) => itemObserver?.unobserve(el),
+    mounted: measureIfFull,
+    updated: measureIfFull,
+    beforeUnmount: (el) => {
+      if (observed.delete(el)) itemObserver?.unobserve(el);
+    },
   };
 
   // ---- focus ---------------------------------------------------------------------------------------
@@ -313,7 +373,8 @@ export function useVirtualList(options: VirtualListOptions) {
     el?.removeEventListener('focusout', onFocusOut);
     itemObserver?.disconnect();
     frameObserver?.disconnect();
-    if (mountFrame) cancelAnimationFrame(mountFrame);
+    idle.stop();
+    clearTimeout(movingTimer);
   });
 
   return { items, total, followingEnd, distanceFromStart, viewportHeight, scrollToEnd, scrollToKey, followEnd, vMeasure };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Step } from '@nanoclaw/protocol';
-import { agentGroups, answerText, stepItems, subAgentOutcomes } from './steps';
+import { agentGroups, answerText, placeholderText, stepItems, subAgentOutcomes, type UiMessage } from './steps';
 import { normaliseMathDelimiters } from './mathDelimiters';
 
 describe('stepItems', () => {
@@ -101,5 +101,26 @@ describe('normaliseMathDelimiters', () => {
   it('turns \\( \\) and \\[ \\] into dollar math outside code', () => {
     expect(normaliseMathDelimiters('a \\(x^2\\) b')).toBe('a $x^2$ b');
     expect(normaliseMathDelimiters('`\\(x\\)`')).toBe('`\\(x\\)`');
+  });
+});
+
+describe('placeholderText', () => {
+  const message = (role: 'user' | 'assistant', text: string, steps: Step[] = []): UiMessage => ({ id: 'm', role, text, steps, status: 'complete', token_count: 0, created_at: '' });
+
+  it("shows a question's text as written, white space collapsed", () => {
+    expect(placeholderText(message('user', 'what is **2**\n\n  + 2?'))).toBe('what is **2** + 2?');
+  });
+
+  it("shows an answer's final text without the Markdown's markup characters", () => {
+    const text = ['# Plan', '', '- **Read** it', '- [x] done', '', '```python', 'print(1)', '```', '', '$$a_1$$ | b |'].join('\n');
+    expect(placeholderText(message('assistant', text))).toBe('Plan Read it done python print(1) a 1 b');
+    const steps: Step[] = [{ id: 's1', type: 'text', content: 'from the *steps*' } as Step];
+    expect(placeholderText(message('assistant', '', steps))).toBe('from the steps');
+  });
+
+  it('is cut short for a long text', () => {
+    const shown = placeholderText(message('user', 'word '.repeat(1000)));
+    expect(shown.length).toBe(201);
+    expect(shown.endsWith('…')).toBe(true);
   });
 });

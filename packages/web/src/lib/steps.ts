@@ -147,3 +147,17 @@ function outcomeState(status: unknown): SubAgentState {
       return 'unknown';
   }
 }
+
+/** At most this many characters of a message are given to its placeholder (more than fits on its one line). */
+const PLACEHOLDER_CHARS = 200;
+
+/**
+ * What the placeholder of a message not rendered yet shows (during a fast scroll): the beginning of its
+ * text, the Markdown's markup characters and runs of white space left out. Cheap: no parsing.
+ */
+export function placeholderText(message: UiMessage): string {
+  const text = message.role === 'user' ? message.text : answerText(message);
+  const head = text.slice(0, PLACEHOLDER_CHARS * 2);
+  const plain = (message.role === 'user' ? head : head.replace(/[`*_#>|$\\~]+|^\s*[-+]\s+|\[[ xX]\]/gm, ' ')).replace(/\s+/g, ' ').trim();
+  return plain.length > PLACEHOLDER_CHARS ? `${plain.slice(0, PLACEHOLDER_CHARS)}…` : plain;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anchorAt, buildLayout, followsEnd, HeightCache, indexAt, indexesToRender, keepRendered, nextToMount, scrollTopFor, totalHeight, visibleRange } from './virtualLayout';
+import { anchorAt, buildLayout, followsEnd, HeightCache, indexAt, indexesToRender, keepRendered, nextToRender, scrollTopFor, totalHeight, visibleRange } from './virtualLayout';
 
 const keys = (n: number, prefix = 'm') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
@@ -68,24 +68,31 @@ describe('keepRendered', () => {
   });
 });
 
-describe('nextToMount', () => {
-  it('picks the unmounted item nearest to the viewport, above first on a tie', () => {
-    const none = () => false;
-    expect(nextToMount({ start: 10, end: 30 }, { start: 15, end: 20 }, none)).toBe(14);
-    const mounted = new Set([14, 20, 13]);
-    expect(nextToMount({ start: 10, end: 30 }, { start: 15, end: 20 }, (i) => mounted.has(i))).toBe(21);
+describe('nextToRender', () => {
+  it('picks the items of the viewport first, from its middle outwards', () => {
+    const done = new Set<number>();
+    const order: number[] = [];
+    for (let next = nextToRender({ start: 10, end: 30 }, { start: 15, end: 20 }, (i) => done.has(i)); next >= 0; next = nextToRender({ start: 10, end: 30 }, { start: 15, end: 20 }, (i) => done.has(i))) {
+      order.push(next);
+      done.add(next);
+    }
+    expect(order.slice(0, 5)).toEqual([17, 18, 16, 19, 15]);
+    // Then the ones around it, the nearest first, above first on a tie, as far as the range goes.
+    expect(order.slice(5)).toEqual([14, 20, 13, 21, 12, 22, 11, 23, 10, 24, 25, 26, 27, 28, 29]);
   });
 
-  it('goes on past the shorter side', () => {
-    const mounted = new Set([14, 13, 12, 11, 10, 20]);
-    expect(nextToMount({ start: 10, end: 30 }, { start: 15, end: 20 }, (i) => mounted.has(i))).toBe(21);
-    const all = new Set([10, 11, 12, 13, 14, 20, 21, 22]);
-    expect(nextToMount({ start: 10, end: 23 }, { start: 15, end: 20 }, (i) => all.has(i))).toBe(-1);
+  it('skips what is rendered already, and goes on past the shorter side', () => {
+    const rendered = new Set([15, 16, 17, 18, 19, 14, 13, 12, 11, 10, 20]);
+    expect(nextToRender({ start: 10, end: 30 }, { start: 15, end: 20 }, (i) => rendered.has(i))).toBe(21);
+    const all = new Set([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]);
+    expect(nextToRender({ start: 10, end: 23 }, { start: 15, end: 20 }, (i) => all.has(i))).toBe(-1);
   });
 
-  it('never picks an item of the viewport or outside the range', () => {
-    expect(nextToMount({ start: 15, end: 20 }, { start: 15, end: 20 }, () => false)).toBe(-1);
-    expect(nextToMount({ start: 0, end: 3 }, { start: 0, end: 2 }, () => false)).toBe(2);
+  it('never picks an item outside the range', () => {
+    expect(nextToRender({ start: 15, end: 20 }, { start: 15, end: 20 }, (i) => i !== 15)).toBe(15);
+    expect(nextToRender({ start: 15, end: 20 }, { start: 15, end: 20 }, () => true)).toBe(-1);
+    expect(nextToRender({ start: 0, end: 3 }, { start: 0, end: 2 }, (i) => i < 2)).toBe(2);
+    expect(nextToRender({ start: 0, end: 0 }, { start: 0, end: 0 }, () => false)).toBe(-1);
   });
 });
 

@@ -91,17 +91,24 @@ export function indexesToRender(range: IndexRange, pinned: Iterable<number>, cou
 }
 
 /**
- * The next item to mount ahead of need: the nearest to the viewport, within `range` but outside
- * `viewport`, not mounted yet; -1 when there is none. (Items in the viewport are always mounted at once;
- * the others one per frame, so that scrolling never mounts a burst of them in a single frame.)
+ * The next item to render in full (the others in view are placeholders meanwhile): first those in the
+ * viewport, from its middle outwards, then those around it, the nearest first (above first on a tie), as
+ * far as `range` goes; -1 when every one of them is rendered (`done`).
  */
-export function nextToMount(range: IndexRange, viewport: IndexRange, mounted: (index: number) => boolean): number {
+export function nextToRender(range: IndexRange, viewport: IndexRange, done: (index: number) => boolean): number {
+  const middle = (viewport.start + viewport.end - 1) >> 1;
+  for (let step = 0; middle - step >= viewport.start || middle + step + 1 < viewport.end; step++) {
+    const above = middle - step;
+    if (above >= viewport.start && !done(above)) return above;
+    const below = middle + step + 1;
+    if (below < viewport.end && !done(below)) return below;
+  }
   const reach = Math.max(viewport.start - range.start, range.end - viewport.end);
   for (let step = 1; step <= reach; step++) {
     const above = viewport.start - step;
-    if (above >= range.start && !mounted(above)) return above;
+    if (above >= range.start && !done(above)) return above;
     const below = viewport.end - 1 + step;
-    if (below < range.end && !mounted(below)) return below;
+    if (below < range.end && !done(below)) return below;
   }
   return -1;
 }
