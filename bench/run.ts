@@ -154,7 +154,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'nc-bench-'));
   const models = ['text:20', 'text:200', 'text:500', 'text:1000', `text:${LONG_TOKENS}`, 'scripted'];
   // Titles from first words: the loads compare one model request per message with the direct baseline.
-  writeFileSync(join(dir, 'config.yml'), `log_level: warn\ntitles: { mode: first_words }\nmodels:\n${models.map((id) => `  - id: "${id}"\n    api_url: ${sim.chatUrl}\n`).join('')}`);
+  // warm_up off: loading the Python sandbox after start (CPU for seconds, ~175 MB) would overlap the first
+  // measurements; none of these loads call a tool.
+  writeFileSync(join(dir, 'config.yml'), `log_level: warn\nwarm_up: false\ntitles: { mode: first_words }\nmodels:\n${models.map((id) => `  - id: "${id}"\n    api_url: ${sim.chatUrl}\n`).join('')}`);
   const results: Record<string, unknown> = {};
 
   // Start-up and idle memory, against Node starting an empty script.
