@@ -3,16 +3,14 @@
  * requests per second, and many concurrent paced streams. Needs a build (`npm run build`) and Redis at
  * REDIS_URL (default redis://127.0.0.1:6379). Usage: npx tsx bench/cluster.ts [streams=200] [seconds=5]
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Agent } from 'undici';
 import { startServerProcess } from '../packages/server/test/serverProcess.js';
+import { startSimProcess } from './simProcess.js';
 
-const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const STREAMS = Number(process.argv[2] ?? 200);
 const SECONDS = Number(process.argv[3] ?? 5);
 const REQUEST_CLIENTS = 64;
@@ -24,12 +22,6 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const dispatcher = new Agent({ connections: 512, keepAliveTimeout: 30_000 });
 const get = (url: string) => fetch(url, { dispatcher } as RequestInit);
 const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher } as RequestInit);
-
-async function startSim(): Promise<{ chatUrl: string; close(): void }> {
-  const child = spawn(process.execPath, [join(root, 'tools/llm-sim/dist/cli.js'), '--port', '0', '--token-delay-ms', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((done) => child.stdout!.on('data', (data: Buffer) => /listening on (\S+)/.exec(data.toString()) && done(/listening on (\S+)/.exec(data.toString())![1]!)));
-  return { chatUrl: `${url}/chat/completions`, close: () => child.kill('SIGTERM') };
-}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -83,7 +75,7 @@ async function pacedStreams(url: string): Promise<{ seconds: number; eventsPerSe
 }
 
 async function main(): Promise<void> {
-  const sim = await startSim();
+  const sim = await startSimProcess();
   const rows: string[] = [];
   try {
     for (const { workers, redis } of [
@@ -110,7 +102,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    sim.close();
+    await sim.close();
     await dispatcher.close();
   }
   console.log(`| workers | GET /api/conversations per s (${REQUEST_CLIENTS} clients) | ${STREAMS} paced streams (${PIECE_DELAY_MS} ms/piece) | events/s | p99 gap, ms |`);

@@ -15,16 +15,15 @@
  *   BENCH_BASELINE_MAIN=/path/to/other/packages/server/dist/main.js (another build, e.g. of main, under the
  *     same load in the same run: CPU per token as a ratio)
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { startServerProcess, type ServerProcess } from '../packages/server/test/serverProcess.js';
 import { directTarget, emptyResult, runPacedLoad, serverTarget, type PacedLoadResult } from './pacedLoad.js';
 import { treeCpuSeconds, treeRssMb } from './processStats.js';
+import { startSimProcess, type SimProcess } from './simProcess.js';
 
-const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 export interface PacedSettings {
   streams: number;
@@ -94,30 +93,10 @@ function figuresOf(result: PacedLoadResult): PacedFigures {
   };
 }
 
-export interface PacedSim {
-  chatUrl: string;
-  close(): Promise<void>;
-}
+export type PacedSim = SimProcess;
 
 /** The simulator in a process of its own, every answer paced at `tokenDelayMs` a token. */
-export async function startPacedSim(tokenDelayMs: number): Promise<PacedSim> {
-  const child = spawn(process.execPath, [join(root, 'tools/llm-sim/dist/cli.js'), '--port', '0', '--token-delay-ms', String(tokenDelayMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-    child.stdout!.on('data', (data: Buffer) => {
-      const match = /listening on (\S+)/.exec(data.toString());
-      if (match) resolveUrl(match[1]!);
-    });
-  });
-  return {
-    chatUrl: `${url}/chat/completions`,
-    async close() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+export const startPacedSim = (tokenDelayMs: number): Promise<PacedSim> => startSimProcess(tokenDelayMs);
 
 export interface PacedServer {
   server: ServerProcess;

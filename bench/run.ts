@@ -5,7 +5,7 @@
  * starts the server with those node flags, to compare memory/speed settings; BENCH_PACED=0 leaves out the
  * paced 1,000-stream load of bench/paced.ts, whose settings it takes from the same BENCH_PACED_* variables)
  */
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { startServerProcess, type ServerProcess } from '../packages/server/test/
 import { measureTelemetryOverhead } from './telemetryOverhead.js';
 import { measureQuotaOverhead } from './quotaOverhead.js';
 import { measurePaced, pacedSettingsFromEnv } from './paced.js';
+import { startSimProcess, type SimProcess } from './simProcess.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -80,36 +81,6 @@ async function startServer(dir: string): Promise<ServerProcess & { startupMs: nu
   const started = performance.now();
   const server = await startServerProcess({ cwd: dir, execArgv: SERVER_NODE_FLAGS, env: { DATA_DIR: join(dir, 'data') } });
   return { ...server, startupMs: performance.now() - started };
-}
-
-/** The simulator in a process of its own, as a provider is: both paths then cross the same kind of hop. */
-interface SimProcess {
-  chatUrl: string;
-  script(...responses: object[]): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function startSimProcess(): Promise<SimProcess> {
-  const child = spawn(process.execPath, [join(root, 'tools/llm-sim/dist/cli.js'), '--port', '0', '--token-delay-ms', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-    child.stdout!.on('data', (data: Buffer) => {
-      const match = /listening on (\S+)/.exec(data.toString());
-      if (match) resolveUrl(match[1]!);
-    });
-  });
-  return {
-    chatUrl: `${url}/chat/completions`,
-    async script(...responses) {
-      const res = await fetch(`${url}/_sim/script`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ responses }) });
-      if (!res.ok) throw new Error(`scripting the simulator failed: ${res.status}`);
-    },
-    async close() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 class Bench {
