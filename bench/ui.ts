@@ -9,11 +9,12 @@
  *    first message was reached, and the largest DOM seen on the way; then all the way down again.
  * Usage: npm run build && npx tsx bench/ui.ts     (env UI_BENCH_MESSAGES=2000, UI_BENCH_RUNS=3)
  * A slower machine: UI_BENCH_CPU_THROTTLE=4 runs every page with chromium's CPU throttled that many times.
+ * UI_BENCH_SCREENSHOTS=dir saves the long chat just after a flick and a moment later, to look at.
  * Comparing with another build of the UI in the same run, under the same load (e.g. main's, built in
  * another checkout): UI_BENCH_BASELINE_DIST=/path/to/that/packages/web/dist — a second server serves
  * it from the same database, and the runs alternate between the two.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -25,6 +26,8 @@ const SHORT = 20;
 const RUNS = Number(process.env.UI_BENCH_RUNS ?? 3);
 const BASELINE_DIST = process.env.UI_BENCH_BASELINE_DIST;
 const CPU_THROTTLE = Number(process.env.UI_BENCH_CPU_THROTTLE ?? 1);
+const SCREENSHOTS = process.env.UI_BENCH_SCREENSHOTS;
+let screenshotCount = 0;
 
 function startServer(dir: string, chatUrl: string, webDist?: string): Promise<ServerProcess> {
   // Titles from first words: a title request would take the scripted answers meant for the seeded turns.
@@ -146,7 +149,18 @@ async function measure(page: Page, url: string, id: string): Promise<Reading> {
   const readDown = await pass(1, READ);
   const up = await pass(-1, FLICK);
   const down = await pass(1, FLICK);
+  if (SCREENSHOTS) await screenshotsOfAFlick(page);
   return { ttiMs, elements, messages, readUp, readDown, up, down };
+}
+
+/** UI_BENCH_SCREENSHOTS=dir: the long chat just after a 6,000 px jump up (placeholders) and a moment later (rendered in full). */
+async function screenshotsOfAFlick(page: Page): Promise<void> {
+  mkdirSync(SCREENSHOTS!, { recursive: true });
+  const name = `${CPU_THROTTLE}x-${++screenshotCount}`;
+  await page.evaluate(() => document.querySelector('.messages')!.scrollBy(0, -6000));
+  await page.screenshot({ path: join(SCREENSHOTS!, `${name}-flicked.png`) });
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: join(SCREENSHOTS!, `${name}-settled.png`) });
 }
 
 const pct = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
