@@ -126,6 +126,17 @@ function scoreOf(folded: string, words: readonly string[]): number {
 export function createSearchRepo(db: Kysely<DB>, tuning: { recentScan?: number; pgRecentScan?: number } = {}) {
   const recentScan = tuning.recentScan ?? RECENT_SCAN;
   const pgRecentScan = tuning.pgRecentScan ?? PG_RECENT_SCAN;
+  /**
+   * The created_at of the user's `scan`-th newest entry (an index-only read through (user_id, created_at, id)),
+   * bounding a direct read of their newest entries; undefined when they have fewer.
+   */
+  async function newestEdge(userId: string, scan: number): Promise<string | undefined> {
+    const edge = await sql<{ created_at: string }>`
+      select created_at from search_entries where user_id = ${userId}
+      order by created_at desc, id desc limit 1 offset ${scan - 1}`.execute(db);
+    return edge.rows[0]?.created_at;
+  }
+
   /** Matches newest first (SQLite: most recently indexed first), `count` of them from `offset`. */
   async function newestMatches(userId: string, plan: Plan, count: number, offset: number): Promise<Match[]> {
     const dialect = dialectOf(db);
@@ -164,10 +175,7 @@ export function createSearchRepo(db: Kysely<DB>, tuning: { recentScan?: number; 
       if (offset + count <= RECENT_SCAN) {
         // First the user's newest entries, read in order through (user_id, created_at, id) and checked
         // row by row (the tsvector made unindexable): a frequent word stops there at `count` matches.
-        const edge = await sql<{ created_at: string }>`
-          select created_at from search_entries where user_id = ${userId}
-          order by created_at desc, id desc limit 1 offset ${pgRecentScan - 1}`.execute(db);
-        const since = edge.rows[0]?.created_at;
+        const since = await newestEdge(userId, pgRecentScan);
         const recent = await sql<Match>`
           select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
           from search_entries e
@@ -198,11 +206,7 @@ export function createSearchRepo(db: Kysely<DB>, tuning: { recentScan?: number; 
         ? sql`match (e.words) against (${booleanPrefixQuery(plan.words)} in boolean mode)`
         : sql`match (e.tokens) against (${booleanQuery(plan.trigrams)} in boolean mode)`;
     if (offset + count <= recentScan) {
-      // Bounded by the created_at of the user's recentScan-th newest entry (an index-only read).
-      const edge = await sql<{ created_at: string }>`
-        select created_at from search_entries where user_id = ${userId}
-        order by created_at desc, id desc limit 1 offset ${recentScan - 1}`.execute(db);
-      const since = edge.rows[0]?.created_at;
+      const since = await newestEdge(userId, recentScan);
       const recent = await sql<Match>`
         select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
         from search_entries e force index (search_entries_user_created_idx)
