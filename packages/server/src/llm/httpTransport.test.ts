@@ -141,7 +141,7 @@ describe('chat client after a blocked event loop', () => {
 describe('the body after [DONE]', () => {
   /** Sends one answer ending in `[DONE]`, then ends the response `endAfterMs` later (never when null). Counts connections opened and closed. */
   async function startDoneServer(endAfterMs: number | null) {
-    const stats = { opened: 0, closed: 0, ports: [] as number[] };
+    const stats = { opened: 0, closed: 0, ports: [] as number[], closedPorts: [] as number[] };
     const server = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
@@ -154,7 +154,11 @@ describe('the body after [DONE]', () => {
     });
     server.on('connection', (socket) => {
       stats.opened++;
-      socket.on('close', () => stats.closed++);
+      const port = socket.remotePort!;
+      socket.on('close', () => {
+        stats.closed++;
+        stats.closedPorts.push(port);
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push(server);
@@ -190,6 +194,7 @@ describe('the body after [DONE]', () => {
     const server = await startDoneServer(null);
     const client = createChatClient({ settings, transport: createUndiciTransport({ releaseGraceMs: 50 }) });
     expect(await ask(client, server.url)).toBe('Hi');
-    await vi.waitFor(() => expect(server.stats.closed).toBe(1), { timeout: 5_000 });
+    // The connection that carried the answer is closed (undici may have opened a spare one beside it).
+    await vi.waitFor(() => expect(server.stats.closedPorts).toContain(server.stats.ports[0]), { timeout: 5_000 });
   });
 });

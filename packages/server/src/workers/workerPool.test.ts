@@ -95,7 +95,7 @@ describe('createWorkerPool', () => {
   it('replaces a worker that crashed while idle, without an uncaught error', async () => {
     const workers = pool({ maxWorkers: 1 });
     const first = await workers.run('crash later');
-    await vi.waitFor(() => expect(workers.stats()).toMatchObject({ live: 0, idle: 0 }));
+    await vi.waitFor(() => expect(workers.stats()).toMatchObject({ live: 0, idle: 0 }), { timeout: 10_000 });
     const second = await workers.run('b');
     expect(second.threadId).not.toBe(first.threadId);
   });
@@ -155,9 +155,9 @@ parentPort.postMessage({ ready: true });`,
     const workers = pool({ keepWarm: 2, startup: { timeoutMs: 60_000, timeoutMessage: 'Too slow to start' } });
     expect(workers.stats()).toMatchObject({ live: 0, started: 0 });
     await workers.run('a');
-    await vi.waitFor(() => expect(workers.stats()).toMatchObject({ live: 2, idle: 2, replaced: 1 }));
+    await vi.waitFor(() => expect(workers.stats()).toMatchObject({ live: 2, idle: 2, replaced: 1 }), { timeout: 10_000 });
     await workers.run('crash later');
-    await vi.waitFor(() => expect(workers.stats()).toMatchObject({ live: 2, idle: 2, started: 3, replaced: 2 }));
+    await vi.waitFor(() => expect(workers.stats()).toMatchObject({ live: 2, idle: 2, started: 3, replaced: 2 }), { timeout: 10_000 });
   });
 
   it('warm() starts keepWarm workers before any job and resolves when they are ready', async () => {
