@@ -149,6 +149,36 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     expect(await all(createSearchRepo(database.db, { pgRecentScan: 3 }))).toEqual(seen);
   });
 
+  it.runIf(engine === 'postgres')('PostgreSQL: too few matches among the newest entries, then a stretch sized by their density, ANDed with the word index', async () => {
+    const owner = await newUserId();
+    // Every fifth message holds the word: 20 in the newest 100, so twice the 50 wanted lie within about 500.
+    const texts = Array.from({ length: 800 }, (_, i) => (i % 5 === 0 ? `sparrow note ${i}` : `other note ${i}`));
+    const { rows } = await conversationWith(owner, texts);
+    const statements: string[] = [];
+    const logged = database.db.withPlugin({
+      transformQuery: (args) => {
+        statements.push(JSON.stringify(args.node));
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const pages = async (repo: SearchRepo) => {
+      const first = await repo.search(owner, ['sparrow'], { limit: 20 });
+      const second = await repo.search(owner, ['sparrow'], { limit: 20, cursor: first.next_cursor! });
+      return [...first.items, ...second.items].map((hit) => hit.message_id);
+    };
+    const windowed = await pages(createSearchRepo(logged, { pgRecentScan: 100, pgWindowMax: 1_000 }));
+    // The stretch was asked with the word index usable (no `|| ''::tsvector`) and a time bound.
+    const stretchQueries = statements.filter((q) => q.includes('e.words_tsv') && !q.includes("''::tsvector") && q.includes('created_at >='));
+    expect(stretchQueries.length).toBeGreaterThanOrEqual(1);
+    // The same hits as through the word index alone (no stretch), the newest first.
+    expect(windowed).toEqual(await pages(createSearchRepo(database.db, { pgRecentScan: 100, pgWindowMax: 0 })));
+    // Two pages of the newest block of 50 matches: 40 distinct hits among the 50 newest matches.
+    const newest = new Set(rows.filter((_, i) => i % 5 === 0).slice(-RANK_BLOCK).map((row) => row.id));
+    expect(new Set(windowed).size).toBe(40);
+    expect(windowed.every((id) => newest.has(id!))).toBe(true);
+  });
+
   it('indexes an answer cut off by a crash when it is recovered as interrupted', async () => {
     const owner = await newUserId();
     const { conversation } = await conversationWith(owner, ['question']);
@@ -262,7 +292,8 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     const { rows } = await conversationWith(owner, ['older pangolins and 北京大学'], 'Older armadillos');
     const down = await createMigrator(database.db).migrateTo('0008_user_identities');
     expect(down.error).toBeUndefined();
-    expect(down.results?.map((r) => r.migrationName)).toEqual(['0009_search_words']);
+    // Undone newest first, 0009 last.
+    expect(down.results?.map((r) => r.migrationName).at(-1)).toBe('0009_search_words');
     try {
       // What a server before 0009 indexed (on MariaDB: trigram tokens of every word, no words column).
       const at = clock.now().toISOString();

@@ -36,6 +36,30 @@ export const RANK_BLOCK = 50;
 const RECENT_SCAN = 2_000;
 /** PostgreSQL: how many of the user's newest entries are read directly before asking the word index. */
 const PG_RECENT_SCAN = 5_000;
+/**
+ * PostgreSQL: the longest stretch of a user's newest entries (in entries) ANDed with the word index's matches
+ * before the word index alone is cheaper: reading the stretch from (user_id, created_at, id) costs about a
+ * quarter of a microsecond an entry, and the word index alone reads every match from the table.
+ */
+const PG_WINDOW_MAX = 60_000;
+
+/** The created_at of a user's newest entry and of the oldest of the newest entries read first. */
+interface Span {
+  newest: string;
+  edge: string;
+}
+
+/**
+ * The time `factor` times as far back from the newest entry as the span's edge (ISO text, as stored), for a
+ * stretch of about `factor` times as many entries at the same pace; undefined when a time is not ISO text.
+ */
+function earlierBy(span: Span, factor: number): string | undefined {
+  const newest = Date.parse(span.newest);
+  const edge = Date.parse(span.edge);
+  if (!Number.isFinite(newest) || !Number.isFinite(edge)) return undefined;
+  const since = newest - (newest - edge) * factor;
+  return since > -8.64e15 ? new Date(since).toISOString() : undefined;
+}
 
 
 /** `%word%` for LIKE … ESCAPE '!', the word's own `%`, `_` and `!` taken literally. */
@@ -123,9 +147,10 @@ function scoreOf(folded: string, words: readonly string[]): number {
  * word reads a bounded number of rows. Words no index can look up (`go`, `a_b`) are checked on the rows
  * the others found; the caller makes sure there is at least one indexed word (`isIndexedWord`).
  */
-export function createSearchRepo(db: Kysely<DB>, tuning: { recentScan?: number; pgRecentScan?: number } = {}) {
+export function createSearchRepo(db: Kysely<DB>, tuning: { recentScan?: number; pgRecentScan?: number; pgWindowMax?: number } = {}) {
   const recentScan = tuning.recentScan ?? RECENT_SCAN;
   const pgRecentScan = tuning.pgRecentScan ?? PG_RECENT_SCAN;
+  const pgWindowMax = tuning.pgWindowMax ?? PG_WINDOW_MAX;
   /**
    * The created_at of the user's `scan`-th newest entry (an index-only read through (user_id, created_at, id)),
    * bounding a direct read of their newest entries; undefined when they have fewer.
@@ -135,6 +160,19 @@ export function createSearchRepo(db: Kysely<DB>, tuning: { recentScan?: number; 
       select created_at from search_entries where user_id = ${userId}
       order by created_at desc, id desc limit 1 offset ${scan - 1}`.execute(db);
     return edge.rows[0]?.created_at;
+  }
+
+  /**
+   * PostgreSQL: the created_at of the user's newest entry and of their `scan`-th newest (both index-only
+   * reads through (user_id, created_at, id), one round trip); undefined when they have fewer entries.
+   */
+  async function newestSpan(userId: string, scan: number): Promise<Span | undefined> {
+    const span = await sql<{ newest: string | null; edge: string | null }>`
+      select
+        (select created_at from search_entries where user_id = ${userId} order by created_at desc, id desc limit 1) as newest,
+        (select created_at from search_entries where user_id = ${userId} order by created_at desc, id desc limit 1 offset ${scan - 1}) as edge`.execute(db);
+    const row = span.rows[0];
+    return row?.newest && row.edge ? { newest: row.newest, edge: row.edge } : undefined;
   }
 
   /** Matches newest first (SQLite: most recently indexed first), `count` of them from `offset`. */
@@ -172,18 +210,31 @@ export function createSearchRepo(db: Kysely<DB>, tuning: { recentScan?: number; 
         plan.all.map((word) => (plan.trigrams.includes(word) ? contains(word) : sql`(e.folded || '') like ${containsPattern(word)} escape '!'`)),
         sql` and `,
       );
-      if (offset + count <= RECENT_SCAN) {
+      /** Matches among the user's entries since `since` (all of them when undefined). */
+      const matchesSince = (since: string | undefined, byIndex: boolean) => sql<Match>`
+        select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
+        from search_entries e
+        where e.user_id = ${userId} ${since === undefined ? sql`` : sql`and e.created_at >= ${since}`}
+        and ${byIndex ? sql`e.words_tsv` : sql`(e.words_tsv || ''::tsvector)`} @@ to_tsquery('simple', ${query}) and ${checks}
+        order by e.created_at desc, e.id desc
+        limit ${count} offset ${offset}`.execute(db);
+      if (offset + count <= pgRecentScan) {
         // First the user's newest entries, read in order through (user_id, created_at, id) and checked
         // row by row (the tsvector made unindexable): a frequent word stops there at `count` matches.
-        const since = await newestEdge(userId, pgRecentScan);
-        const recent = await sql<Match>`
-          select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
-          from search_entries e
-          where e.user_id = ${userId} ${since === undefined ? sql`` : sql`and e.created_at >= ${since}`}
-          and (e.words_tsv || ''::tsvector) @@ to_tsquery('simple', ${query}) and ${checks}
-          order by e.created_at desc, e.id desc
-          limit ${count} offset ${offset}`.execute(db);
-        if (recent.rows.length === count || since === undefined) return recent.rows;
+        const span = await newestSpan(userId, pgRecentScan);
+        const recent = await matchesSince(span?.edge, false);
+        if (recent.rows.length === count || span === undefined) return recent.rows;
+        // Too few there. Their density tells how far back twice the wanted matches lie: when that is a
+        // bounded stretch of the newest entries, the word index's matches are ANDed with that stretch of
+        // (user_id, created_at), so only the matches inside it are read from the table. Else the word is
+        // rare enough for the word index alone.
+        const found = recent.rows.length === 0 ? 0 : offset + recent.rows.length;
+        const stretch = found === 0 ? Infinity : (2 * (offset + count) * pgRecentScan) / found;
+        const since = stretch <= pgWindowMax ? earlierBy(span, stretch / pgRecentScan) : undefined;
+        if (since !== undefined) {
+          const windowed = await matchesSince(since, true);
+          if (windowed.rows.length === count) return windowed.rows;
+        }
       }
       const rows = await sql<Match>`
         select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
