@@ -105,7 +105,11 @@ export class RedisRunHub implements RunHub {
   start(session: RunSession, work: (session: RunSession) => Promise<void>): void {
     const claim: RunClaim = { instance: this.instanceId, runId: session.id, messageId: session.messageId, userId: session.userId };
     const claimKey = this.key('claim', session.conversationId);
-    void this.redis.set(claimKey, JSON.stringify(claim), 'PX', this.options.runTtlMs);
+    // Not waited for (the run starts now; the heartbeat keeps the claim), but never an unhandled rejection:
+    // with Redis gone that would end the process.
+    void this.redis
+      .set(claimKey, JSON.stringify(claim), 'PX', this.options.runTtlMs)
+      .catch((err: unknown) => this.options.logger.error({ err }, 'claiming a run in Redis failed'));
     const streamKey = this.eventsKey(session.id);
     let mirrored: Promise<unknown> = Promise.resolve();
     session.subscribe(
