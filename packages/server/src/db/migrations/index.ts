@@ -8,6 +8,7 @@ import { apiKeys } from './0006_api_keys.js';
 import { quotas } from './0007_quotas.js';
 import { userIdentities } from './0008_user_identities.js';
 import { searchWords } from './0009_search_words.js';
+import { searchPostings } from './0010_search_postings.js';
 
 /**
  * Every migration, in order. Imported in code (not read from disk) so the compiled server carries
@@ -23,4 +24,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007_quotas': quotas,
   '0008_user_identities': userIdentities,
   '0009_search_words': searchWords,
+  '0010_search_postings': searchPostings,
 };
