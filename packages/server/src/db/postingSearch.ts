@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { MessageRole } from '@nanoclaw/protocol';
 import type { DB } from './schema.js';
 
@@ -12,16 +12,28 @@ export interface PostingMatch {
   folded: string;
 }
 
-/** A lookup with more postings than this is not counted further when choosing the driver. */
-const COUNT_CAP = 2_000;
-/** Up to this many distinct stored words under the driver: one index range per word, merged (UNION); more: one range over the prefix. */
-const MAX_DRIVER_WORDS = 256;
-/** Entries read (and checked) per query by `seq`. */
+/**
+ * Postings of a lookup counted up to this many (when there are several lookups); a lookup with at most
+ * this many is read whole (one range of the primary key, index only) and checked in memory.
+ */
+const SMALL = 10_000;
+/** Up to this many distinct stored words under a lookup: one index range per word; more: one range over the prefix. */
+const MAX_STORED_WORDS = 256;
+/** Point lookups (stored words × candidates) per query checking a large lookup through the primary key. */
+const POINTS_PER_QUERY = 8_000;
+/** Entries read by `seq` per query. */
 const READ_CHUNK = 500;
-/** Candidates asked for grow by this factor when too few survive the checks. */
+/** Each batch of candidates is this many times the one before, up to MAX_BATCH. */
 const GROWTH = 4;
+const MAX_BATCH = 5_000;
 
 const LOOKUP = /^[\p{L}\p{N}]+$/u;
+
+interface Lookup {
+  like: string;
+  /** Its distinct stored words (this user's), or null when more than MAX_STORED_WORDS. */
+  words: string[] | null;
+}
 
 /** `word%`: lookups are letters and digits only, so nothing in them is a LIKE wildcard. */
 function prefix(word: string): string {
@@ -29,70 +41,63 @@ function prefix(word: string): string {
   return `${word}%`;
 }
 
+const seqsOf = (rows: ReadonlyArray<{ seq: number | string }>) => rows.map((row) => Number(row.seq));
+
 /**
  * MariaDB/MySQL: the newest entries of a user that hold, for every lookup, a word starting with it
  * (`search_postings`, 0010_search_postings), and whose folded text contains every word of `all` (a
  * plain substring: short words, punctuation, CJK words), `count` of them from `offset`, newest (highest
- * `seq`) first. Every read is a range of a B-tree, bounded by a LIMIT:
- *   1. the driver: the lookup with the fewest postings (each counted up to COUNT_CAP; only when several);
- *   2. its distinct stored words (a loose index scan, at most MAX_DRIVER_WORDS + 1);
- *   3. the newest `limit` seqs: per stored word a backward range of (user_id, word, seq), each row kept
- *      when every other lookup has a posting for that seq (through (seq, word)), merged by a UNION (an
- *      entry under two words counted once); or, past MAX_DRIVER_WORDS words, one range over the prefix;
- *   4. those entries by `seq`, checked against `all`, until enough pass.
- * When fewer than `offset + count` pass while `limit` candidates came, `limit` grows (×GROWTH) up to
- * `maxCandidates`: matches beyond that many candidates are not reached.
+ * `seq`) first. Every read is a bounded range of a B-tree:
+ *   1. with several lookups, each one's postings read up to SMALL + 1; the fewest is the driver;
+ *   2. the driver's candidates newest first, in growing batches: read whole when small, else per stored
+ *      word a backward range of (user_id, word, seq) merged by a UNION (an entry under two words once);
+ *   3. each batch kept where every other lookup has a posting: a small lookup read whole once and
+ *      checked in memory, a large one by point lookups of (user_id, stored word, seq) in the primary key
+ *      (or, past MAX_STORED_WORDS stored words, ranges of (seq, word));
+ *   4. those entries read by `seq` and checked against `all`, until enough pass.
+ * At most `maxChecked` entries are read in step 4: with words that index lookups cannot tell apart
+ * (`e-mail` looked up as `mail`), matches beyond that many non-matching candidates are not reached.
  */
 export async function newestPostingMatches(
   db: Kysely<DB>,
   userId: string,
-  lookups: readonly string[],
+  lookupWords: readonly string[],
   all: readonly string[],
   count: number,
   offset: number,
-  maxCandidates: number,
+  maxChecked: number,
 ): Promise<PostingMatch[]> {
-  const patterns = lookups.map((word) => ({ word, like: prefix(word) }));
-  const driver = patterns.length === 1 ? patterns[0]! : await fewestPostings(db, userId, patterns);
-  const others = patterns.filter((p) => p !== driver);
-  const stored = await sql<{ word: string }>`
-    select distinct word from search_postings where user_id = ${userId} and word like ${driver.like}
-    limit ${MAX_DRIVER_WORDS + 1}`.execute(db);
-  if (stored.rows.length === 0) return [];
-  const also = (alias: string): RawBuilder<unknown> =>
-    others.length === 0
-      ? sql``
-      : sql.join(
-          others.map((p) => sql`and exists (select 1 from search_postings q where q.seq = ${sql.ref(`${alias}.seq`)} and q.word like ${p.like})`),
-          sql` `,
-        );
-  const candidateSeqs = async (limit: number): Promise<number[]> => {
-    if (stored.rows.length > MAX_DRIVER_WORDS) {
-      const rows = await sql<{ seq: number | string }>`
-        select distinct p.seq from search_postings p
-        where p.user_id = ${userId} and p.word like ${driver.like} ${also('p')}
-        order by p.seq desc limit ${limit}`.execute(db);
-      return rows.rows.map((row) => Number(row.seq));
-    }
-    const branches = stored.rows.map(
-      ({ word }) => sql`(select p.seq from search_postings p where p.user_id = ${userId} and p.word = ${word} ${also('p')} order by p.seq desc limit ${limit})`,
-    );
-    const rows =
-      branches.length === 1
-        ? await sql<{ seq: number | string }>`${branches[0]!}`.execute(db)
-        : await sql<{ seq: number | string }>`${sql.join(branches, sql` union `)} order by seq desc limit ${limit}`.execute(db);
-    return rows.rows.map((row) => Number(row.seq));
-  };
-
   const want = offset + count;
+  const likes = lookupWords.map(prefix);
+  // With several lookups, each one's postings up to SMALL + 1: the fewest drive, the small ones are
+  // checked in memory. One lookup: read newest first straight away.
+  const firsts = likes.length === 1 ? [null] : await Promise.all(likes.map((like) => smallSeqs(db, userId, like)));
+  if (firsts.some((seqs) => seqs?.length === 0)) return [];
+  const sizes = firsts.map((seqs) => (seqs === null || seqs.length > SMALL ? Number.POSITIVE_INFINITY : seqs.length));
+  const driverAt = sizes.indexOf(Math.min(...sizes));
+  const driverAll = sizes[driverAt]! <= SMALL ? newestFirst(firsts[driverAt]!) : null;
+  const driver: Lookup = { like: likes[driverAt]!, words: driverAll ? [] : await storedWords(db, userId, likes[driverAt]!) };
+  if (driver.words?.length === 0 && !driverAll) return [];
+  const smallSets: Array<Set<number>> = [];
+  const large: Lookup[] = [];
+  for (const [i, like] of likes.entries()) {
+    if (i === driverAt) continue;
+    if (sizes[i]! <= SMALL) smallSets.push(new Set(firsts[i]!));
+    else large.push({ like, words: await storedWords(db, userId, like) });
+  }
+
   const found: PostingMatch[] = [];
-  // Candidates are read in `seq` order; after growing, only those past the last one checked.
-  let checkedDownTo = Number.POSITIVE_INFINITY;
-  for (let limit = want; ; limit = Math.min(limit * GROWTH, maxCandidates)) {
-    const candidates = await candidateSeqs(limit);
-    const seqs = candidates.filter((seq) => seq < checkedDownTo);
-    for (let at = 0; at < seqs.length && found.length < want; at += READ_CHUNK) {
-      const chunk = seqs.slice(at, at + READ_CHUNK);
+  let checked = 0;
+  let below = Number.POSITIVE_INFINITY;
+  for (let batch = Math.min(want, MAX_BATCH); found.length < want && checked < maxChecked; batch = Math.min(batch * GROWTH, MAX_BATCH)) {
+    const candidates = driverAll ? driverAll.filter((seq) => seq < below).slice(0, batch) : await newestSeqs(db, userId, driver, below, batch);
+    if (candidates.length === 0) break;
+    below = candidates.at(-1)!;
+    let kept = candidates.filter((seq) => smallSets.every((set) => set.has(seq)));
+    for (const lookup of large) if (kept.length > 0) kept = await havingPostings(db, userId, lookup, kept);
+    for (let at = 0; at < kept.length && found.length < want && checked < maxChecked; at += READ_CHUNK) {
+      const chunk = kept.slice(at, at + READ_CHUNK);
+      checked += chunk.length;
       const entries = await sql<PostingMatch & { seq: number | string }>`
         select e.seq, e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
         from search_entries e where e.seq in (${sql.join(chunk)})`.execute(db);
@@ -101,23 +106,64 @@ export async function newestPostingMatches(
         const entry = bySeq.get(seq);
         if (entry && all.every((word) => entry.folded.includes(word))) found.push(entry);
       }
-      checkedDownTo = chunk.at(-1)!;
     }
-    // Enough, or every candidate there is was checked, or the cap.
-    if (found.length >= want || candidates.length < limit || limit >= maxCandidates) break;
+    if (candidates.length < batch) break;
   }
   return found.slice(offset, want);
 }
 
-/** The lookup with the fewest postings for this user, each counted up to COUNT_CAP + 1. */
-async function fewestPostings<P extends { like: string }>(db: Kysely<DB>, userId: string, patterns: readonly P[]): Promise<P> {
-  let best = patterns[0]!;
-  let fewest = Number.POSITIVE_INFINITY;
-  for (const p of patterns) {
-    const { rows } = await sql<{ n: number | string }>`
-      select count(*) as n from (select 1 from search_postings where user_id = ${userId} and word like ${p.like} limit ${COUNT_CAP + 1}) t`.execute(db);
-    const n = Number(rows[0]!.n);
-    if (n < fewest) [best, fewest] = [p, n];
+/** The entries (seq) of up to SMALL + 1 postings of a lookup for this user: all of them when SMALL or fewer (an index-only range). */
+async function smallSeqs(db: Kysely<DB>, userId: string, like: string): Promise<number[]> {
+  const { rows } = await sql<{ seq: number | string }>`
+    select seq from search_postings where user_id = ${userId} and word like ${like} limit ${SMALL + 1}`.execute(db);
+  return seqsOf(rows);
+}
+
+/** The distinct stored words a lookup starts (a loose index scan), or null past MAX_STORED_WORDS. */
+async function storedWords(db: Kysely<DB>, userId: string, like: string): Promise<string[] | null> {
+  const { rows } = await sql<{ word: string }>`
+    select distinct word from search_postings where user_id = ${userId} and word like ${like} limit ${MAX_STORED_WORDS + 1}`.execute(db);
+  return rows.length > MAX_STORED_WORDS ? null : rows.map((row) => row.word);
+}
+
+/** Entries (seq), newest first, each once. */
+function newestFirst(seqs: readonly number[]): number[] {
+  return [...new Set(seqs)].sort((a, b) => b - a);
+}
+
+/** The `limit` newest entries (seq) below `below` that a lookup finds, each once. */
+async function newestSeqs(db: Kysely<DB>, userId: string, lookup: Lookup, below: number, limit: number): Promise<number[]> {
+  const bound = Number.isFinite(below) ? sql`and p.seq < ${below}` : sql``;
+  if (lookup.words === null) {
+    const { rows } = await sql<{ seq: number | string }>`
+      select distinct p.seq from search_postings p where p.user_id = ${userId} and p.word like ${lookup.like} ${bound}
+      order by p.seq desc limit ${limit}`.execute(db);
+    return seqsOf(rows);
   }
-  return best;
+  const branches = lookup.words.map(
+    (word) => sql`(select p.seq from search_postings p where p.user_id = ${userId} and p.word = ${word} ${bound} order by p.seq desc limit ${limit})`,
+  );
+  const { rows } =
+    branches.length === 1
+      ? await sql<{ seq: number | string }>`${branches[0]!}`.execute(db)
+      : await sql<{ seq: number | string }>`${sql.join(branches, sql` union `)} order by seq desc limit ${limit}`.execute(db);
+  return seqsOf(rows);
+}
+
+/** Of the candidates (newest first), those a large lookup also finds, in the same order. */
+async function havingPostings(db: Kysely<DB>, userId: string, lookup: Lookup, candidates: readonly number[]): Promise<number[]> {
+  const found = new Set<number>();
+  const per = lookup.words === null ? READ_CHUNK : Math.max(1, Math.floor(POINTS_PER_QUERY / lookup.words.length));
+  for (let at = 0; at < candidates.length; at += per) {
+    const chunk = sql.join(candidates.slice(at, at + per));
+    const { rows } =
+      lookup.words === null
+        ? await sql<{ seq: number | string }>`
+            select distinct seq from search_postings where seq in (${chunk}) and word like ${lookup.like}`.execute(db)
+        : await sql<{ seq: number | string }>`
+            select distinct seq from search_postings
+            where user_id = ${userId} and word in (${sql.join(lookup.words)}) and seq in (${chunk})`.execute(db);
+    for (const seq of seqsOf(rows)) found.add(seq);
+  }
+  return candidates.filter((seq) => found.has(seq));
 }
