@@ -29,6 +29,12 @@ const MAX_BATCH = 5_000;
 
 const LOOKUP = /^[\p{L}\p{N}]+$/u;
 
+/** The thresholds above, smaller in tests so that a few rows take every path. */
+export interface PostingTuning {
+  small?: number;
+  maxStoredWords?: number;
+}
+
 interface Lookup {
   like: string;
   /** Its distinct stored words (this user's), or null when more than MAX_STORED_WORDS. */
@@ -66,24 +72,27 @@ export async function newestPostingMatches(
   count: number,
   offset: number,
   maxChecked: number,
+  tuning: PostingTuning = {},
 ): Promise<PostingMatch[]> {
+  const small = tuning.small ?? SMALL;
+  const maxStoredWords = tuning.maxStoredWords ?? MAX_STORED_WORDS;
   const want = offset + count;
   const likes = lookupWords.map(prefix);
   // With several lookups, each one's postings up to SMALL + 1: the fewest drive, the small ones are
   // checked in memory. One lookup: read newest first straight away.
-  const firsts = likes.length === 1 ? [null] : await Promise.all(likes.map((like) => smallSeqs(db, userId, like)));
+  const firsts = likes.length === 1 ? [null] : await Promise.all(likes.map((like) => smallSeqs(db, userId, like, small)));
   if (firsts.some((seqs) => seqs?.length === 0)) return [];
-  const sizes = firsts.map((seqs) => (seqs === null || seqs.length > SMALL ? Number.POSITIVE_INFINITY : seqs.length));
+  const sizes = firsts.map((seqs) => (seqs === null || seqs.length > small ? Number.POSITIVE_INFINITY : seqs.length));
   const driverAt = sizes.indexOf(Math.min(...sizes));
-  const driverAll = sizes[driverAt]! <= SMALL ? newestFirst(firsts[driverAt]!) : null;
-  const driver: Lookup = { like: likes[driverAt]!, words: driverAll ? [] : await storedWords(db, userId, likes[driverAt]!) };
+  const driverAll = sizes[driverAt]! <= small ? newestFirst(firsts[driverAt]!) : null;
+  const driver: Lookup = { like: likes[driverAt]!, words: driverAll ? [] : await storedWords(db, userId, likes[driverAt]!, maxStoredWords) };
   if (driver.words?.length === 0 && !driverAll) return [];
   const smallSets: Array<Set<number>> = [];
   const large: Lookup[] = [];
   for (const [i, like] of likes.entries()) {
     if (i === driverAt) continue;
-    if (sizes[i]! <= SMALL) smallSets.push(new Set(firsts[i]!));
-    else large.push({ like, words: await storedWords(db, userId, like) });
+    if (sizes[i]! <= small) smallSets.push(new Set(firsts[i]!));
+    else large.push({ like, words: await storedWords(db, userId, like, maxStoredWords) });
   }
 
   const found: PostingMatch[] = [];
@@ -113,17 +122,17 @@ export async function newestPostingMatches(
 }
 
 /** The entries (seq) of up to SMALL + 1 postings of a lookup for this user: all of them when SMALL or fewer (an index-only range). */
-async function smallSeqs(db: Kysely<DB>, userId: string, like: string): Promise<number[]> {
+async function smallSeqs(db: Kysely<DB>, userId: string, like: string, small: number): Promise<number[]> {
   const { rows } = await sql<{ seq: number | string }>`
-    select seq from search_postings where user_id = ${userId} and word like ${like} limit ${SMALL + 1}`.execute(db);
+    select seq from search_postings where user_id = ${userId} and word like ${like} limit ${small + 1}`.execute(db);
   return seqsOf(rows);
 }
 
 /** The distinct stored words a lookup starts (a loose index scan), or null past MAX_STORED_WORDS. */
-async function storedWords(db: Kysely<DB>, userId: string, like: string): Promise<string[] | null> {
+async function storedWords(db: Kysely<DB>, userId: string, like: string, max: number): Promise<string[] | null> {
   const { rows } = await sql<{ word: string }>`
-    select distinct word from search_postings where user_id = ${userId} and word like ${like} limit ${MAX_STORED_WORDS + 1}`.execute(db);
-  return rows.length > MAX_STORED_WORDS ? null : rows.map((row) => row.word);
+    select distinct word from search_postings where user_id = ${userId} and word like ${like} limit ${max + 1}`.execute(db);
+  return rows.length > max ? null : rows.map((row) => row.word);
 }
 
 /** Entries (seq), newest first, each once. */

@@ -311,6 +311,45 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     expect(page.has_more).toBe(true);
   });
 
+  it('answers the same through every way of looking words up (MariaDB: small or large lookups, few or many stored words)', async () => {
+    const owner = await newUserId();
+    const { rows } = await conversationWith(owner, [
+      'apple apricot banana',
+      'apple cherry',
+      'apricot banana cherry',
+      'banana split',
+      'applesauce and bananas by e-mail',
+      'mail apple banana',
+      // `ban` only inside a word: a substring, not the start of a word, so not a match of `ban`.
+      'urban apple pie',
+    ]);
+    const at = (...indexes: number[]) => indexes.map((i) => rows[i]!.id).sort();
+    const expected: Array<[string, string[]]> = [
+      ['apr', at(0, 2)],
+      ['app', at(0, 1, 4, 5, 6)],
+      ['app ban', at(0, 4, 5)],
+      ['banana app', at(0, 4, 5)],
+      ['apr ban che', at(2)],
+      ['e-mail app', at(4)],
+      ['che spl', []],
+    ];
+    const tunings = [{}, { small: 1 }, { maxStoredWords: 1 }, { small: 1, maxStoredWords: 1 }, { small: 2, maxStoredWords: 2 }];
+    for (const postings of tunings) {
+      const repo = createSearchRepo(database.db, { postings });
+      for (const [q, want] of expected) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (;;) {
+          const page = await repo.search(owner, queryWords(q), { limit: 1, cursor });
+          seen.push(...page.items.map((hit) => hit.message_id!));
+          if (!page.has_more) break;
+          cursor = page.next_cursor!;
+        }
+        expect([q, postings, seen.sort()]).toEqual([q, postings, want]);
+      }
+    }
+  });
+
   it('pages deep through a word with punctuation, whose word lookup finds many more entries than match', async () => {
     const owner = await newUserId();
     // `e-mail` is looked up as `mail` (the `e` is too short), then checked as a substring: most entries

@@ -4,7 +4,7 @@ import { charLength, hasCjk, MIN_INDEXED_WORD, readableText, snippetOf, trigramT
 import { dialectOf } from './dialect.js';
 import { UnknownCursorError } from './errors.js';
 import type { DB } from './schema.js';
-import { newestPostingMatches } from './postingSearch.js';
+import { newestPostingMatches, type PostingTuning } from './postingSearch.js';
 import { pageLimit } from './values.js';
 
 export interface SearchOptions {
@@ -119,7 +119,7 @@ function scoreOf(folded: string, words: readonly string[]): number {
  * word reads a bounded number of rows. Words no index can look up (`go`, `a_b`) are checked on the rows
  * the others found; the caller makes sure there is at least one indexed word (`isIndexedWord`).
  */
-export function createSearchRepo(db: Kysely<DB>, tuning: { pgRecentScan?: number } = {}) {
+export function createSearchRepo(db: Kysely<DB>, tuning: { pgRecentScan?: number; postings?: PostingTuning } = {}) {
   const pgRecentScan = tuning.pgRecentScan ?? PG_RECENT_SCAN;
   /**
    * The created_at of the user's `scan`-th newest entry (an index-only read through (user_id, created_at, id)),
@@ -191,7 +191,7 @@ export function createSearchRepo(db: Kysely<DB>, tuning: { pgRecentScan?: number
     // MariaDB/MySQL: words through the postings B-tree (postingSearch.ts), newest (highest seq) first. Its
     // FULLTEXT indexes cost ~50–100 µs per matching entry, so only the trigram one stays, for queries
     // with Chinese, Japanese or Korean words only.
-    if (plan.words.length > 0) return newestPostingMatches(db, userId, plan.words, plan.all, count, offset, MAX_OFFSET + 2 * RANK_BLOCK);
+    if (plan.words.length > 0) return newestPostingMatches(db, userId, plan.words, plan.all, count, offset, MAX_OFFSET + 2 * RANK_BLOCK, tuning.postings);
     const rows = await sql<Match>`
       select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
       from search_entries e
