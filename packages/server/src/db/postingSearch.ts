@@ -55,8 +55,8 @@ const seqsOf = (rows: ReadonlyArray<{ seq: number | string }>) => rows.map((row)
  * plain substring: short words, punctuation, CJK words), `count` of them from `offset`, newest (highest
  * `seq`) first. Every read is a bounded range of a B-tree:
  *   1. with several lookups, each one's postings read up to SMALL + 1; the fewest is the driver;
- *   2. the driver's candidates newest first, in growing batches: read whole when small, else per stored
- *      word a backward range of (user_id, word, seq) merged by a UNION (an entry under two words once);
+ *   2. the driver's candidates newest first, in growing batches: read whole when small, else (its stored
+ *      words found by a loose index scan) per stored word a backward range of (user_id, word, seq) merged by a UNION (an entry under two words once);
  *   3. each batch kept where every other lookup has a posting: a small lookup read whole once and
  *      checked in memory, a large one by point lookups of (user_id, stored word, seq) in the primary key
  *      (or, past MAX_STORED_WORDS stored words, ranges of (seq, word));
@@ -128,10 +128,16 @@ async function smallSeqs(db: Kysely<DB>, userId: string, like: string, small: nu
   return seqsOf(rows);
 }
 
-/** The distinct stored words a lookup starts (a loose index scan), or null past MAX_STORED_WORDS. */
+/**
+ * The distinct stored words a lookup starts, or null past `max`: a loose index scan ("Using index for
+ * group-by", one descent per word) because the grouping names the primary key's leading columns;
+ * `select distinct word` read every posting of the prefix into a temporary table instead (a word in
+ * 124,000 entries: 137 ms against 0.5 ms).
+ */
 async function storedWords(db: Kysely<DB>, userId: string, like: string, max: number): Promise<string[] | null> {
   const { rows } = await sql<{ word: string }>`
-    select distinct word from search_postings where user_id = ${userId} and word like ${like} limit ${max + 1}`.execute(db);
+    select word from search_postings where user_id = ${userId} and word like ${like}
+    group by user_id, word limit ${max + 1}`.execute(db);
   return rows.length > max ? null : rows.map((row) => row.word);
 }
 
