@@ -97,10 +97,13 @@ export async function newestPostingMatches(
 
   const found: PostingMatch[] = [];
   let checked = 0;
+  // Where the next batch starts: below this seq (read from the index), or this far into `driverAll`.
   let below = Number.POSITIVE_INFINITY;
+  let taken = 0;
   for (let batch = Math.min(want, MAX_BATCH); found.length < want && checked < maxChecked; batch = Math.min(batch * GROWTH, MAX_BATCH)) {
-    const candidates = driverAll ? driverAll.filter((seq) => seq < below).slice(0, batch) : await newestSeqs(db, userId, driver, below, batch);
+    const candidates = driverAll ? driverAll.slice(taken, taken + batch) : await newestSeqs(db, userId, driver, below, batch);
     if (candidates.length === 0) break;
+    taken += candidates.length;
     below = candidates.at(-1)!;
     let kept = candidates.filter((seq) => smallSets.every((set) => set.has(seq)));
     for (const lookup of large) if (kept.length > 0) kept = await havingPostings(db, userId, lookup, kept);

@@ -6,6 +6,7 @@ import { createConversationRepo, type ConversationRepo } from './conversationRep
 import { UnknownCursorError } from './errors.js';
 import { createMessageRepo, type MessageRepo } from './messageRepo.js';
 import { createMigrator, migrateToLatest } from './migrate.js';
+import { insertSearchEntries, searchEntry } from './searchIndex.js';
 import { createSearchRepo, RANK_BLOCK, type SearchRepo } from './searchRepo.js';
 import { createTransferStore } from './transferStore.js';
 import { createManualClock, openTestDatabase, testEngines, type TestDatabase } from './testEngines.js';
@@ -297,6 +298,22 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     expect(hits.map((hit) => hit.role).sort()).toEqual(['assistant', 'user']);
     expect((await find(owner, 'quokka')).map((hit) => hit.conversation_id)).toEqual([imported!.id]);
     if (engine === 'mysql') expect(await postingsOf(hits[0]!.message_id!)).toContain('wombats');
+  });
+
+  it('finds entries stored in bulk (insertSearchEntries; on MariaDB with their postings)', async () => {
+    const owner = await newUserId();
+    const { conversation, rows } = await conversationWith(owner, ['first capybara', 'second capybara'], 'Bulk title');
+    await database.db.deleteFrom('search_entries').where('conversation_id', '=', conversation.id).execute();
+    expect(await find(owner, 'capybara')).toEqual([]);
+    const sources = [
+      { id: conversation.id, messageId: null, role: null, text: 'Bulk title' },
+      ...rows.map((row, i) => ({ id: row.id, messageId: row.id, role: 'user' as const, text: `${i === 0 ? 'first' : 'second'} capybara` })),
+    ];
+    const entries = sources.map((source) => searchEntry(engine, { ...source, userId: owner, conversationId: conversation.id, createdAt: clock.now().toISOString() })!);
+    await insertSearchEntries(database.db, entries, 2);
+    expect(await ids(owner, 'capybara')).toEqual(rows.map((row) => row.id).sort());
+    expect((await find(owner, 'bulk')).map((hit) => hit.conversation_id)).toEqual([conversation.id]);
+    if (engine === 'mysql') expect(await postingsOf(rows[1]!.id)).toEqual(['capybara', 'second']);
   });
 
   it('finds a prefix that starts more than 256 distinct stored words, each entry once', async () => {
