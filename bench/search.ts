@@ -9,7 +9,8 @@
  *   BENCH_ENGINES=sqlite,postgres,mysql (default: all three)   BENCH_QUICK=1 (a tenth of the data)
  *   BENCH_SCALE=0.3 (any fraction of the full data)   BENCH_SAMPLES=200, BENCH_LIKE_SAMPLES=20 (timed runs per query kind)
  *   BENCH_KEEP=1: keep the seeded databases (their URLs are printed) to look at plans by hand
- *   BENCH_REUSE=1: seed into databases named per scale (`nc_bench_search_1`, SQLite in the temp dir)
+ *   BENCH_REUSE=1: seed into databases named per scale (`nc_bench_search_1`, SQLite in the temp dir;
+ *     BENCH_REUSE_NAME=other_name to pick another name)
  *     and keep them; a later run with BENCH_REUSE=1 measures them again without reseeding (drop them by
  *     hand when done). Seeding loads the rows with the search indexes' triggers/GIN/FULLTEXT indexes set
  *     aside and builds those once after the load.
@@ -21,7 +22,7 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { createDatabase, createRepositories, migrateToLatest, type Database, type DialectName } from '../packages/server/src/db/index.js';
 import { searchEntry } from '../packages/server/src/db/searchIndex.js';
-import { queryWords } from '../packages/server/src/search/searchText.js';
+import { postingWords, queryWords } from '../packages/server/src/search/searchText.js';
 import { benchEngines, measure, openTarget, printFigures, releaseTarget, prng, type Row, type Target } from './benchDatabase.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -75,8 +76,7 @@ interface Seeded {
 
 /**
  * Sets the search indexes aside for a bulk load (SQLite: the FTS triggers; PostgreSQL: the GIN indexes;
- * MariaDB: nothing, see below), and
- * answers how to build them again, each over every row at once.
+ * MariaDB: the keys of `search_postings`), and answers how to build them again, each over every row at once.
  */
 async function deferSearchIndexes(target: Target): Promise<() => Promise<void>> {
   if (target.engine === 'sqlite') {
@@ -95,9 +95,20 @@ async function deferSearchIndexes(target: Target): Promise<() => Promise<void>> 
       for (const i of indexes) await target.query(String(i.indexdef));
     };
   }
-  // MariaDB keeps its FULLTEXT indexes during the load: with them dropped and built again after it, the
-  // first one built (10.11) found nothing. Its trigram index holds only CJK words now, so the load is cheap.
-  return async () => {};
+  // MariaDB keeps its FULLTEXT index during the load: with it dropped and built again after it, the first
+  // one built (10.11) found nothing. It holds only the CJK words' trigrams, so the load is cheap. The
+  // postings (~21 rows per entry) load into a table without keys (appended in load order), and the
+  // primary key, the (seq, word) key and the foreign key are built once after it by sorting; loading into
+  // the primary key directly inserts all over a B-tree much larger than the buffer pool.
+  await target.query('alter table search_postings drop foreign key search_postings_entry_fk');
+  await target.query('alter table search_postings drop primary key, drop index search_postings_seq_idx');
+  return async () => {
+    // Every posting refers to an entry loaded with it: the foreign key is added without checking rows.
+    await target.query('set foreign_key_checks = 0');
+    await target.query(`alter table search_postings add primary key (user_id, word, seq), add key search_postings_seq_idx (seq, word),
+      add constraint search_postings_entry_fk foreign key (seq) references search_entries (seq) on delete cascade`);
+    await target.query('set foreign_key_checks = 1');
+  };
 }
 
 async function seed(target: Target): Promise<Seeded> {
@@ -112,10 +123,22 @@ async function seed(target: Target): Promise<Seeded> {
   );
   const conversations: Array<{ id: string; user: string; created: number }> = [];
   const entries: Row[] = [];
-  const entryColumns = ['id', 'user_id', 'conversation_id', 'message_id', 'role', 'folded', ...(target.engine === 'mysql' ? ['tokens', 'words'] : []), 'created_at'];
+  const mysql = target.engine === 'mysql';
+  const entryColumns = ['id', 'user_id', 'conversation_id', 'message_id', 'role', 'folded', ...(mysql ? ['tokens', 'seq'] : []), 'created_at'];
+  // MariaDB: each entry's seq given here (as its auto-increment would, in load order), for its postings.
+  const postings: Row[] = [];
+  let seq = 0;
   const addEntry = (source: Parameters<typeof searchEntry>[1]) => {
     const entry = searchEntry(target.engine, source);
-    if (entry) entries.push(entryColumns.map((c) => (entry as Record<string, unknown>)[c] ?? null));
+    if (!entry) return;
+    const row: Record<string, unknown> = { ...entry, seq: ++seq };
+    entries.push(entryColumns.map((c) => row[c] ?? null));
+    if (mysql) for (const word of postingWords(entry.folded)) postings.push([entry.user_id, word, seq]);
+  };
+  let postingCount = 0;
+  const loadEntries = async () => {
+    await target.bulk('search_entries', entryColumns, entries.splice(0));
+    if (mysql) postingCount += await target.bulk('search_postings', ['user_id', 'word', 'seq'], postings.splice(0));
   };
   await target.bulk(
     'conversations',
@@ -132,7 +155,7 @@ async function seed(target: Target): Promise<Seeded> {
       }
     })(),
   );
-  await target.bulk('search_entries', entryColumns, entries.splice(0));
+  await loadEntries();
   const cjkSamples: string[] = [];
   // Messages and their entries conversation by conversation, in slices so memory stays bounded.
   for (let from = 0; from < conversations.length; from += 5_000) {
@@ -152,12 +175,12 @@ async function seed(target: Target): Promise<Seeded> {
       }
     }
     await target.bulk('messages', ['id', 'conversation_id', 'parent_id', 'role', 'content', 'token_count', 'status', 'created_at'], messages);
-    await target.bulk('search_entries', entryColumns, entries.splice(0));
+    await loadEntries();
     process.stdout.write('.');
   }
   const indexing = performance.now();
   await restoreIndexes();
-  process.stdout.write(` (indexes built in ${((performance.now() - indexing) / 1000).toFixed(0)} s)`);
+  process.stdout.write(` (indexes built in ${((performance.now() - indexing) / 1000).toFixed(0)} s${mysql ? `, ${postingCount.toLocaleString('en')} postings` : ''})`);
   await target.analyze();
   return { heavyUser, cjkSamples, seconds: (performance.now() - started) / 1000 };
 }
@@ -181,7 +204,8 @@ async function rememberSeeded(target: Target, seeded: Seeded): Promise<void> {
 type Figures = Record<string, { p50: number; p95: number; hits?: number }>;
 
 async function benchEngine(engine: DialectName): Promise<{ figures: Figures; seedSeconds: number; sizeMb: number }> {
-  const target = await openTarget(engine, process.env.BENCH_REUSE === '1' ? { reuse: `nc_bench_search_${String(SCALE).replace('.', '_')}` } : {});
+  const reuse = process.env.BENCH_REUSE_NAME || `nc_bench_search_${String(SCALE).replace('.', '_')}`;
+  const target = await openTarget(engine, process.env.BENCH_REUSE === '1' ? { reuse } : {});
   let database: Database | null = null;
   try {
     database = await createDatabase({ url: target.url, dataDir: target.dataDir });

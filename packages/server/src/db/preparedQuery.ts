@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, DialectAdapter, Kysely } from 'kysely';
+import type { Compilable, CompiledQuery, DialectAdapter, Kysely, QueryResult } from 'kysely';
 import type { DB } from './schema.js';
 
 /** Stands for one value while a prepared query is built: where it lands among the parameters is where the value goes. */
@@ -10,6 +10,8 @@ class Slot {
 export interface PreparedQuery<V, R> {
   execute(db: Kysely<DB>, values: V): Promise<R[]>;
   executeTakeFirst(db: Kysely<DB>, values: V): Promise<R | undefined>;
+  /** The whole result: rows, and for a write its affected rows and (MySQL/MariaDB) `insertId`. */
+  executeForResult(db: Kysely<DB>, values: V): Promise<QueryResult<R>>;
 }
 
 interface Compiled<R> {
@@ -68,7 +70,7 @@ export function prepareQuery<V extends object, R>(build: (db: Kysely<DB>, values
     return compiled;
   }
 
-  async function execute(db: Kysely<DB>, values: V): Promise<R[]> {
+  async function executeForResult(db: Kysely<DB>, values: V): Promise<QueryResult<R>> {
     const { query, keys } = prepared(db);
     const parameters = query.parameters.map((constant, i) => {
       const key = keys[i];
@@ -77,12 +79,16 @@ export function prepareQuery<V extends object, R>(build: (db: Kysely<DB>, values
       if (value === undefined) throw new Error(`A prepared query was run without the value "${key}".`);
       return value;
     });
-    const result = await db.executeQuery<R>({ ...query, parameters });
-    return result.rows;
+    return db.executeQuery<R>({ ...query, parameters });
+  }
+
+  async function execute(db: Kysely<DB>, values: V): Promise<R[]> {
+    return (await executeForResult(db, values)).rows;
   }
 
   return {
     execute,
+    executeForResult,
     async executeTakeFirst(db, values) {
       return (await execute(db, values))[0];
     },

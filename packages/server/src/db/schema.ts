@@ -22,6 +22,7 @@ export interface DB {
   attachments: AttachmentsTable;
   attachment_blobs: AttachmentBlobsTable;
   search_entries: SearchEntriesTable;
+  search_postings: SearchPostingsTable;
 }
 
 type StoredBoolean = ColumnType<SqlBool, boolean, boolean>;
@@ -168,11 +169,14 @@ export interface AttachmentBlobsTable {
  * the conversation's, `message_id` NULL), kept in the same transaction as the write it follows
  * (search/searchIndex.ts). Each engine indexes `folded` its own way: SQLite an FTS5 trigram table
  * (`search_fts`, external content, rowid `seq`), PostgreSQL a pg_trgm GIN index, MySQL/MariaDB a
- * FULLTEXT index over `tokens` (hex trigrams, see searchText.ts). Rows go with their message or
+ * FULLTEXT index over `tokens` (hex trigrams, see searchText.ts) and, for words, `search_postings`. Rows go with their message or
  * conversation (foreign keys, on delete cascade).
  */
 export interface SearchEntriesTable {
-  /** SQLite only: the rowid the FTS5 table refers to. */
+  /**
+   * SQLite: the rowid the FTS5 tables refer to. MySQL/MariaDB (0010_search_postings): an auto-increment
+   * number, what `search_postings` refers to. Both: higher is indexed later. PostgreSQL: none.
+   */
   seq?: ColumnType<number, never, never>;
   id: string;
   user_id: string;
@@ -183,9 +187,18 @@ export interface SearchEntriesTable {
   folded: string;
   /** MySQL/MariaDB only: the trigram tokens its FULLTEXT index holds (since 0009, of CJK words only). */
   tokens?: string;
-  /** MySQL/MariaDB only (0009_search_words): the words its word FULLTEXT index holds (`wordText`). */
-  words?: string | null;
   /** SQLite only (0009_search_words): the words holding Chinese/Japanese/Korean characters (`cjkText`), what its trigram FTS5 table indexes. */
   cjk?: string;
   created_at: string;
+}
+
+/**
+ * MySQL/MariaDB only (0010_search_postings): one row per distinct word (3–84 characters, `postingWords`)
+ * of each search entry, keyed (user_id, word, seq) so a prefix lookup reads a range newest first; removed
+ * with its entry (foreign key on `seq`, cascade).
+ */
+export interface SearchPostingsTable {
+  user_id: string;
+  word: string;
+  seq: number;
 }

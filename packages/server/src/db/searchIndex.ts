@@ -1,6 +1,6 @@
 import type { Insertable, Kysely } from 'kysely';
 import { namedValues, prepareQuery } from './preparedQuery.js';
-import { cjkText, cjkTrigramTokens, readableText, searchDocument, wordText } from '../search/searchText.js';
+import { cjkText, cjkTrigramTokens, postingWords, readableText, searchDocument } from '../search/searchText.js';
 import { dialectOf, type DialectName } from './dialect.js';
 import type { DB, SearchEntriesTable } from './schema.js';
 
@@ -12,14 +12,14 @@ import type { DB, SearchEntriesTable } from './schema.js';
  */
 
 /**
- * The engine-specific columns of an entry for this folded text. MariaDB/MySQL: `words` for its word
- * FULLTEXT index and `tokens`, the trigrams of the Chinese/Japanese/Korean words only (migration
- * 0009_search_words). SQLite: `cjk`, the Chinese/Japanese/Korean words only, for its trigram FTS5 table
+ * The engine-specific columns of an entry for this folded text. MariaDB/MySQL: `tokens`, the trigrams
+ * of the Chinese/Japanese/Korean words only (migration 0009_search_words); its words go to
+ * `search_postings` (`insertPostings`). SQLite: `cjk`, the Chinese/Japanese/Korean words only, for its trigram FTS5 table
  * (its word FTS5 table reads `folded`): a trigram index of every word cost about three times as much to
  * write, for lookups that only CJK queries make. PostgreSQL's indexes read `folded` itself.
  */
-export function indexedColumns(dialect: DialectName, folded: string): Pick<SearchEntriesTable, 'folded' | 'tokens' | 'words' | 'cjk'> {
-  if (dialect === 'mysql') return { folded, tokens: cjkTrigramTokens(folded).join(' '), words: wordText(folded) };
+export function indexedColumns(dialect: DialectName, folded: string): Pick<SearchEntriesTable, 'folded' | 'tokens' | 'cjk'> {
+  if (dialect === 'mysql') return { folded, tokens: cjkTrigramTokens(folded).join(' ') };
   if (dialect === 'sqlite') return { folded, cjk: cjkText(folded) };
   return { folded };
 }
@@ -50,12 +50,36 @@ export function searchEntry(dialect: DialectName, source: SearchEntrySource): In
   };
 }
 
-/** Stores entries in multi-row INSERTs (the migration's backfill, imports, the benchmark). */
-export async function insertSearchEntries(db: Kysely<DB>, entries: Array<Insertable<SearchEntriesTable>>, batch = 200): Promise<void> {
-  for (let i = 0; i < entries.length; i += batch) await db.insertInto('search_entries').values(entries.slice(i, i + batch)).execute();
+/** Posting rows per INSERT. */
+const POSTINGS_PER_INSERT = 1_000;
+
+/**
+ * MariaDB/MySQL: the postings of entries (`search_postings`, 0010_search_postings), each given by its
+ * owner, `seq` and folded text, in multi-row INSERTs. Plain INSERTs of new keys (their `seq` is new):
+ * no INSERT … SELECT, whose shared next-key locks on what it reads deadlock concurrent answers.
+ */
+export async function insertPostings(db: Kysely<DB>, entries: ReadonlyArray<{ userId: string; seq: number; folded: string }>): Promise<void> {
+  const rows = entries.flatMap((entry) => postingWords(entry.folded).map((word) => ({ user_id: entry.userId, word, seq: entry.seq })));
+  for (let i = 0; i < rows.length; i += POSTINGS_PER_INSERT) await db.insertInto('search_postings').values(rows.slice(i, i + POSTINGS_PER_INSERT)).execute();
 }
 
-type EntryColumns = Omit<Insertable<SearchEntriesTable>, 'folded' | 'tokens' | 'words' | 'cjk'>;
+/**
+ * Stores entries in multi-row INSERTs (imports, tools), on MariaDB/MySQL with their postings: each
+ * batch's `seq` read back by id (a multi-row INSERT's auto-increment values need not be consecutive).
+ */
+export async function insertSearchEntries(db: Kysely<DB>, entries: Array<Insertable<SearchEntriesTable>>, batch = 200): Promise<void> {
+  const mysql = dialectOf(db) === 'mysql';
+  for (let i = 0; i < entries.length; i += batch) {
+    const slice = entries.slice(i, i + batch);
+    await db.insertInto('search_entries').values(slice).execute();
+    if (!mysql || slice.length === 0) continue;
+    const seqs = await db.selectFrom('search_entries').select(['id', 'seq']).where('id', 'in', slice.map((entry) => entry.id)).execute();
+    const seqOf = new Map(seqs.map((row) => [row.id, Number(row.seq)]));
+    await insertPostings(db, slice.map((entry) => ({ userId: entry.user_id, seq: seqOf.get(entry.id)!, folded: entry.folded })));
+  }
+}
+
+type EntryColumns = Omit<Insertable<SearchEntriesTable>, 'folded' | 'tokens' | 'cjk'>;
 
 // Prepared once per database (preparedQuery.ts): these run in the write of every message and title.
 const entryExists = prepareQuery((db, v: { id: string }) => db.selectFrom('search_entries').select('id').where('id', '=', v.id));
@@ -71,7 +95,7 @@ const titleSource = prepareQuery((db, v: { id: string }) =>
   db.selectFrom('conversations as c').select(['c.id', 'c.user_id', 'c.id as conversation_id', 'c.created_at']).where('c.id', '=', v.id),
 );
 const COMMON_COLUMNS = ['id', 'user_id', 'conversation_id', 'message_id', 'role', 'folded', 'created_at'] as const;
-const ENGINE_COLUMNS = { sqlite: ['cjk'], postgres: [], mysql: ['tokens', 'words'] } as const;
+const ENGINE_COLUMNS = { sqlite: ['cjk'], postgres: [], mysql: ['tokens'] } as const;
 const entryInsert = prepareQuery((db, v: Insertable<SearchEntriesTable>) =>
   db.insertInto('search_entries').values(namedValues(v, [...COMMON_COLUMNS, ...ENGINE_COLUMNS[dialectOf(db)]])),
 );
@@ -97,7 +121,11 @@ async function replaceEntry(
   // on the rows it reads, and concurrent answers deadlock on them.
   const row = await source(db);
   if (!row) return;
-  await entryInsert.execute(db, { message_id: null, role: null, ...row, ...options.fixed, ...indexedColumns(dialectOf(db), folded) });
+  const dialect = dialectOf(db);
+  const inserted = await entryInsert.executeForResult(db, { message_id: null, role: null, ...row, ...options.fixed, ...indexedColumns(dialect, folded) });
+  // MariaDB/MySQL: the entry's postings, under the `seq` it was just given (the old entry's went with it,
+  // foreign key cascade), on the same connection or transaction.
+  if (dialect === 'mysql') await insertPostings(db, [{ userId: row.user_id, seq: Number(inserted.insertId), folded }]);
 }
 
 /** (Re)indexes one stored message from its content; removes its entry when it has no text. `fresh`: just inserted, no entry yet. */

@@ -6,7 +6,9 @@ import { createConversationRepo, type ConversationRepo } from './conversationRep
 import { UnknownCursorError } from './errors.js';
 import { createMessageRepo, type MessageRepo } from './messageRepo.js';
 import { createMigrator, migrateToLatest } from './migrate.js';
+import { insertSearchEntries, searchEntry } from './searchIndex.js';
 import { createSearchRepo, RANK_BLOCK, type SearchRepo } from './searchRepo.js';
+import { createTransferStore } from './transferStore.js';
 import { createManualClock, openTestDatabase, testEngines, type TestDatabase } from './testEngines.js';
 import { createUserRepo, type UserRepo } from './userRepo.js';
 
@@ -143,8 +145,6 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     expect(new Set(seen.slice(0, RANK_BLOCK))).toEqual(newest);
     // Within the oldest block (the 30 oldest), the densest match ranks first.
     expect(seen[RANK_BLOCK * 2]).toBe(rows[5]!.id);
-    // MariaDB reads the newest entries first, then asks the FULLTEXT index: the same hits either way.
-    expect(await all(createSearchRepo(database.db, { recentScan: 3 }))).toEqual(seen);
     // PostgreSQL reads the newest entries first, then asks the word index: the same hits either way.
     expect(await all(createSearchRepo(database.db, { pgRecentScan: 3 }))).toEqual(seen);
   });
@@ -251,6 +251,204 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     expect(await find(owner, 'penguin')).toEqual([]);
   });
 
+  /** MariaDB: the words `search_postings` holds for an entry (by the entry's id), sorted. */
+  const postingsOf = async (entryId: string) =>
+    (
+      await sql<{ word: string }>`select p.word from search_postings p join search_entries e on e.seq = p.seq where e.id = ${entryId} order by p.word`.execute(database.db)
+    ).rows.map((row) => row.word);
+  /** MariaDB: the postings left under these seqs (whatever entry they belonged to). */
+  const postingsUnder = async (seqs: number[]) =>
+    Number((await sql<{ n: number }>`select count(*) as n from search_postings where seq in (${sql.join(seqs)})`.execute(database.db)).rows[0]!.n);
+  const seqsOf = async (entryIds: string[]) =>
+    (await sql<{ seq: number }>`select seq from search_entries where id in (${sql.join(entryIds)})`.execute(database.db)).rows.map((row) => Number(row.seq));
+
+  it.runIf(engine === 'mysql')('writes the postings of a message and a title, replaces them on edit and rename', async () => {
+    const owner = await newUserId();
+    const { conversation, rows } = await conversationWith(owner, ['Walruses, walruses and a café at 10 am — go!'], 'Arctic trip planning');
+    expect(await postingsOf(rows[0]!.id)).toEqual(['and', 'cafe', 'walruses']);
+    expect(await postingsOf(conversation.id)).toEqual(['arctic', 'planning', 'trip']);
+    const [before] = await seqsOf([rows[0]!.id]);
+    await messages.update(rows[0]!.id, { content: { text: 'penguins now' } });
+    expect(await postingsOf(rows[0]!.id)).toEqual(['now', 'penguins']);
+    expect(await postingsUnder([before!])).toBe(0);
+    await conversations.update(owner, conversation.id, { title: 'Antarctic' });
+    expect(await postingsOf(conversation.id)).toEqual(['antarctic']);
+    // A newer seq: an edited entry counts as indexed last.
+    const [after] = await seqsOf([rows[0]!.id]);
+    expect(after).toBeGreaterThan(before!);
+  });
+
+  it.runIf(engine === 'mysql')('drops the postings with their entry: message deleted, conversation deleted, rows deleted by cascade alone', async () => {
+    const owner = await newUserId();
+    const one = await conversationWith(owner, ['alpha bravo', 'charlie delta'], 'Echo foxtrot');
+    const seqs = await seqsOf([one.rows[0]!.id, one.rows[1]!.id, one.conversation.id]);
+    expect(await postingsUnder(seqs)).toBe(6);
+    await messages.deleteMany(one.conversation.id, [one.rows[0]!.id]);
+    expect(await postingsUnder(seqs)).toBe(4);
+    await conversations.delete(owner, one.conversation.id);
+    expect(await postingsUnder(seqs)).toBe(0);
+    // Two and three levels of foreign-key cascade, no repository involved: message → entry → postings,
+    // conversation → messages → entries → postings.
+    const two = await conversationWith(owner, ['golf hotel', 'india juliet'], 'Kilo lima');
+    const twoSeqs = await seqsOf([two.rows[0]!.id, two.rows[1]!.id, two.conversation.id]);
+    await database.db.deleteFrom('messages').where('id', '=', two.rows[0]!.id).execute();
+    expect(await postingsUnder(twoSeqs)).toBe(4);
+    await database.db.deleteFrom('conversations').where('id', '=', two.conversation.id).execute();
+    expect(await postingsUnder(twoSeqs)).toBe(0);
+    expect(await find(owner, 'india')).toEqual([]);
+  });
+
+  it('finds what an import stored (on MariaDB through its postings)', async () => {
+    const owner = await newUserId();
+    const at = clock.now().toISOString();
+    const message = { parent_id: null, token_count: 0, status: 'complete' as const, created_at: at };
+    const [imported] = await createTransferStore(database.db, clock.now).importConversations(owner, [
+      {
+        projectId: null,
+        conversation: {
+          id: '00000000-0000-7000-8000-00000000e001',
+          title: 'Imported quokkas',
+          model: 'm',
+          system_prompt: null,
+          temperature: 0.7,
+          max_tokens: 100,
+          thinking_enabled: false,
+          project: null,
+          active_leaf_id: null,
+          created_at: at,
+          updated_at: at,
+          messages: [
+            { ...message, id: '00000000-0000-7000-8000-00000000e002', role: 'user', content: { text: 'tell me about wombats' } },
+            { ...message, id: '00000000-0000-7000-8000-00000000e003', parent_id: '00000000-0000-7000-8000-00000000e002', role: 'assistant', content: { text: 'Wombats dig.', tool_calls: [], steps: [] } },
+          ],
+        },
+      },
+    ]);
+    const hits = await find(owner, 'wombat');
+    expect(hits.map((hit) => hit.role).sort()).toEqual(['assistant', 'user']);
+    expect((await find(owner, 'quokka')).map((hit) => hit.conversation_id)).toEqual([imported!.id]);
+    if (engine === 'mysql') expect(await postingsOf(hits[0]!.message_id!)).toContain('wombats');
+  });
+
+  it('finds entries stored in bulk (insertSearchEntries; on MariaDB with their postings)', async () => {
+    const owner = await newUserId();
+    const { conversation, rows } = await conversationWith(owner, ['first capybara', 'second capybara'], 'Bulk title');
+    await database.db.deleteFrom('search_entries').where('conversation_id', '=', conversation.id).execute();
+    expect(await find(owner, 'capybara')).toEqual([]);
+    const sources = [
+      { id: conversation.id, messageId: null, role: null, text: 'Bulk title' },
+      ...rows.map((row, i) => ({ id: row.id, messageId: row.id, role: 'user' as const, text: `${i === 0 ? 'first' : 'second'} capybara` })),
+    ];
+    const entries = sources.map((source) => searchEntry(engine, { ...source, userId: owner, conversationId: conversation.id, createdAt: clock.now().toISOString() })!);
+    await insertSearchEntries(database.db, entries, 2);
+    expect(await ids(owner, 'capybara')).toEqual(rows.map((row) => row.id).sort());
+    expect((await find(owner, 'bulk')).map((hit) => hit.conversation_id)).toEqual([conversation.id]);
+    if (engine === 'mysql') expect(await postingsOf(rows[1]!.id)).toEqual(['capybara', 'second']);
+  });
+
+  it('finds a prefix that starts more than 256 distinct stored words, each entry once', async () => {
+    const owner = await newUserId();
+    const many = Array.from({ length: 300 }, (_, i) => `zqv${i.toString(36)}x`).join(' ');
+    const { rows } = await conversationWith(owner, [many, 'zqv5x and zqv7x only', 'zqw nothing', `${many} otter`]);
+    expect(await ids(owner, 'zqv')).toEqual([rows[0]!.id, rows[1]!.id, rows[3]!.id].sort());
+    expect(await ids(owner, 'zqv otter')).toEqual([rows[3]!.id]);
+    expect(await ids(owner, 'otter zqv1')).toEqual([rows[3]!.id]);
+    const page = await search.search(owner, ['zqv'], { limit: 2 });
+    expect(page.items).toHaveLength(2);
+    expect(page.has_more).toBe(true);
+  });
+
+  it('answers the same through every way of looking words up (MariaDB: small or large lookups, few or many stored words)', async () => {
+    const owner = await newUserId();
+    const { rows } = await conversationWith(owner, [
+      'apple apricot banana',
+      'apple cherry',
+      'apricot banana cherry',
+      'banana split',
+      'applesauce and bananas by e-mail',
+      'mail apple banana',
+      // `ban` only inside a word: a substring, not the start of a word, so not a match of `ban`.
+      'urban apple pie',
+    ]);
+    const at = (...indexes: number[]) => indexes.map((i) => rows[i]!.id).sort();
+    const expected: Array<[string, string[]]> = [
+      ['apr', at(0, 2)],
+      ['app', at(0, 1, 4, 5, 6)],
+      ['app ban', at(0, 4, 5)],
+      ['banana app', at(0, 4, 5)],
+      ['apr ban che', at(2)],
+      ['e-mail app', at(4)],
+      ['che spl', []],
+    ];
+    const tunings = [{}, { small: 1 }, { maxStoredWords: 1 }, { small: 1, maxStoredWords: 1 }, { small: 2, maxStoredWords: 2 }];
+    for (const postings of tunings) {
+      const repo = createSearchRepo(database.db, { postings });
+      for (const [q, want] of expected) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (;;) {
+          const page = await repo.search(owner, queryWords(q), { limit: 1, cursor });
+          seen.push(...page.items.map((hit) => hit.message_id!));
+          if (!page.has_more) break;
+          cursor = page.next_cursor!;
+        }
+        expect([q, postings, seen.sort()]).toEqual([q, postings, want]);
+      }
+    }
+  });
+
+  it('pages deep through a word with punctuation, whose word lookup finds many more entries than match', async () => {
+    const owner = await newUserId();
+    // `e-mail` is looked up as `mail` (the `e` is too short), then checked as a substring: most entries
+    // holding `mail` are not matches, and the newest are not, so the first candidates hold none.
+    const texts = [
+      ...Array.from({ length: 70 }, (_, i) => `send the e-mail number ${i}`),
+      ...Array.from({ length: 150 }, (_, i) => `mail delivered by post ${i}`),
+    ];
+    const { rows } = await conversationWith(owner, texts);
+    const expected = new Set(rows.slice(0, 70).map((row) => row.id));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await search.search(owner, ['e-mail'], { limit: 25, cursor });
+      seen.push(...page.items.map((hit) => hit.message_id!));
+      if (!page.has_more) break;
+      cursor = page.next_cursor!;
+    }
+    expect(seen).toHaveLength(70);
+    expect(new Set(seen)).toEqual(expected);
+  });
+
+  it.runIf(engine === 'mysql')('0010 writes the postings of what was indexed before, and its down brings back the words index', async () => {
+    const owner = await newUserId();
+    const { rows } = await conversationWith(owner, ['older dugongs swim'], 'Older manatees');
+    const down = await createMigrator(database.db).migrateTo('0009_search_words');
+    expect(down.error).toBeUndefined();
+    expect(down.results?.map((r) => r.migrationName)).toEqual(['0011_search_pg_user_index', '0010_search_postings']);
+    try {
+      const tables = await sql<{ n: number }>`select count(*) as n from information_schema.tables where table_schema = database() and table_name = 'search_postings'`.execute(database.db);
+      expect(Number(tables.rows[0]!.n)).toBe(0);
+      const words = await sql<{ words: string }>`select words from search_entries where id = ${rows[0]!.id}`.execute(database.db);
+      expect(words.rows[0]!.words).toBe('older dugongs swim');
+      const fulltext = await sql<{ id: string }>`select id from search_entries where match (words) against ('+dugong*' in boolean mode)`.execute(database.db);
+      expect(fulltext.rows.map((row) => row.id)).toEqual([rows[0]!.id]);
+      // Stored by a server before 0010: an entry with its words, no postings.
+      const at = clock.now().toISOString();
+      const base = { model: 'm', temperature: 0.7, max_tokens: 10, thinking_enabled: false, created_at: at, updated_at: at, project_id: null, system_prompt: null };
+      await database.db.insertInto('conversations').values({ ...base, id: '00000000-0000-7000-8000-00000000b0e1', user_id: owner, title: 'Narwhal' } as never).execute();
+      await sql`insert into search_entries (id, user_id, conversation_id, message_id, role, folded, tokens, words, created_at)
+        values ('00000000-0000-7000-8000-00000000b0e1', ${owner}, '00000000-0000-7000-8000-00000000b0e1', null, null, 'narwhal', '', 'narwhal', ${at})`.execute(database.db);
+    } finally {
+      await migrateToLatest(database.db);
+    }
+    expect(await postingsOf(rows[0]!.id)).toEqual(['dugongs', 'older', 'swim']);
+    expect(await postingsOf('00000000-0000-7000-8000-00000000b0e1')).toEqual(['narwhal']);
+    expect((await find(owner, 'narwh')).map((hit) => hit.conversation_title)).toEqual(['Narwhal']);
+    expect(await ids(owner, 'dugong')).toEqual([rows[0]!.id]);
+    const columns = await sql<{ n: number }>`select count(*) as n from information_schema.columns where table_schema = database() and table_name = 'search_entries' and column_name = 'words'`.execute(database.db);
+    expect(Number(columns.rows[0]!.n)).toBe(0);
+  });
+
   it('pages through hits with next_cursor and refuses a cursor it did not hand out', async () => {
     const owner = await newUserId();
     await conversationWith(owner, ['kiwi one', 'kiwi two', 'kiwi three', 'kiwi four', 'kiwi five']);
@@ -292,8 +490,7 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     const { rows } = await conversationWith(owner, ['older pangolins and 北京大学'], 'Older armadillos');
     const down = await createMigrator(database.db).migrateTo('0008_user_identities');
     expect(down.error).toBeUndefined();
-    // Undone newest first, 0009 last.
-    expect(down.results?.map((r) => r.migrationName).at(-1)).toBe('0009_search_words');
+    expect(down.results?.map((r) => r.migrationName)).toEqual(['0011_search_pg_user_index', '0010_search_postings', '0009_search_words']);
     try {
       // What a server before 0009 indexed (on MariaDB: trigram tokens of every word, no words column).
       const at = clock.now().toISOString();

@@ -4,6 +4,7 @@ import { charLength, hasCjk, MIN_INDEXED_WORD, readableText, snippetOf, trigramT
 import { dialectOf } from './dialect.js';
 import { UnknownCursorError } from './errors.js';
 import type { DB } from './schema.js';
+import { newestPostingMatches, type PostingTuning } from './postingSearch.js';
 import { pageLimit } from './values.js';
 
 export interface SearchOptions {
@@ -32,8 +33,6 @@ const MAX_OFFSET = 10_000;
  * themselves, then the next BLOCK, … so a frequent word costs a bounded read, never a sort of every match.
  */
 export const RANK_BLOCK = 50;
-/** MariaDB/MySQL: at most this many of the user's newest entries are read directly before asking the FULLTEXT index. */
-const RECENT_SCAN = 2_000;
 /** PostgreSQL: how many of the user's newest entries are read directly before asking the word index. */
 const PG_RECENT_SCAN = 5_000;
 /**
@@ -107,11 +106,6 @@ function tsPrefixQuery(words: readonly string[]): string {
   return words.map((word) => `'${word}':*`).join(' & ');
 }
 
-/** A MariaDB boolean-mode query over `words`: every word the start of a stored word. */
-function booleanPrefixQuery(words: readonly string[]): string {
-  return words.map((word) => `+${word}*`).join(' ');
-}
-
 /** A MariaDB boolean-mode query over `tokens`: every trigram of every word required. */
 function booleanQuery(words: readonly string[]): string {
   return [...new Set(words.flatMap((word) => trigramTokens(word)))].map((token) => `+${token}`).join(' ');
@@ -139,7 +133,7 @@ function scoreOf(folded: string, words: readonly string[]): number {
 
 /**
  * Search over one user's conversation titles and message texts, through each engine's own indexes
- * (migrations 0003_search and 0009_search_words): every word must occur (case and accents folded) — a
+ * (migrations 0003_search, 0009_search_words and, MariaDB/MySQL, 0010_search_postings): every word must occur (case and accents folded) — a
  * word of letters and digits as the start of a word of the text (word index, `cafe` finds `Cafés`), one
  * with Chinese, Japanese or Korean characters as any substring (trigram index), and each query word as
  * a substring of the text. Matches are taken newest first and ranked in blocks of RANK_BLOCK (the newest
@@ -147,21 +141,9 @@ function scoreOf(folded: string, words: readonly string[]): number {
  * word reads a bounded number of rows. Words no index can look up (`go`, `a_b`) are checked on the rows
  * the others found; the caller makes sure there is at least one indexed word (`isIndexedWord`).
  */
-export function createSearchRepo(db: Kysely<DB>, tuning: { recentScan?: number; pgRecentScan?: number; pgWindowMax?: number } = {}) {
-  const recentScan = tuning.recentScan ?? RECENT_SCAN;
+export function createSearchRepo(db: Kysely<DB>, tuning: { pgRecentScan?: number; pgWindowMax?: number; postings?: PostingTuning } = {}) {
   const pgRecentScan = tuning.pgRecentScan ?? PG_RECENT_SCAN;
   const pgWindowMax = tuning.pgWindowMax ?? PG_WINDOW_MAX;
-  /**
-   * The created_at of the user's `scan`-th newest entry (an index-only read through (user_id, created_at, id)),
-   * bounding a direct read of their newest entries; undefined when they have fewer.
-   */
-  async function newestEdge(userId: string, scan: number): Promise<string | undefined> {
-    const edge = await sql<{ created_at: string }>`
-      select created_at from search_entries where user_id = ${userId}
-      order by created_at desc, id desc limit 1 offset ${scan - 1}`.execute(db);
-    return edge.rows[0]?.created_at;
-  }
-
   /**
    * PostgreSQL: the created_at of the user's newest entry and of their `scan`-th newest (both index-only
    * reads through (user_id, created_at, id), one round trip); undefined when they have fewer entries.
@@ -175,7 +157,7 @@ export function createSearchRepo(db: Kysely<DB>, tuning: { recentScan?: number; 
     return row?.newest && row.edge ? { newest: row.newest, edge: row.edge } : undefined;
   }
 
-  /** Matches newest first (SQLite: most recently indexed first), `count` of them from `offset`. */
+  /** Matches newest first (SQLite and MariaDB/MySQL: most recently indexed first), `count` of them from `offset`. */
   async function newestMatches(userId: string, plan: Plan, count: number, offset: number): Promise<Match[]> {
     const dialect = dialectOf(db);
     const likes = sql.join(plan.all.map((word) => contains(word)), sql` and `);
@@ -244,34 +226,15 @@ export function createSearchRepo(db: Kysely<DB>, tuning: { recentScan?: number; 
         limit ${count} offset ${offset}`.execute(db);
       return rows.rows;
     }
-    // MariaDB/MySQL: a FULLTEXT lookup builds every match (seconds for a word in 15,000 rows) before
-    // sorting. So the user's newest entries are read directly first (same condition, as LIKE), and the
-    // scan stops at `count` matches; enough there are the newest ones. Else the FULLTEXT index.
-    const wordLikes = sql.join(
-      plan.words.map((word) => sql`concat(' ', e.words) like ${`% ${word}%`}`),
-      sql` and `,
-    );
-    const condition = plan.words.length > 0 ? sql`${wordLikes} and ${likes}` : likes;
-    const match =
-      plan.words.length > 0
-        ? sql`match (e.words) against (${booleanPrefixQuery(plan.words)} in boolean mode)`
-        : sql`match (e.tokens) against (${booleanQuery(plan.trigrams)} in boolean mode)`;
-    if (offset + count <= recentScan) {
-      const since = await newestEdge(userId, recentScan);
-      const recent = await sql<Match>`
-        select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
-        from search_entries e force index (search_entries_user_created_idx)
-        where e.user_id = ${userId} ${since === undefined ? sql`` : sql`and e.created_at >= ${since}`} and ${condition}
-        order by e.created_at desc, e.id desc
-        limit ${count} offset ${offset}`.execute(db);
-      // Enough matches among the newest entries (or the user has no more): these are the newest matches.
-      if (recent.rows.length === count || since === undefined) return recent.rows;
-    }
+    // MariaDB/MySQL: words through the postings B-tree (postingSearch.ts), newest (highest seq) first. Its
+    // FULLTEXT indexes cost ~50–100 µs per matching entry, so only the trigram one stays, for queries
+    // with Chinese, Japanese or Korean words only.
+    if (plan.words.length > 0) return newestPostingMatches(db, userId, plan.words, plan.all, count, offset, MAX_OFFSET + 2 * RANK_BLOCK, tuning.postings);
     const rows = await sql<Match>`
       select e.id, e.conversation_id, e.message_id, e.role, e.created_at, e.folded
       from search_entries e
-      where ${match} and e.user_id = ${userId} and ${condition}
-      order by e.created_at desc, e.id desc
+      where match (e.tokens) against (${booleanQuery(plan.trigrams)} in boolean mode) and e.user_id = ${userId} and ${likes}
+      order by e.seq desc
       limit ${count} offset ${offset}`.execute(db);
     return rows.rows;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cjkTrigramTokens, foldText, queryWords, readableText, searchDocument, snippetOf, trigramTokens, wordLookups, wordText, MAX_INDEXED_CHARS } from './searchText.js';
+import { cjkTrigramTokens, foldText, postingWords, queryWords, readableText, searchDocument, snippetOf, trigramTokens, wordLookups, wordText, MAX_INDEXED_CHARS } from './searchText.js';
 
 describe('foldText', () => {
   it('folds case, accents and compatibility forms, keeping Japanese voicing and Korean syllables', () => {
@@ -63,6 +63,12 @@ describe('word indexes', () => {
     expect(wordLookups('e-mail')).toEqual(['mail']);
     expect(wordLookups('a_b')).toBeNull();
     expect(wordLookups('北京大')).toBeNull();
+  });
+
+  it('gives the distinct words of 3 to 84 characters as postings (what a 3+ character lookup can start)', () => {
+    const long = 'x'.repeat(85);
+    expect(postingWords(`go to the cafe-bar, the ${long} ${'y'.repeat(84)} 東京タワー 42 2024 abc`)).toEqual(['the', 'cafe', 'bar', 'y'.repeat(84), '2024', 'abc']);
+    expect(postingWords('')).toEqual([]);
   });
 
   it('keeps trigram tokens for the CJK words only', () => {

@@ -95,6 +95,20 @@ export function wordText(folded: string): string {
 }
 
 /**
+ * The words an entry is found by in MariaDB's postings table (`search_postings`, 0010_search_postings):
+ * the distinct words of `wordText(folded)` of 3 to 84 characters. A lookup (`wordLookups`: 3+ characters)
+ * can only be the start of such a word, so shorter ones are never read, and none is longer than the column.
+ */
+export function postingWords(folded: string): string[] {
+  const words = new Set<string>();
+  for (const word of wordText(folded).split(' ')) {
+    const length = charLength(word);
+    if (length >= MIN_INDEXED_WORD && length <= MAX_WORD_TOKEN) words.add(word);
+  }
+  return [...words];
+}
+
+/**
  * The words a query word is looked up by in a word index, each as the start of a stored word (prefix):
  * its runs of letters and digits of 3 to 84 characters. null when the word goes to the trigram index
  * instead (it holds Chinese, Japanese or Korean characters) or has no such run (`a_b`: then it is only

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import { readableText, trigramTokens } from '../../search/searchText.js';
 import { dialectOf, type DialectName } from '../dialect.js';
 import type { DB } from '../schema.js';
-import { insertSearchEntries, searchEntry } from '../searchIndex.js';
+import { searchEntry } from '../searchIndex.js';
 import { columnTypesFor } from './columnTypes.js';
 
 const ID = 'varchar(36)';
@@ -13,7 +13,7 @@ const BACKFILL_BATCH = 500;
 function entryOf(dialect: DialectName, source: Parameters<typeof searchEntry>[1]) {
   const entry = searchEntry(dialect, source);
   if (entry === null) return null;
-  const { words: _words, cjk: _cjk, ...columns } = entry;
+  const { cjk: _cjk, ...columns } = entry;
   return dialect === 'mysql' ? { ...columns, tokens: trigramTokens(columns.folded).join(' ') } : columns;
 }
 
@@ -65,6 +65,14 @@ async function createTextIndex(db: Kysely<unknown>, dialect: DialectName): Promi
   }
 }
 
+/**
+ * Plain multi-row INSERTs of this migration's columns (not `insertSearchEntries`, which writes what the
+ * latest schema holds, such as MariaDB's postings).
+ */
+async function insertEntries(db: Kysely<DB>, entries: Array<NonNullable<ReturnType<typeof entryOf>>>): Promise<void> {
+  for (let i = 0; i < entries.length; i += 200) await db.insertInto('search_entries').values(entries.slice(i, i + 200)).execute();
+}
+
 /** Indexes what was stored before the index existed: every message with text and every title. */
 async function backfill(db: Kysely<DB>, dialect: DialectName): Promise<void> {
   for (let after = ''; ; ) {
@@ -80,7 +88,7 @@ async function backfill(db: Kysely<DB>, dialect: DialectName): Promise<void> {
     const entries = rows.map((c) =>
       entryOf(dialect, { id: c.id, userId: c.user_id, conversationId: c.id, messageId: null, role: null, text: c.title, createdAt: c.created_at }),
     );
-    await insertSearchEntries(db, entries.filter((e) => e !== null));
+    await insertEntries(db, entries.filter((e) => e !== null));
   }
   for (let after = ''; ; ) {
     const rows = await db
@@ -110,7 +118,7 @@ async function backfill(db: Kysely<DB>, dialect: DialectName): Promise<void> {
         createdAt: m.created_at,
       });
     });
-    await insertSearchEntries(db, entries.filter((e) => e !== null));
+    await insertEntries(db, entries.filter((e) => e !== null));
   }
 }
 

@@ -16,22 +16,31 @@ const PG_WORDS = sql.raw(`to_tsvector('simple'::regconfig, regexp_replace(folded
   '[\\u0001-\\u002f\\u003a-\\u0040\\u005b-\\u0060\\u007b-\\u00bf\\u00d7\\u00f7\\u2000-\\u2bff\\u2e00-\\u2e7f\\u3000-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uac00-\\ud7af\\uf900-\\ufaff\\ufe30-\\ufe4f\\uff00-\\uffef\\U0001f000-\\U0001faff]+',
   ' ', 'g'))`);
 
-/** MariaDB/MySQL: fills `words` (and trims `tokens` to the CJK words' trigrams) for the rows stored before. */
-async function backfillWords(db: Kysely<DB>): Promise<void> {
+/**
+ * MariaDB/MySQL: fills `words` (and trims `tokens` to the CJK words' trigrams) for the rows stored before.
+ * Also used by 0010_search_postings's `down`, which brings the column back.
+ */
+export async function backfillWords(db: Kysely<DB>): Promise<void> {
   for (let after = ''; ; ) {
     const rows = await db.selectFrom('search_entries').select(['id', 'folded']).where('id', '>', after).orderBy('id').limit(BACKFILL_BATCH).execute();
     if (rows.length === 0) break;
     after = rows.at(-1)!.id;
     await db.transaction().execute(async (trx) => {
       for (const row of rows) {
-        await trx
-          .updateTable('search_entries')
-          .set({ words: wordText(row.folded), tokens: cjkTrigramTokens(row.folded).join(' ') })
-          .where('id', '=', row.id)
-          .execute();
+        // Raw SQL: the `words` column is not in the schema types (0010 dropped it).
+        await sql`update search_entries set words = ${wordText(row.folded)}, tokens = ${cjkTrigramTokens(row.folded).join(' ')} where id = ${row.id}`.execute(trx);
       }
     });
   }
+}
+
+/** MariaDB/MySQL: the FULLTEXT index over `words`, built without the stopword list (one connection, so the session setting applies). */
+export async function createWordsFulltext(db: Kysely<unknown>): Promise<void> {
+  await db.connection().execute(async (conn) => {
+    await sql`set session innodb_ft_enable_stopword = off`.execute(conn);
+    await sql`create fulltext index search_entries_words_ft on search_entries (words)`.execute(conn);
+    await sql`set session innodb_ft_enable_stopword = on`.execute(conn);
+  });
 }
 
 /** SQLite: (re)creates the trigram FTS5 table `search_fts` over one column of `search_entries`, its triggers, and fills it. */
@@ -107,11 +116,7 @@ export const searchWords: Migration = {
     } else {
       await db.schema.alterTable('search_entries').addColumn('words', columnTypesFor(dialect).largeText).execute();
       await backfillWords(db as Kysely<DB>);
-      await db.connection().execute(async (conn) => {
-        await sql`set session innodb_ft_enable_stopword = off`.execute(conn);
-        await sql`create fulltext index search_entries_words_ft on search_entries (words)`.execute(conn);
-        await sql`set session innodb_ft_enable_stopword = on`.execute(conn);
-      });
+      await createWordsFulltext(db);
     }
     await db.schema.createIndex('search_entries_user_created_idx').on('search_entries').columns(['user_id', 'created_at', 'id']).execute();
   },

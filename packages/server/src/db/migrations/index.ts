@@ -8,6 +8,7 @@ import { apiKeys } from './0006_api_keys.js';
 import { quotas } from './0007_quotas.js';
 import { userIdentities } from './0008_user_identities.js';
 import { searchWords } from './0009_search_words.js';
+import { searchPostings } from './0010_search_postings.js';
 import { searchPgUserIndex } from './0011_search_pg_user_index.js';
 
 /**
@@ -24,5 +25,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007_quotas': quotas,
   '0008_user_identities': userIdentities,
   '0009_search_words': searchWords,
+  '0010_search_postings': searchPostings,
   '0011_search_pg_user_index': searchPgUserIndex,
 };
