@@ -34,6 +34,18 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
   const find = async (userId: string, q: string, limit?: number) => (await search.search(userId, queryWords(q), { limit })).items;
   const ids = async (userId: string, q: string) => (await find(userId, q)).map((hit) => hit.message_id ?? `title:${hit.conversation_id}`).sort();
 
+  /** Every hit's message id, page after page through the cursor. */
+  async function everyHit(repo: SearchRepo, userId: string, words: string[], limit: number): Promise<string[]> {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await repo.search(userId, words, { limit, cursor });
+      seen.push(...page.items.map((hit) => hit.message_id!));
+      if (!page.has_more) return seen;
+      cursor = page.next_cursor!;
+    }
+  }
+
   async function conversationWith(userId: string, texts: string[], title = 'Untitled') {
     const conversation = await conversations.create(userId, { model: 'm', title });
     const rows = [];
@@ -128,17 +140,7 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     const first = await search.search(owner, ['lorem'], { limit: 20 });
     // The first page comes from the newest block only: the dense old match waits for its block.
     expect(first.items.every((hit) => newest.has(hit.message_id!))).toBe(true);
-    const all = async (repo: SearchRepo) => {
-      const seen: string[] = [];
-      let cursor: string | undefined;
-      for (;;) {
-        const page = await repo.search(owner, ['lorem'], { limit: 30, cursor });
-        seen.push(...page.items.map((hit) => hit.message_id!));
-        if (!page.has_more) break;
-        cursor = page.next_cursor!;
-      }
-      return seen;
-    };
+    const all = (repo: SearchRepo) => everyHit(repo, owner, ['lorem'], 30);
     const seen = await all(search);
     expect(seen).toHaveLength(count);
     expect(new Set(seen).size).toBe(count);
@@ -407,14 +409,7 @@ describe.each(testEngines())('searchRepo on %s', (engine) => {
     ];
     const { rows } = await conversationWith(owner, texts);
     const expected = new Set(rows.slice(0, 70).map((row) => row.id));
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    for (;;) {
-      const page = await search.search(owner, ['e-mail'], { limit: 25, cursor });
-      seen.push(...page.items.map((hit) => hit.message_id!));
-      if (!page.has_more) break;
-      cursor = page.next_cursor!;
-    }
+    const seen = await everyHit(search, owner, ['e-mail'], 25);
     expect(seen).toHaveLength(70);
     expect(new Set(seen)).toEqual(expected);
   });
