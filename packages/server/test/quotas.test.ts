@@ -154,7 +154,7 @@ describe('quotas', () => {
     const refused = await sendMessage(t.url, id, { text: 'three' }, { headers: frank.headers });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
-    expect(((await refused.json()) as { message: string }).message).toMatch(/^You have made your 2 model requests for this minute; the limit resets at \d\d:\d\d:00 UTC \(in (\d+ s|1 min)\)\.$/); // a full minute left reads "1 min\"
+    expect(((await refused.json()) as { message: string }).message).toMatch(/^You have made your 2 model requests for this minute; the limit resets at \d\d:\d\d:00 UTC \(in (\d+ s|1 min)\)\.$/); // a full minute left reads "1 min"
     const own = (await frank.api('GET', '/api/stats/limits')).body.data.limits;
     expect(own[2]).toMatchObject({ kind: 'requests_per_minute', limit: 2, used: 2, source: 'user' });
   });
