@@ -1,10 +1,10 @@
-import type { ApiSearchHit, MessageRole, Page } from '@nanoclaw/protocol';
+import type { ApiSearchHit, Page } from '@nanoclaw/protocol';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { charLength, hasCjk, MIN_INDEXED_WORD, readableText, snippetOf, trigramTokens, wordLookups } from '../search/searchText.js';
 import { dialectOf } from './dialect.js';
 import { UnknownCursorError } from './errors.js';
 import type { DB } from './schema.js';
-import { newestPostingMatches, type PostingTuning } from './postingSearch.js';
+import { newestPostingMatches, type PostingMatch, type PostingTuning } from './postingSearch.js';
 import { pageLimit } from './values.js';
 
 export interface SearchOptions {
@@ -14,17 +14,9 @@ export interface SearchOptions {
   cursor?: string;
 }
 
-interface Candidate {
-  id: string;
-  conversation_id: string;
-  message_id: string | null;
-  role: MessageRole | null;
-  created_at: string;
-}
-
-interface Match extends Candidate {
-  folded: string;
-}
+/** A match as every engine's path reads it (the MariaDB one in postingSearch.ts), with its folded text. */
+type Match = PostingMatch;
+type Candidate = Omit<Match, 'folded'>;
 
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_OFFSET = 10_000;

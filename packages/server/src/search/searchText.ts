@@ -91,7 +91,12 @@ export const MAX_WORD_TOKEN = 84;
  * between words.
  */
 export function wordText(folded: string): string {
-  return folded.replace(CJK_ALL, ' ').split(NOT_WORD).filter((word) => word.length > 0).join(' ');
+  return wordsOf(folded).join(' ');
+}
+
+/** The runs of letters and digits of folded text, Chinese, Japanese and Korean characters left out. */
+function wordsOf(folded: string): string[] {
+  return folded.replace(CJK_ALL, ' ').split(NOT_WORD).filter((word) => word.length > 0);
 }
 
 /**
@@ -101,7 +106,7 @@ export function wordText(folded: string): string {
  */
 export function postingWords(folded: string): string[] {
   const words = new Set<string>();
-  for (const word of wordText(folded).split(' ')) {
+  for (const word of wordsOf(folded)) {
     const length = charLength(word);
     if (length >= MIN_INDEXED_WORD && length <= MAX_WORD_TOKEN) words.add(word);
   }
