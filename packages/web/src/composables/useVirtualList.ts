@@ -192,7 +192,9 @@ export function useVirtualList(options: VirtualListOptions) {
       if (!el || !previous) return;
       noticeScroll();
       if (followingEnd.value) return;
-      anchor = anchorAt(previous, el.scrollTop - listOffset);
+      // The elements are where `previous` put them, with the heights just measured (those of the items
+      // rendered in full): the anchor is the item seen at the top.
+      anchor = anchorAt(previous, el.scrollTop - listOffset, (key) => cache.get(key));
     },
     { flush: 'pre' },
   );

@@ -126,6 +126,31 @@ describe('scroll anchoring', () => {
     expect(scrollTopFor(after, anchor)).toBe(690);
   });
 
+  it('anchors on what is seen at the top when an item rendered in full is shorter or taller than its place', () => {
+    // m1 was a placeholder of the estimated 160 px and is now rendered and measured at 115 px: the top of
+    // the viewport, 121 px into its old place, shows the gap below it and then m2, which must stay put.
+    const before = buildLayout(keys(5), () => undefined, 160);
+    const shorter = (k: string) => (k === 'm1' ? 115 : undefined);
+    const after = buildLayout(keys(5), shorter, 160);
+    const anchor = anchorAt(before, 160 + 121, shorter)!;
+    expect(anchor).toEqual({ key: 'm2', index: 2, into: 121 - 160 });
+    const m2FromTop = before.offsets[2]! - (160 + 121);
+    expect(after.offsets[2]! - scrollTopFor(after, anchor)).toBe(m2FromTop);
+    // Without the measured heights (or while the top is still within the item), the item itself is the anchor.
+    expect(anchorAt(before, 160 + 121)).toEqual({ key: 'm1', index: 1, into: 121 });
+    expect(anchorAt(before, 160 + 100, shorter)).toEqual({ key: 'm1', index: 1, into: 100 });
+    expect(anchorAt(before, 2 * 160 + 30, shorter)).toEqual({ key: 'm2', index: 2, into: 30 });
+    // An item that grew keeps its top in place; one above that grew over the top of the viewport is what is
+    // seen there, and it stays put.
+    const taller = (k: string) => (k === 'm1' ? 400 : undefined);
+    expect(anchorAt(before, 160 + 121, taller)).toEqual({ key: 'm1', index: 1, into: 121 });
+    const grownOver = anchorAt(before, 2 * 160 + 30, taller)!;
+    expect(grownOver).toEqual({ key: 'm1', index: 1, into: 160 + 30 });
+    expect(scrollTopFor(buildLayout(keys(5), taller, 160), grownOver)).toBe(2 * 160 + 30);
+    // The last item has nothing after it.
+    expect(anchorAt(before, 4 * 160 + 150, (k) => (k === 'm4' ? 20 : undefined))).toEqual({ key: 'm4', index: 4, into: 150 });
+  });
+
   it('falls back to the same index when the anchor item was replaced (a streamed answer got its stored id)', () => {
     const before = buildLayout(['a', 'b', 'local-1'], () => undefined, 100);
     const anchor = anchorAt(before, 250)!;

@@ -113,7 +113,10 @@ export function nextToRender(range: IndexRange, viewport: IndexRange, done: (ind
   return -1;
 }
 
-/** What the person is looking at: the item at the top of the viewport and how far into it they are. */
+/**
+ * What the person is looking at: the item at the top of the viewport and how far into it they are (negative:
+ * the viewport starts in the gap above it, below a previous item that became shorter).
+ */
 export interface Anchor {
   key: string;
   index: number;
@@ -121,10 +124,30 @@ export interface Anchor {
   into: number;
 }
 
-export function anchorAt(layout: ListLayout, scrollTop: number): Anchor | null {
-  const index = indexAt(layout, scrollTop);
+export function anchorAt(layout: ListLayout, scrollTop: number, measured?: (key: string) => number | undefined): Anchor | null {
+  let index = indexAt(layout, scrollTop);
   if (index < 0) return null;
+  if (measured) index = shownAt(layout, measured, index, scrollTop);
   return { key: layout.keys[index]!, index, into: scrollTop - layout.offsets[index]! };
+}
+
+/** How many items above the one whose place covers a point are checked for having grown over it. */
+const OVERLAP_SCAN = 16;
+
+/**
+ * The item the person sees at `y`, where `index` is the one whose place in `layout` covers it and `measured`
+ * gives the heights just measured (undefined for items never measured: placeholders and items out of the
+ * page keep the height of their place). The elements are still where `layout` puts them, but with their
+ * measured heights: one rendered in full where a placeholder of the estimated height stood may be shorter than its
+ * place (a gap below it, then the next item) or taller (it reaches over the next ones). The first item in
+ * list order whose element reaches below `y` is the one seen there; anchoring on another would make what
+ * is at the top jump by the difference.
+ */
+function shownAt(layout: ListLayout, measured: (key: string) => number | undefined, index: number, y: number): number {
+  const bottom = (i: number) => layout.offsets[i]! + (measured(layout.keys[i]!) ?? layout.offsets[i + 1]! - layout.offsets[i]!);
+  for (let i = Math.max(0, index - OVERLAP_SCAN); i < index; i++) if (bottom(i) > y) return i;
+  if (bottom(index) <= y && index + 1 < layout.keys.length) return index + 1;
+  return index;
 }
 
 /**
