@@ -115,7 +115,7 @@ export async function createServer(options: CreateServerOptions): Promise<Nanocl
       : new LocalChangeFeed();
     fileChanges = changes;
     const sharedCounters: CounterStore = config.redis_url
-      ? await RedisCounterStore.connect({ url: config.redis_url, keyPrefix: config.redis.key_prefix })
+      ? await RedisCounterStore.connect({ url: config.redis_url, keyPrefix: config.redis.key_prefix, logger })
       : repos.rateCounters;
     counters = sharedCounters;
     const quotas = createQuotaService({ defaults: config.quotas.default, overrides: repos.userLimits, counters: sharedCounters, now, logger });

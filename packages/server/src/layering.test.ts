@@ -11,7 +11,7 @@ const HTTP = join(SRC, 'http');
  * The layers below HTTP: nothing in them knows about routes, replies or statuses (they throw their own
  * errors, which http/errorHandler maps); the run's events are encoded by the protocol package.
  */
-const BELOW_HTTP = ['agent', 'auth', 'workspace', 'tools', 'llm', 'db', 'sandbox', 'config', 'telemetry', 'transfer'];
+const BELOW_HTTP = ['agent', 'auth', 'workspace', 'tools', 'llm', 'db', 'sandbox', 'config', 'telemetry', 'transfer', 'redis'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

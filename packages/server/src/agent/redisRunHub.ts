@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { RemoteRunView } from './remoteRunView.js';
+import { keepSubscribed, subscriberOf } from '../redis/keepSubscribed.js';
 import { logConnectionOutages } from '../telemetry/connectionOutageLog.js';
 import { toRunEvent } from './runEventData.js';
 import type { RunHub, RunView } from './runHub.js';
@@ -52,7 +53,7 @@ export class RedisRunHub implements RunHub {
     private readonly options: RedisRunHubOptions,
   ) {
     this.local = new RunRegistry({ ms: options.retentionMs, maxRuns: options.maxRetainedRuns ?? Infinity, maxBytes: options.maxRetainedBytes ?? Infinity });
-    this.subscriber = redis.duplicate();
+    this.subscriber = subscriberOf(redis);
     logConnectionOutages(redis, 'Redis (runs)', options.logger);
     logConnectionOutages(this.subscriber, 'Redis (run stop requests)', options.logger);
   }
@@ -80,8 +81,8 @@ export class RedisRunHub implements RunHub {
   }
 
   private async listen(): Promise<void> {
-    await this.subscriber.subscribe(this.stopChannel);
     this.subscriber.on('message', (_channel: string, conversationId: string) => this.local.stopLocal(conversationId));
+    await keepSubscribed(this.subscriber, this.stopChannel, (err) => this.options.logger.error({ err }, 'subscribing to run stop requests again failed'));
     const heartbeat = setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.options.runTtlMs / 3)));
     const sweep = setInterval(() => void this.sweep(), this.options.sweepIntervalMs);
     for (const timer of [heartbeat, sweep]) {

@@ -1,3 +1,4 @@
+import { logConnectionOutages } from '../telemetry/connectionOutageLog.js';
 import type { Redis } from 'ioredis';
 import type { CounterStore, CounterValue } from './counterStore.js';
 
@@ -23,10 +24,11 @@ export class RedisCounterStore implements CounterStore {
     private readonly nowMs: () => number,
   ) {}
 
-  static async connect(options: { url: string; keyPrefix: string; now?: () => number }): Promise<RedisCounterStore> {
+  static async connect(options: { url: string; keyPrefix: string; now?: () => number; logger?: { warn(obj: object, msg?: string): void } }): Promise<RedisCounterStore> {
     // Imported here: a server without Redis never loads the client.
     const { Redis } = await import('ioredis');
     const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    if (options.logger) logConnectionOutages(redis, 'Redis (quotas)', options.logger);
     await redis.connect();
     redis.defineCommand('nanoclawCounterAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
     return new RedisCounterStore(redis, `${options.keyPrefix}:counter:`, options.now ?? Date.now);

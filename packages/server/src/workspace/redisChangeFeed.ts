@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { keepSubscribed, subscriberOf } from '../redis/keepSubscribed.js';
 import { logConnectionOutages } from '../telemetry/connectionOutageLog.js';
 import { v7 as uuidv7 } from 'uuid';
 import { projectFileChangeSchema, type ProjectFileChange } from '@nanoclaw/protocol';
@@ -32,7 +33,7 @@ export class RedisChangeFeed implements ProjectChangeFeed {
     const { Redis } = await import('ioredis');
     const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
     await publisher.connect();
-    const subscriber = publisher.duplicate();
+    const subscriber = subscriberOf(publisher);
     logConnectionOutages(publisher, 'Redis (file changes)', options.logger);
     logConnectionOutages(subscriber, 'Redis (file change subscription)', options.logger);
     const feed = new RedisChangeFeed(publisher, subscriber, `${options.keyPrefix}:file-changes`, options.logger);
@@ -50,8 +51,7 @@ export class RedisChangeFeed implements ProjectChangeFeed {
     this.subscriber.on('message', (channel: string, text: string) => {
       if (channel === this.channel) this.receive(text);
     });
-    // ioredis subscribes again by itself after a reconnect.
-    await this.subscriber.subscribe(this.channel);
+    await keepSubscribed(this.subscriber, this.channel, (err) => this.logger.error({ err }, 'subscribing to file changes again failed'));
   }
 
   private receive(text: string): void {
