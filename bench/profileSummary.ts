@@ -2,6 +2,8 @@
  * Summarises a V8 CPU profile (`node --cpu-prof`): the functions with the most self time, and self time
  * per package/file, as shares of the profile's busy (non-idle) time.
  * Usage: npx tsx bench/profileSummary.ts <file.cpuprofile> [top=30]
+ *        npx tsx bench/profileSummary.ts <file.cpuprofile> --callers <functionName>
+ *          (the call chains leading to that function, with the time spent in it and below, most first)
  */
 import { readFileSync } from 'node:fs';
 
@@ -16,16 +18,41 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, topArg] = process.argv.slice(2);
-if (!file) {
-  console.error('usage: tsx bench/profileSummary.ts <file.cpuprofile> [top]');
+const [file, topArg, callersOf] = process.argv.slice(2);
+if (!file || (topArg === '--callers' && !callersOf)) {
+  console.error('usage: tsx bench/profileSummary.ts <file.cpuprofile> [top | --callers <functionName>]');
   process.exit(2);
 }
-const top = Number(topArg ?? 30);
+const top = topArg === '--callers' ? 30 : Number(topArg ?? 30);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<number, number>();
 profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+
+if (topArg === '--callers') {
+  printCallers(callersOf!);
+  process.exit(0);
+}
+
+/** The chains of callers (8 deep) of every node of the function `name`, by the time spent in and below it. */
+function printCallers(name: string): void {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const inclusive = new Map<number, number>();
+  for (const [id, us] of selfUs) for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) inclusive.set(at, (inclusive.get(at) ?? 0) + us);
+  const chains = new Map<string, number>();
+  for (const node of profile.nodes) {
+    if (node.callFrame.functionName !== name) continue;
+    const chain: string[] = [];
+    for (let at = parent.get(node.id); at !== undefined && chain.length < 8; at = parent.get(at)) {
+      const frame = byId.get(at)!.callFrame;
+      chain.push(`${frame.functionName || '(anonymous)'}@${frame.url.replace(/.*\//, '')}:${frame.lineNumber + 1}`);
+    }
+    const key = chain.join(' < ');
+    chains.set(key, (chains.get(key) ?? 0) + (inclusive.get(node.id) ?? 0));
+  }
+  for (const [chain, us] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`${(us / 1000).toFixed(0).padStart(7)} ms  ${chain}`);
+}
 
 const IDLE = new Set(['(idle)', '(program)']);
 let busy = 0;
