@@ -10,6 +10,8 @@
  *   BENCH_WARM_UP=1 (keep `warm_up` on: the Python sandbox loaded after start, as by default; off here)
  *   BENCH_PACED_RAMP=250,500,1000,1500 (concurrency levels: throughput at each, and the highest level whose
  *     gap p99 stays within direct + 40 ms)
+ *   BENCH_PACED_CONFIG="checkpoint_interval_ms: 60000" (more lines of the server's config.yml, to see what a
+ *     setting costs)
  *   BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (node flags for the server, e.g. to profile it;
  *     `npx tsx bench/profileSummary.ts /tmp/prof/<file>.cpuprofile` lists where the time went)
  *   BENCH_BASELINE_MAIN=/path/to/other/packages/server/dist/main.js (another build, e.g. of main, under the
@@ -109,6 +111,7 @@ export async function startPacedServer(sim: PacedSim, settings: PacedSettings, m
   const dir = mkdtempSync(join(tmpdir(), 'nc-bench-paced-'));
   const lines = [
     'log_level: warn',
+    ...(process.env.BENCH_PACED_CONFIG ? [process.env.BENCH_PACED_CONFIG] : []),
     'titles: { mode: first_words }',
     // The tools are not used here: a warmed Python sandbox would add its fixed ~175 MB (and its loading
     // CPU) to figures about streaming. BENCH_WARM_UP=1 leaves it on, as a default install has it.
