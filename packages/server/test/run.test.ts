@@ -37,6 +37,26 @@ describe('the agent run', () => {
     expect(answer.token_count).toBe(done.data.token_count);
   });
 
+  it('sends the model its request before storing the new rows: the store does not hold the request back', async () => {
+    const conversation = await createConversation(t, { model: 'text' });
+    // A kept-alive connection to the model, as in steady use: the request is written at once, not after a connect.
+    expect((await readSse(await sendMessage(t.url, conversation.id, { text: 'First' }))).at(-1)!.event).toBe('done');
+    const answers = t.server.ctx.repos.answers;
+    const start = answers.start;
+    const requestsWhenStoring: number[] = [];
+    answers.start = (answer) => {
+      requestsWhenStoring.push(t.sim.requests().length);
+      return start(answer);
+    };
+    try {
+      const before = t.sim.requests().length;
+      expect((await readSse(await sendMessage(t.url, conversation.id, { text: 'Second' }))).at(-1)!.event).toBe('done');
+      expect(requestsWhenStoring).toEqual([before + 1]);
+    } finally {
+      answers.start = start;
+    }
+  });
+
   it('gives every event an SSE id made of the run id and an increasing sequence', async () => {
     const { events } = await run('reasoning', 'Think first');
     const ids = events.map((e) => e.id!);

@@ -113,10 +113,13 @@ export function createRunService(deps: RunServiceDeps) {
     );
     // If storing fails the run is pointless: stop it; drive() reports the failure.
     stored.catch(() => session.controller.abort(STORE_FAILED));
-    // Starting the run dispatches the model request in this same synchronous stretch. undici then writes it
-    // from a setImmediate callback (it first lets the poll phase show whether a kept-alive connection was
-    // closed), so the writes are queued behind that one: the request goes out first, and storing (and a
-    // synchronous SQLite driver blocking the loop meanwhile) overlaps with the wait for the model's answer.
+    // The model request must leave before the rows are stored: a synchronous SQLite driver blocks the loop
+    // while it writes (about a millisecond with the search index's commit), and the request would wait behind
+    // it. Starting the run gets to the model request within this macrotask (microtasks only, when nothing
+    // such as a Redis quota check waits on the network), and undici writes it from a setImmediate callback
+    // queued then. Storing starts one check phase later still (an immediate queued from an immediate runs
+    // in the next loop turn), so it overlaps the wait for the model's answer. Measured at concurrency 1
+    // against the simulator: the model's first bytes came 0.7 ms sooner than with one setImmediate.
     // The run's span is the parent of its model calls and tool calls; every line it logs carries its ids.
     const scope = telemetry.runStarted({ runId: session.id, conversationId: params.conversation.id, model: model.id });
     const log = deps.logger.child({ run_id: session.id, conversation_id: params.conversation.id, ...(scope.traceId && { trace_id: scope.traceId }) });
@@ -129,7 +132,7 @@ export function createRunService(deps: RunServiceDeps) {
         },
       ),
     );
-    setImmediate(startStoring);
+    setImmediate(() => setImmediate(startStoring));
     return session;
   }
 
