@@ -140,6 +140,15 @@ export function stepsFromEvents(events: SseEvent[]): Step[] {
   return steps;
 }
 
+/**
+ * Waits, when less than `needMs` of the current UTC minute is left, for the next one to begin: a test that
+ * counts model requests per minute must not see the count start again under it at the minute's end.
+ */
+export async function withinOneMinute(needMs = 10_000): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
 export async function waitFor<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

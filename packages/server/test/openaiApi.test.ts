@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, startMultiUserServer } from './authHelpers.js';
-import { startTestServer, waitFor, type TestServer } from './helpers.js';
+import { startTestServer, waitFor, withinOneMinute, type TestServer } from './helpers.js';
 
 /** The official `openai` SDK, as other tools use it, against NanoClaw's `/v1` with an API key. */
 function client(t: TestServer, apiKey: string): OpenAI {
@@ -274,6 +274,7 @@ describe('OpenAI-compatible API under quotas', () => {
   afterAll(() => t.close());
 
   it('counts relayed requests against the user\'s limits and refuses the one past them with 429, Retry-After and the sentence', async () => {
+    await withinOneMinute(); // its four requests in one minute
     await openai.chat.completions.create({ model: 'text', messages: [{ role: 'user', content: 'one' }] });
     await openai.chat.completions.create({ model: 'text', messages: [{ role: 'user', content: 'two' }] });
     const refused = await openai.chat.completions

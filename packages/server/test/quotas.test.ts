@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSse, sendMessage, stepsFromEvents, type TestServer } from './helpers.js';
+import { readSse, sendMessage, stepsFromEvents, withinOneMinute, type TestServer } from './helpers.js';
 import { registerUser, startMultiUserServer, TEST_PASSWORD, type SignedInUser } from './authHelpers.js';
 
 const redisUrl = process.env.NANOCLAW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -129,6 +129,7 @@ describe('quotas', () => {
   });
 
   it('checks each sub-agent request too: a refused sub-agent reports the sentence, and the run stops', async () => {
+    await withinOneMinute(); // the run's request and its sub-agent's in one minute
     const gus = await registerUser(t, 'gus');
     await admin.api('PUT', `/api/admin/users/${gus.id}/limits`, { requests_per_minute: 1 });
     t.sim.script({ kind: 'stream', toolCalls: [{ name: 'multi_agent', arguments: JSON.stringify({ tasks: [{ task: 'Say hi.', name: 'greeter' }] }) }] });
@@ -147,6 +148,7 @@ describe('quotas', () => {
   });
 
   it('counts model requests per minute: the default applies until the user has their own', async () => {
+    await withinOneMinute(); // its three requests in one minute
     const frank = await registerUser(t, 'frank');
     await admin.api('PUT', `/api/admin/users/${frank.id}/limits`, { requests_per_minute: 2 });
     const id = await conversationOf(frank);
@@ -193,7 +195,8 @@ describe('counters shared by several instances', () => {
     expect(await signInAttempts(a.url, 2)).toEqual([401, 401]);
     expect(await signInAttempts(b.url, 2)).toEqual([401, 429]);
 
-    // One user, one request a minute: used on one instance, refused on the other.
+    // One user, one request a minute: used on one instance, refused on the other (in the same minute).
+    await withinOneMinute();
     const user = await registerUser(a, 'shared');
     const id = await conversationOf(user);
     expect((await readSse(await sendMessage(a.url, id, { text: 'one' }, { headers: user.headers }))).at(-1)!.event).toBe('done');
@@ -201,9 +204,7 @@ describe('counters shared by several instances', () => {
   });
 
   it('counts what another instance admitted from its own snapshot once that is 250 ms old', async () => {
-    // Away from a minute's end, so that all of it falls in one minute.
-    const second = new Date().getUTCSeconds();
-    if (second > 50) await sleep((61 - second) * 1000);
+    await withinOneMinute(); // all of it in one minute
     const shared = { redis_url: redisUrl, redis: { key_prefix: `nc-quota-${randomBytes(4).toString('hex')}` }, quotas: { default: { requests_per_minute: 5 } } };
     const a = await startMultiUserServer(shared);
     servers.push(a);

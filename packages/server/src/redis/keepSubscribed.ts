@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 
 /**
- * A connection for SUBSCRIBE that subscribes again after every reconnect, by itself, with each failure
- * handed to `onError`. ioredis's own re-subscription (`autoResubscribe`) sends SUBSCRIBE with no handler
- * on its promise: a connection closed while that one was pending (a shutdown right after Redis came back)
- * made an unhandled rejection, which ends a Node process.
+ * A connection for SUBSCRIBE on which ioredis does not subscribe again by itself after a reconnect
+ * (`keepSubscribed` does, with a handler). ioredis's own re-subscription (`autoResubscribe`) sends SUBSCRIBE
+ * with no handler on its promise: a connection closed while that one was pending (a shutdown right after
+ * Redis came back) made an unhandled rejection, which ends a Node process.
  */
 export function subscriberOf(redis: Redis): Redis {
   return redis.duplicate({ autoResubscribe: false });
