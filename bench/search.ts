@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { createDatabase, createRepositories, migrateToLatest, type Database, type DialectName } from '../packages/server/src/db/index.js';
+import { POSTING_KEYS } from '../packages/server/src/db/migrations/0010_search_postings.js';
 import { searchEntry } from '../packages/server/src/db/searchIndex.js';
 import { postingWords, queryWords } from '../packages/server/src/search/searchText.js';
 import { benchEngines, measure, openTarget, printFigures, releaseTarget, prng, type Row, type Target } from './benchDatabase.js';
@@ -105,8 +106,7 @@ async function deferSearchIndexes(target: Target): Promise<() => Promise<void>> 
   return async () => {
     // Every posting refers to an entry loaded with it: the foreign key is added without checking rows.
     await target.query('set foreign_key_checks = 0');
-    await target.query(`alter table search_postings add primary key (user_id, word, seq), add key search_postings_seq_idx (seq, word),
-      add constraint search_postings_entry_fk foreign key (seq) references search_entries (seq) on delete cascade`);
+    await target.query(`alter table search_postings ${POSTING_KEYS}`);
     await target.query('set foreign_key_checks = 1');
   };
 }
