@@ -5,7 +5,8 @@ import { WorkerJobError, createWorkerPool, type WorkerPool, type WorkerPoolOptio
  * A worker that answers each job with its thread id. With `workerData.gate` it blocks at start-up until the
  * test opens the gate (a shared Int32Array set to 1), then announces itself ready. The job "crash later"
  * is answered, then the worker throws outside any job, as a bug in an idle worker would; "forever" never
- * ends; "retire" is answered with a request not to be used again.
+ * ends; "retire" is answered with a request not to be used again; "exit now" is answered, then the worker
+ * sets `workerData.exited` to 1 and ends its thread at once.
  */
 const SOURCE = `
 const { parentPort, workerData, threadId } = require('node:worker_threads');
@@ -14,6 +15,7 @@ parentPort.on('message', ({ id, job }) => {
   if (job === 'forever') for (;;);
   parentPort.postMessage({ id, ok: true, result: { threadId, job }, retire: job === 'retire' });
   if (job === 'crash later') setImmediate(() => { throw new Error('boom'); });
+  if (job === 'exit now') { Atomics.store(new Int32Array(workerData.exited), 0, 1); process.exit(0); }
 });
 parentPort.postMessage({ ready: true });
 `;
@@ -98,6 +100,27 @@ describe('createWorkerPool', () => {
     await vi.waitFor(() => expect(workers.stats()).toMatchObject({ live: 0, idle: 0 }), { timeout: 10_000 });
     const second = await workers.run('b');
     expect(second.threadId).not.toBe(first.threadId);
+  });
+
+  it('does not keep a worker that exited just after answering, when Node delivers the answer and the exit together', async () => {
+    // Five tries: the exit is handled before the answer's continuation in most of them, not all.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const exited = new SharedArrayBuffer(4);
+      const workers = pool({ maxWorkers: 1, workerData: { exited } });
+      await workers.run('a');
+      // From a timer, not from the answer's own delivery (which would go on to deliver the next answer first).
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const reply = workers.run('exit now');
+      // Let the job reach the idle worker (microtasks only: no message or exit is handled meanwhile) ...
+      for (let turn = 0; turn < 20; turn++) await Promise.resolve();
+      // ... then keep the event loop busy until the worker has answered and ended, so both wait to be handled together.
+      const since = Date.now();
+      while (Atomics.load(new Int32Array(exited), 0) === 0 && Date.now() - since < 10_000);
+      while (Date.now() - since < 200);
+      const answered = await reply;
+      await vi.waitFor(() => expect(workers.stats()).toMatchObject({ live: 0, idle: 0, busy: 0 }), { timeout: 10_000 });
+      expect((await workers.run('b')).threadId).not.toBe(answered.threadId);
+    }
   });
 
   it('stops a worker left idle for idleTimeoutMs, and starts a fresh one for the next job', async () => {

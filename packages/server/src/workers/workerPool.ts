@@ -236,6 +236,9 @@ export function createWorkerPool<Job, Result>(options: WorkerPoolOptions): Worke
 
   /** A ready worker goes to the oldest waiting job it may serve, or is kept idle (or stopped). */
   function handOut(entry: PoolWorker): void {
+    // Node may deliver a worker's last answer and its exit together (both waited while the event loop was busy):
+    // the exit is then handled before the job's continuation gets here, and the worker must not be kept.
+    if (!alive.has(entry)) return;
     const index = waiting.findIndex((waiter) => fits(entry, waiter.affinity));
     if (index >= 0) {
       const [waiter] = waiting.splice(index, 1);
