@@ -9,6 +9,14 @@ import { workerCountOf, workersConfigProblem } from './cluster/workerCount.js';
 import { WARM_UP_MESSAGE, WORKER_ID_ENV, type WorkerListening } from './cluster/workerMessages.js';
 
 /**
+ * Connections the kernel may hold for the server while its event loop is busy, before it refuses more.
+ * Node's default (511) overflowed when a thousand clients connected at once: each connection refused
+ * waits for its client's retry (1 s, then 3, 7, 15 s), measured as 15–20 s to create a conversation.
+ * Linux caps it at net.core.somaxconn (4096 by default).
+ */
+const LISTEN_BACKLOG = 4096;
+
+/**
  * Loads the configuration, starts the server and handles shutdown signals; resolves once it listens.
  * With `workers` > 1 this process becomes the primary (cluster/runPrimary.ts) and forks the server processes,
  * each of which comes back here as a worker: the primary says what is said once (warnings, the listening line).
@@ -65,7 +73,7 @@ export async function serve(startedAt: number): Promise<void> {
   }
   let address: string;
   try {
-    address = await server.app.listen({ port: config.port, host: config.host });
+    address = await server.app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   } catch (err) {
     const problem = listenProblem(err, config.host, config.port);
     if (!problem) throw err;

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_MAIN, startServerProcess } from './serverProcess.js';
@@ -85,6 +86,37 @@ describe('listening beyond loopback in single-user mode', () => {
       expect(warning?.level).toBe(40);
       expect(warning?.msg).toContain('HOST=127.0.0.1');
     } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('many clients connecting at once', () => {
+  const somaxconn = existsSync('/proc/sys/net/core/somaxconn') ? Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8')) : 0;
+  // Where the kernel's cap is below a thousand, the server cannot hold more, whatever it asks for.
+  it.skipIf(somaxconn < 1024)('are all held by the kernel while the server is busy, none left to retry a second later', async () => {
+    const server = await startServerProcess({ cwd, env: { DATA_DIR: join(cwd, 'backlog') } });
+    const { port } = new URL(server.url);
+    const sockets: Socket[] = [];
+    try {
+      // A stopped process accepts nothing: every connection waits in the listen queue, as behind a busy event loop.
+      server.child.kill('SIGSTOP');
+      const connected = await Promise.all(
+        Array.from({ length: 1000 }, () => {
+          const socket = connect(Number(port), '127.0.0.1');
+          sockets.push(socket);
+          socket.on('error', () => undefined);
+          // A connection the queue had no room for is dropped, and its client tries again only after 1 s.
+          return new Promise<boolean>((resolve) => {
+            socket.once('connect', () => resolve(true));
+            setTimeout(() => resolve(false), 800);
+          });
+        }),
+      );
+      expect(connected.filter(Boolean).length).toBe(1000);
+    } finally {
+      server.child.kill('SIGCONT');
+      for (const socket of sockets) socket.destroy();
       await server.stop();
     }
   });
