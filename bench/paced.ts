@@ -16,6 +16,8 @@
  *     `npx tsx bench/profileSummary.ts /tmp/prof/<file>.cpuprofile` lists where the time went)
  *   BENCH_BASELINE_MAIN=/path/to/other/packages/server/dist/main.js (another build, e.g. of main, under the
  *     same load in the same run: CPU per token as a ratio)
+ *   BENCH_BASELINE_NODE_FLAGS="--max-semi-space-size=4" (the baseline run with these node flags instead of
+ *     BENCH_NODE_FLAGS; without BENCH_BASELINE_MAIN, this build is its own baseline: what a flag costs or saves)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +38,8 @@ export interface PacedSettings {
   nodeFlags: string[];
   /** Another build's server (its dist/main.js), run under the same load in the same run, as the baseline. */
   baselineMain?: string;
+  /** Node flags of the baseline run (this build's, when no other build is given). */
+  baselineNodeFlags?: string[];
 }
 
 export function pacedSettingsFromEnv(quick = process.env.BENCH_QUICK === '1'): PacedSettings {
@@ -48,6 +52,7 @@ export function pacedSettingsFromEnv(quick = process.env.BENCH_QUICK === '1'): P
     workers: num('BENCH_WORKERS', 1),
     nodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
     ...(process.env.BENCH_BASELINE_MAIN && { baselineMain: resolve(process.env.BENCH_BASELINE_MAIN) }),
+    ...(process.env.BENCH_BASELINE_NODE_FLAGS !== undefined && { baselineNodeFlags: process.env.BENCH_BASELINE_NODE_FLAGS.split(' ').filter(Boolean) }),
   };
 }
 
@@ -107,7 +112,7 @@ export interface PacedServer {
 }
 
 /** The built server on a fresh SQLite data directory, its one model the paced simulator's `text:<tokens>`. */
-export async function startPacedServer(sim: PacedSim, settings: PacedSettings, main?: string): Promise<PacedServer> {
+export async function startPacedServer(sim: PacedSim, settings: PacedSettings, main?: string, nodeFlags = settings.nodeFlags): Promise<PacedServer> {
   const dir = mkdtempSync(join(tmpdir(), 'nc-bench-paced-'));
   const lines = [
     'log_level: warn',
@@ -123,7 +128,7 @@ export async function startPacedServer(sim: PacedSim, settings: PacedSettings, m
   const env: NodeJS.ProcessEnv = { DATA_DIR: join(dir, 'data'), NANOCLAW_CONFIG: join(dir, 'config.yml') };
   // An older build may not know a setting used here (warm_up): it goes without it.
   if (main) env.NANOCLAW_IGNORE_UNKNOWN_CONFIG = '1';
-  const server = await startServerProcess({ cwd: dir, main, execArgv: settings.nodeFlags, env });
+  const server = await startServerProcess({ cwd: dir, main, execArgv: nodeFlags, env });
   return {
     server,
     dir,
@@ -195,8 +200,8 @@ export function pacedRows(settings: PacedSettings, direct: PacedFigures, server:
 
 type Rows = Array<[string, string, string, string, string]>;
 
-async function throughServer(sim: PacedSim, settings: PacedSettings, main?: string): Promise<PacedFigures> {
-  const pacedServer = await startPacedServer(sim, settings, main);
+async function throughServer(sim: PacedSim, settings: PacedSettings, main?: string, nodeFlags?: string[]): Promise<PacedFigures> {
+  const pacedServer = await startPacedServer(sim, settings, main, nodeFlags);
   try {
     return await pacedThroughServer(pacedServer, settings);
   } finally {
@@ -211,9 +216,11 @@ export async function measurePaced(settings: PacedSettings): Promise<{ direct: P
     const direct = await pacedDirect(sim, settings);
     const server = await throughServer(sim, settings);
     const rows = pacedRows(settings, direct, server);
-    if (!settings.baselineMain) return { direct, server, rows };
-    const baseline = await throughServer(sim, settings, settings.baselineMain);
-    rows.push(...pacedRows(settings, direct, baseline).map(([what, ...rest]): Rows[number] => [`baseline (${settings.baselineMain}) ${what.trim()}`, ...rest]));
+    const { baselineMain, baselineNodeFlags } = settings;
+    if (!baselineMain && !baselineNodeFlags) return { direct, server, rows };
+    const baseline = await throughServer(sim, settings, baselineMain, baselineNodeFlags);
+    const name = [baselineMain, baselineNodeFlags && `node ${baselineNodeFlags.join(' ') || 'without flags'}`].filter(Boolean).join(', ');
+    rows.push(...pacedRows(settings, direct, baseline).map(([what, ...rest]): Rows[number] => [`baseline (${name}) ${what.trim()}`, ...rest]));
     rows.push([`  CPU per token: this build / baseline`, '', '', `${fmt(server.cpu_us_per_token! / baseline.cpu_us_per_token!, 2)}x`, '≤ 0.5x']);
     return { direct, server, baseline, rows };
   } finally {
