@@ -47,6 +47,14 @@ await build({
   external: EXTERNAL,
   plugins: [lazyPackagesStayExternal],
   sourcemap: 'linked',
+  // V8 keeps every loaded module's source text, at one byte a character only while the whole text is
+  // Latin-1. Comments carried over from node_modules (typographic quotes, §) made the large chunks two bytes a
+  // character: whitespace minification drops comments, string literals are escaped to ASCII (esbuild's default
+  // charset), and license comments go to a `.LEGAL.txt` file beside their chunk. Measured: idle RSS 6–9 MB
+  // less. Names are kept, so stack traces still name functions; `NODE_OPTIONS=--enable-source-maps` maps their
+  // positions back to the sources (the `.map` files beside each chunk).
+  minifyWhitespace: true,
+  legalComments: 'linked',
   // CommonJS packages in the bundle call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as __nanoclawCreateRequire } from 'node:module'; const require = __nanoclawCreateRequire(import.meta.url);" },
   logLevel: 'warning',

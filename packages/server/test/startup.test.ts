@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_MAIN, startServerProcess } from './serverProcess.js';
 
@@ -23,6 +23,15 @@ beforeAll(() => {
   cwd = mkdtempSync(join(tmpdir(), 'nc-startup-'));
 });
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+describe('the built server', () => {
+  it('is ASCII only, so V8 keeps its source at one byte a character', () => {
+    const dist = dirname(SERVER_MAIN);
+    const files = [SERVER_MAIN, ...readdirSync(join(dist, 'chunks')).filter((name) => name.endsWith('.js')).map((name) => join(dist, 'chunks', name))];
+    const notAscii = files.filter((file) => readFileSync(file).some((byte) => byte > 0x7f)).map((file) => file.slice(dist.length + 1));
+    expect(notAscii).toEqual([]);
+  });
+});
 
 describe('the command line', () => {
   it('--version prints the version and --help the usage, without starting', async () => {
