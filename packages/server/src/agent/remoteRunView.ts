@@ -25,6 +25,9 @@ export class RemoteRunView implements RunView {
 
   subscribe(afterSeq: number, listener: RunListener, onEnd: () => void): () => void {
     const connection = this.redis.duplicate();
+    // Its failures reach the watch through the read that fails (reported once, by onError); without a
+    // listener, ioredis would print every failed reconnection attempt as an unhandled 'error' event.
+    connection.on('error', () => undefined);
     let closed = false;
     const close = () => {
       if (closed) return;
