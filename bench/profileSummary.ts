@@ -23,7 +23,6 @@ if (!file || (topArg === '--callers' && !callersOf)) {
   console.error('usage: tsx bench/profileSummary.ts <file.cpuprofile> [top | --callers <functionName>]');
   process.exit(2);
 }
-const top = topArg === '--callers' ? 30 : Number(topArg ?? 30);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<number, number>();
@@ -33,6 +32,7 @@ if (topArg === '--callers') {
   printCallers(callersOf!);
   process.exit(0);
 }
+const top = Number(topArg ?? 30);
 
 /** The chains of callers (8 deep) of every node of the function `name`, by the time spent in and below it. */
 function printCallers(name: string): void {

@@ -25,8 +25,10 @@ export function firstWordsTitle(text: string, max: number): string {
 // Latin-1 makes V8 keep the whole chunk's source at two bytes a character (here, 2 MB more at start-up).
 /** A "Title:" label, in English or Chinese, with a half- or full-width colon. */
 const TITLE_LABEL = new RegExp('^(title|标题)\\s*[:：]\\s*', 'i');
-/** Quotes and brackets around a title (CJK ones included), and a final full stop or exclamation mark. */
-const TITLE_WRAPPING = new RegExp('^["\'“”‘’「」『』《》]+|["\'“”‘’「」『』《》.。!！]+$', 'g');
+/** Quotes and brackets a model may put around a title, CJK ones included. */
+const TITLE_QUOTES = '"\'“”‘’「」『』《》';
+/** Those quotes around a title, and a final full stop or exclamation mark. */
+const TITLE_WRAPPING = new RegExp(`^[${TITLE_QUOTES}]+|[${TITLE_QUOTES}.。!！]+$`, 'g');
 
 /**
  * What a model answered to the title request, as a title: its first line, without quotes, Markdown
